@@ -1,0 +1,114 @@
+# gnomon — plain Makefile. `make` builds gnomond and gnomonctl, `make check`
+# runs every test, `make bench` prints figures, `make demo` tells the story.
+# `make deps` (used by every other target) installs missing Debian packages
+# when run as root, and otherwise prints the apt-get line.
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+SAN     ?= 0
+
+PKGS     := libnl-3.0 libnl-route-3.0 libnl-genl-3.0 libcap json-c nettle inih
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wpointer-arith -Wcast-qual -Wformat=2 -Wno-format-nonliteral
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARN) -MMD -MP -I. -D_GNU_SOURCE \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+ifeq ($(SAN),1)
+BUILD       := build-san
+ALL_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_LDFLAGS := -fsanitize=address,undefined
+endif
+
+SERVO_SRC  := $(wildcard servo/*.c)
+PHC_SRC    := $(wildcard phc/*.c)
+MAINS      := daemon/gnomond.c daemon/gnomonctl.c
+DAEMON_SRC := $(filter-out $(MAINS),$(wildcard daemon/*.c))
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+LIBSERVO  := $(BUILD)/libservo.a
+LIBPHC    := $(BUILD)/libphc.a
+LIBDAEMON := $(BUILD)/libdaemon.a
+LIBS_ALL  := $(LIBDAEMON) $(LIBSERVO) $(LIBPHC)
+
+PROGS      := $(BUILD)/gnomond $(BUILD)/gnomonctl
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
+
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+.PHONY: all deps check unit unit-san sim-check system-check bench demo clean install fuzz
+all: $(PROGS) gnomond gnomonctl
+
+# Convenience links at the top of the tree.
+gnomond gnomonctl: %: $(BUILD)/%
+	@ln -sf $< $@
+
+deps: | $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/deps.sh
+	@mkdir -p $(@D)
+	@sh scripts/deps.sh
+	@touch $@
+
+$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBSERVO): $(call obj,$(SERVO_SRC))
+$(LIBPHC): $(call obj,$(PHC_SRC))
+$(LIBDAEMON): $(call obj,$(DAEMON_SRC))
+$(LIBS_ALL):
+	@mkdir -p $(@D)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/gnomond: $(call obj,daemon/gnomond.c) $(LIBS_ALL)
+	$(CC) $(SAN_LDFLAGS) -o $@ $< $(LIBS_ALL) $(LDLIBS)
+$(BUILD)/gnomonctl: $(call obj,daemon/gnomonctl.c) $(LIBS_ALL)
+	$(CC) $(SAN_LDFLAGS) -o $@ $< $(LIBS_ALL) $(LDLIBS)
+
+# Unit tests: one Check suite per file; tests/unit/check_main.c runs it.
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/check_main.o $(LIBS_ALL)
+	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS_ALL) $(CHECK_LIBS) $(LDLIBS)
+
+# Standalone programs: real-kernel system tests and benchmarks.
+SYSTEM_BINS := $(patsubst tests/system/%.c,$(BUILD)/tests/system/%,$(wildcard tests/system/*.c))
+BENCH_BINS  := $(patsubst tests/bench/%.c,$(BUILD)/tests/bench/%,$(wildcard tests/bench/*.c))
+$(SYSTEM_BINS): $(BUILD)/tests/system/%: $(BUILD)/tests/system/%.o $(LIBS_ALL)
+	$(CC) $(SAN_LDFLAGS) -o $@ $< $(LIBS_ALL) $(LDLIBS)
+$(BENCH_BINS): $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(LIBS_ALL)
+	$(CC) $(SAN_LDFLAGS) -o $@ $< $(LIBS_ALL) $(LDLIBS)
+
+unit: $(UNIT_BINS) $(PROGS)
+	@sh tests/run-unit.sh $(BUILD) $(UNIT_BINS)
+
+unit-san:
+	@$(MAKE) --no-print-directory SAN=1 unit
+
+-include tests/sim/sim.mk
+
+check: all $(SYSTEM_BINS)
+	@sh tests/check.sh $(BUILD)
+
+bench: all $(BENCH_BINS)
+	@sh tests/bench.sh $(BUILD)
+
+demo: all
+	@sh tests/demo.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/gnomond $(DESTDIR)$(PREFIX)/sbin/gnomond
+	install -m 0755 $(BUILD)/gnomonctl $(DESTDIR)$(PREFIX)/bin/gnomonctl
+	install -d $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 conf/gnomon.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+
+clean:
+	rm -rf build build-san gnomond gnomonctl
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

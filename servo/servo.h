@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/**
+ * @file servo.h
+ * The servo: turns offset samples of one clock into frequency corrections
+ * and (rarely) steps. Pure arithmetic: no system calls, no logging, no
+ * global state. One instance per disciplined clock.
+ *
+ * Sign conventions (used everywhere in gnomon):
+ *  - offset_ns  = clock - reference; positive means the clock is AHEAD.
+ *  - freq_ppb   = rate correction applied to the clock; positive makes the
+ *                 clock run FASTER. To remove a positive offset the servo
+ *                 returns a frequency below the clock's natural correction.
+ *  - step_ns    = amount to ADD to the clock (so step_ns = -offset).
+ */
+#ifndef GNOMON_SERVO_H
+#define GNOMON_SERVO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum servo_type {
+	SERVO_PI,	/**< proportional-integral, like phc2sys's default */
+	SERVO_LINREG,	/**< linear regression over a window of samples */
+};
+
+enum servo_state {
+	SERVO_UNLOCKED,	/**< no estimate yet, or reset */
+	SERVO_LOCKING,	/**< slewing a large offset or converging */
+	SERVO_LOCKED,	/**< tracking; offset within the lock window */
+};
+
+struct servo_params {
+	enum servo_type type;
+	/** Slew cap: |freq_ppb| never exceeds this (e.g. 1e8 = 10 %). > 0. */
+	double max_freq_ppb;
+	/** Step when |offset| exceeds this after the first update; 0 = never. */
+	int64_t step_threshold_ns;
+	/** Step on the first sample when |offset| exceeds this; 0 = never. */
+	int64_t first_step_threshold_ns;
+	/** Nominal interval between samples, seconds (1 / update_rate). */
+	double interval_s;
+	/** Offset under which the servo counts as locked (ns); 0 = default. */
+	int64_t lock_threshold_ns;
+	/** PI gains (dimensionless, per second of interval); 0 = defaults. */
+	double pi_kp, pi_ki;
+};
+
+enum servo_action {
+	SERVO_NONE,	/**< nothing to apply (sample rejected or ignored) */
+	SERVO_ADJ_FREQ,	/**< set the clock's frequency to out.freq_ppb */
+	SERVO_STEP,	/**< step the clock by out.step_ns, then set out.freq_ppb */
+};
+
+struct servo_out {
+	enum servo_action action;
+	double freq_ppb;	/**< absolute frequency correction to apply */
+	int64_t step_ns;	/**< only for SERVO_STEP: add this to the clock */
+	enum servo_state state;
+	bool slewing;		/**< the slew planner is removing a large offset at the cap */
+	bool at_cap;		/**< freq_ppb was clamped to +/- max_freq_ppb */
+	double slew_left_s;	/**< planner's estimate of time to finish; 0 if not slewing */
+	/** If > 0: take the next sample after this many seconds instead of
+	 *  the nominal interval (lets the planner hand over on time). */
+	double next_interval_s;
+};
+
+struct servo;
+
+/**
+ * Create a servo.
+ * @param p              parameters (copied)
+ * @param initial_ppb    the clock's current frequency correction, ppb (so a
+ *                       restart does not disturb a clock that was locked)
+ * @return the servo, or NULL on bad parameters / no memory.
+ */
+struct servo *servo_create(const struct servo_params *p, double initial_ppb);
+
+/** Destroy a servo. Accepts NULL. */
+void servo_destroy(struct servo *s);
+
+/**
+ * Feed one offset sample.
+ * @param offset_ns  clock - reference at local_ns, nanoseconds
+ * @param local_ns   monotonic time of the sample, nanoseconds
+ * @param out        what to do now
+ */
+void servo_sample(struct servo *s, int64_t offset_ns, int64_t local_ns,
+		  struct servo_out *out);
+
+/** Forget the history (state UNLOCKED) but keep the last frequency. */
+void servo_reset(struct servo *s);
+
+/**
+ * Tell the servo its clock was stepped by step_ns (by the servo's own
+ * SERVO_STEP or by anyone else): stored offsets are re-based.
+ */
+void servo_stepped(struct servo *s, int64_t step_ns);
+
+/**
+ * Feed-forward rate, ppb, added to the output frequency: the target is
+ * known to move at this rate relative to the reference (e.g. a leap smear).
+ * The feed-forward is included in freq_ppb and counts against the cap.
+ */
+void servo_set_feedforward(struct servo *s, double ppb);
+
+/** Change the cap at run time (config reload). */
+void servo_set_max_freq(struct servo *s, double max_freq_ppb);
+
+/** The last frequency the servo asked for, ppb. */
+double servo_last_freq(const struct servo *s);
+
+/** Current state. */
+enum servo_state servo_get_state(const struct servo *s);
+
+/** Name of a servo type ("pi", "linreg"); name of a state. */
+const char *servo_type_name(enum servo_type t);
+const char *servo_state_name(enum servo_state st);
+
+#endif
