@@ -9,7 +9,7 @@ DESTDIR ?=
 BUILD   ?= build
 SAN     ?= 0
 
-PKGS     := libnl-3.0 libnl-route-3.0 libnl-genl-3.0 libcap json-c nettle inih
+PKGS     := libnl-3.0 libnl-route-3.0 libnl-genl-3.0 libcap json-c nettle
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wcast-qual -Wformat=2 -Wno-format-nonliteral
 CFLAGS   ?= -O2 -g
