@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "daemon/leap.h"
 #include "servo/servo.h"
 
 #define CONF_MAX_CLOCKS	32
@@ -22,6 +23,9 @@
 enum timescale { TS_DEFAULT = 0, TS_UTC, TS_TAI };
 
 enum log_target { LOG_TO_STDERR, LOG_TO_SYSLOG };
+
+/** The smear key: a published preset (smear.h) or custom. */
+enum conf_smear { SMEAR_GOOGLE, SMEAR_AWS, SMEAR_META, SMEAR_PTPD, SMEAR_CUSTOM };
 
 /** One disciplined clock: the section [NAME]. */
 struct clock_conf {
@@ -37,6 +41,16 @@ struct clock_conf {
 	enum timescale timescale;	/**< of this clock; default UTC for CLOCK_REALTIME, TAI for PHCs */
 	enum timescale source_timescale;/**< of the source; default TAI for a PHC, UTC for CLOCK_REALTIME */
 	double pi_kp, pi_ki;		/**< 0 = servo defaults */
+	/* leap seconds (a UTC clock following a TAI source) */
+	enum leap_policy leap_policy;
+	double leap_pause_s;		/**< accept/step: servo held this long either side */
+	int smear;			/**< enum conf_smear: a preset, or custom */
+	double smear_window_s;		/**< custom (or override): window length */
+	double smear_start_s;		/**< custom (or override): start relative to the leap */
+	int smear_shape;		/**< enum smear_shape */
+	/* recovery reporting */
+	double recovery_threshold_s;	/**< default 1 us CLOCK_REALTIME, 100 ns PHC */
+	double recovery_hold_s;
 	/** Line numbers of each key as set in the file (0 = default), indexed
 	 *  by the key's position in the table; see config_where(). */
 	int key_line[64];
@@ -50,6 +64,7 @@ struct gnomon_config {
 	bool tai_offset_auto;		/**< take TAI - UTC from the leap file */
 	int tai_offset_s;		/**< TAI - UTC when not auto */
 	char leapfile[CONF_PATH_MAX];
+	char state_dir[CONF_PATH_MAX];	/**< recovery history and audit trail live here */
 	int global_line;		/**< line of the [global] header, 0 if none */
 	int global_key_line[64];
 	/* clocks */
@@ -83,6 +98,13 @@ void config_print(const struct gnomon_config *conf, FILE *out);
  *  set, or of its section when it was left at its default. */
 const char *config_where(const struct gnomon_config *conf, const struct clock_conf *cc,
 			 const char *key, char *buf, size_t len);
+
+/**
+ * The smear a clock section asks for: its preset, with smear_window,
+ * smear_start and smear_shape overriding the preset where they are set in
+ * the file (custom: those three keys, SI seconds). Returns 0 or -EINVAL.
+ */
+int config_smear_params(const struct clock_conf *cc, struct smear_params *out);
 
 /** Print the key reference (name, scope, type, default, range, unit, help). */
 void config_print_reference(FILE *out);

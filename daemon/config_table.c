@@ -41,6 +41,20 @@ static const struct conf_enum timescales[] = {
 	{ "utc", TS_UTC }, { "tai", TS_TAI }, { NULL, 0 },
 };
 
+static const struct conf_enum leap_policies[] = {
+	{ "accept", LEAP_POLICY_ACCEPT }, { "ignore", LEAP_POLICY_IGNORE },
+	{ "step", LEAP_POLICY_STEP }, { "smear", LEAP_POLICY_SMEAR }, { NULL, 0 },
+};
+
+static const struct conf_enum smears[] = {
+	{ "google", SMEAR_GOOGLE }, { "aws", SMEAR_AWS }, { "meta", SMEAR_META },
+	{ "ptpd", SMEAR_PTPD }, { "custom", SMEAR_CUSTOM }, { NULL, 0 },
+};
+
+static const struct conf_enum smear_shapes[] = {
+	{ "linear", SMEAR_LINEAR }, { "cosine", SMEAR_COSINE }, { NULL, 0 },
+};
+
 static int check_abs_path(const struct clock_conf *cc, const void *field,
 			  char *msg, size_t len)
 {
@@ -132,6 +146,12 @@ const struct conf_key conf_keys[] = {
 	  .help = "The IERS/IETF leap-seconds.list (Debian package tzdata): TAI - UTC and "
 		  "announced leap seconds. Its #h hash and #@ expiry are checked; a bad or "
 		  "expired file is reported, never silently trusted. Absolute path." },
+	{ .name = "state_dir", .scope = SCOPE_GLOBAL, .type = CT_STRING,
+	  .def = "/var/lib/gnomon", .unit = "",
+	  .what = "an absolute path", .offset = G(state_dir), .size = sizeof(((struct gnomon_config *)0)->state_dir),
+	  .check = check_abs_path,
+	  .help = "Directory for the recovery history (recovery.jsonl) and the audit "
+		  "trail (audit.log). It must exist and be writable." },
 
 	/* one section per disciplined clock */
 	{ .name = "source", .scope = SCOPE_CLOCK, .type = CT_STRING, .flags = KEY_REQUIRED,
@@ -172,7 +192,8 @@ const struct conf_key conf_keys[] = {
 	  .help = "Comparisons (and corrections) per second." },
 	{ .name = "samples", .scope = SCOPE_CLOCK, .type = CT_INT, .def = "9",
 	  .min = 1, .max = 25, .unit = "", .offset = C(samples),
-	  .help = "Readings per comparison; the one with the smallest delay is used." },
+	  .help = "Readings per comparison; the ones with the smallest delays are "
+		  "averaged (servo/sample_filter.h)." },
 	{ .name = "timescale", .scope = SCOPE_CLOCK, .type = CT_ENUM, .flags = KEY_DEF_KIND,
 	  .def_doc = "utc for CLOCK_REALTIME, tai otherwise", .unit = "",
 	  .offset = C(timescale), .enums = timescales,
@@ -190,6 +211,40 @@ const struct conf_key conf_keys[] = {
 	  .min = 0, .max = 10, .unit = "", .offset = C(pi_ki),
 	  .help = "Integral gain of the pi servo; 0 = the servo's default. "
 		  "Ignored by linreg." },
+	{ .name = "leap_policy", .scope = SCOPE_CLOCK, .type = CT_ENUM, .def = "accept",
+	  .unit = "", .offset = C(leap_policy), .enums = leap_policies,
+	  .help = "How a leap second reaches a UTC clock that follows a TAI source: "
+		  "accept (the kernel inserts or deletes it: no offset), ignore (the clock "
+		  "keeps counting and the 1 s is slewed away at max_slew_ppm), step (step "
+		  "right after the leap, servo held for leap_pause either side) or smear "
+		  "(spread over a window, see smear). Clocks that keep TAI are never leapt." },
+	{ .name = "leap_pause", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "5",
+	  .min = 0, .max = 3600, .unit = "s", .offset = C(leap_pause_s),
+	  .help = "accept and step: no servo updates this long before and after the "
+		  "leap (PTPd's leap_second_pause_period); the frequency is held." },
+	{ .name = "smear", .scope = SCOPE_CLOCK, .type = CT_ENUM, .def = "google",
+	  .unit = "", .offset = C(smear), .enums = smears,
+	  .help = "smear policy: google (= aws: 24 h linear, noon to noon UTC around the "
+		  "leap), meta (62500 s linear from the leap), ptpd (24 h linear ending at "
+		  "the leap) or custom (smear_window, smear_start, smear_shape). Those three "
+		  "keys also override a preset where set." },
+	{ .name = "smear_window", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "86400",
+	  .min = 1, .max = 864000, .unit = "s", .offset = C(smear_window_s),
+	  .help = "Length of a custom smear window, SI seconds." },
+	{ .name = "smear_start", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "-43200",
+	  .min = -864000, .max = 864000, .unit = "s", .offset = C(smear_start_s),
+	  .help = "Start of a custom smear window relative to the leap (negative: before)." },
+	{ .name = "smear_shape", .scope = SCOPE_CLOCK, .type = CT_ENUM, .def = "linear",
+	  .unit = "", .offset = C(smear_shape), .enums = smear_shapes,
+	  .help = "linear (constant rate) or cosine (rate zero at both ends)." },
+	{ .name = "recovery_threshold", .scope = SCOPE_CLOCK, .type = CT_DOUBLE,
+	  .flags = KEY_DEF_KIND | KEY_MIN_EXCL, .def_doc = "0.000001 for CLOCK_REALTIME, 0.0000001 for a PHC",
+	  .min = 0, .max = 1, .unit = "s", .offset = C(recovery_threshold_s),
+	  .help = "A clock has recovered from an event (start, leap, step, source change, "
+		  "fault cleared) once |offset| stays under this for recovery_hold." },
+	{ .name = "recovery_hold", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "10",
+	  .min = 0, .max = 86400, .unit = "s", .offset = C(recovery_hold_s),
+	  .help = "How long |offset| must stay under recovery_threshold to count as recovered." },
 };
 
 const size_t conf_n_keys = sizeof(conf_keys) / sizeof(conf_keys[0]);
@@ -299,6 +354,7 @@ void config_clock_defaults(struct clock_conf *cc, const char *name)
 	snprintf(cc->name, sizeof(cc->name), "%s", name);
 	set_defaults(SCOPE_CLOCK, cc, cc);
 	cc->timescale = conf_is_system_clock(name) ? TS_UTC : TS_TAI;
+	cc->recovery_threshold_s = conf_is_system_clock(name) ? 1e-6 : 1e-7;
 	/* source_timescale depends on the source: resolved after loading. */
 	cc->source_timescale = TS_DEFAULT;
 }
@@ -374,4 +430,27 @@ void config_print_reference(FILE *out)
 		fprintf(out, "      default: %s\n", k->def ? k->def : k->def_doc);
 		wrap(out, 6, k->help);
 	}
+}
+
+int config_smear_params(const struct clock_conf *cc, struct smear_params *out)
+{
+	static const char *const presets[] = {
+		[SMEAR_GOOGLE] = "google", [SMEAR_AWS] = "aws",
+		[SMEAR_META] = "meta", [SMEAR_PTPD] = "ptpd",
+	};
+	const struct conf_key *k;
+
+	memset(out, 0, sizeof(*out));
+	if (cc->smear != SMEAR_CUSTOM && smear_preset(presets[cc->smear], out) < 0)
+		return -EINVAL;
+	k = conf_key_find("smear_window", SCOPE_CLOCK);
+	if (cc->smear == SMEAR_CUSTOM || cc->key_line[conf_key_index(k)])
+		out->window_s = cc->smear_window_s;
+	k = conf_key_find("smear_start", SCOPE_CLOCK);
+	if (cc->smear == SMEAR_CUSTOM || cc->key_line[conf_key_index(k)])
+		out->start_s = cc->smear_start_s;
+	k = conf_key_find("smear_shape", SCOPE_CLOCK);
+	if (cc->smear == SMEAR_CUSTOM || cc->key_line[conf_key_index(k)])
+		out->shape = cc->smear_shape;
+	return smear_validate(out);
 }
