@@ -318,12 +318,12 @@ static bool action_ok(const char *s)
 	return true;
 }
 
-int audit_log(struct audit *a, int64_t utc_ns, const char *clock, const char *action,
-	      const char *fmt_kv, ...)
+int audit_vlog(struct audit *a, int64_t utc_ns, const char *clock, const char *action,
+	       const char *fmt_kv, va_list ap)
 {
 	char ts[HISTORY_UTC_MAX];
 	struct sbuf line = { 0 };
-	va_list ap;
+	va_list aq;
 	int e;
 
 	if (!a || !clock || !*clock || !action_ok(action))
@@ -338,9 +338,9 @@ int audit_log(struct audit *a, int64_t utc_ns, const char *clock, const char *ac
 	sb_puts(&line, action);
 	e = 0;
 	if (fmt_kv) {
-		va_start(ap, fmt_kv);
-		e = expand_kv(&line, fmt_kv, &ap);
-		va_end(ap);
+		va_copy(aq, ap);
+		e = expand_kv(&line, fmt_kv, &aq);
+		va_end(aq);
 	}
 	sb_putc(&line, '\n');
 	if (!e)
@@ -348,6 +348,18 @@ int audit_log(struct audit *a, int64_t utc_ns, const char *clock, const char *ac
 	if (!e)
 		e = history_file_write(a->fd, line.p, line.len, a->sync);
 	free(line.p);
+	return e;
+}
+
+int audit_log(struct audit *a, int64_t utc_ns, const char *clock, const char *action,
+	      const char *fmt_kv, ...)
+{
+	va_list ap;
+	int e;
+
+	va_start(ap, fmt_kv);
+	e = audit_vlog(a, utc_ns, clock, action, fmt_kv, ap);
+	va_end(ap);
 	return e;
 }
 

@@ -19,6 +19,7 @@
 #define GNOMON_AUDIT_H
 
 #include <stdbool.h>
+#include <stdarg.h>
 #include <stdint.h>
 
 /* The actions, with the keys each carries by convention (doc/audit.md). */
@@ -74,5 +75,9 @@ void audit_set_sync(struct audit *a, bool on);
  */
 int audit_log(struct audit *a, int64_t utc_ns, const char *clock, const char *action,
 	      const char *fmt_kv, ...) __attribute__((format(printf, 5, 6)));
+
+/** audit_log() with a va_list (for wrappers). */
+int audit_vlog(struct audit *a, int64_t utc_ns, const char *clock, const char *action,
+	       const char *fmt_kv, va_list ap) __attribute__((format(printf, 5, 0)));
 
 #endif

@@ -65,6 +65,9 @@ struct gnomon_config {
 	int tai_offset_s;		/**< TAI - UTC when not auto */
 	char leapfile[CONF_PATH_MAX];
 	char state_dir[CONF_PATH_MAX];	/**< recovery history and audit trail live here */
+	char control_socket[CONF_PATH_MAX];	/**< read-write control socket; "" = none */
+	char control_socket_ro[CONF_PATH_MAX];	/**< read-only socket; "" = none */
+	char control_group[64];		/**< group owning the rw socket; "" = the daemon's */
 	int global_line;		/**< line of the [global] header, 0 if none */
 	int global_key_line[64];
 	/* clocks */

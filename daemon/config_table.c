@@ -67,6 +67,16 @@ static int check_abs_path(const struct clock_conf *cc, const void *field,
 	return -EINVAL;
 }
 
+static int check_abs_path_or_empty(const struct clock_conf *cc, const void *field,
+				   char *msg, size_t len)
+{
+	const char *path = field;
+
+	if (!path[0])
+		return 0;
+	return check_abs_path(cc, field, msg, len);
+}
+
 static int check_source(const struct clock_conf *cc, const void *field,
 			char *msg, size_t len)
 {
@@ -152,6 +162,24 @@ const struct conf_key conf_keys[] = {
 	  .check = check_abs_path,
 	  .help = "Directory for the recovery history (recovery.jsonl) and the audit "
 		  "trail (audit.log). It must exist and be writable." },
+	{ .name = "control_socket", .scope = SCOPE_GLOBAL, .type = CT_STRING,
+	  .def = "/run/gnomon/gnomond.sock", .unit = "",
+	  .what = "an absolute path, or empty for none", .offset = G(control_socket),
+	  .size = sizeof(((struct gnomon_config *)0)->control_socket),
+	  .check = check_abs_path_or_empty,
+	  .help = "Unix socket for gnomonctl (mode 0660). Empty: no control socket." },
+	{ .name = "control_socket_ro", .scope = SCOPE_GLOBAL, .type = CT_STRING,
+	  .def = "/run/gnomon/gnomond.ro.sock", .unit = "",
+	  .what = "an absolute path, or empty for none", .offset = G(control_socket_ro),
+	  .size = sizeof(((struct gnomon_config *)0)->control_socket_ro),
+	  .check = check_abs_path_or_empty,
+	  .help = "Read-only socket (mode 0666) for monitoring users: queries only, "
+		  "like ptp4l's ptp4lro. Empty: none." },
+	{ .name = "control_group", .scope = SCOPE_GLOBAL, .type = CT_STRING,
+	  .def = "", .unit = "", .what = "a group name", .offset = G(control_group),
+	  .size = sizeof(((struct gnomon_config *)0)->control_group),
+	  .help = "Group that owns the read-write control socket; empty keeps the "
+		  "daemon's own group." },
 
 	/* one section per disciplined clock */
 	{ .name = "source", .scope = SCOPE_CLOCK, .type = CT_STRING, .flags = KEY_REQUIRED,

@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * gnomond: disciplines the system clock and PHCs from references.
+ * One thread, one poll loop on CLOCK_MONOTONIC; see ../shared/DESIGN.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/daemon.h"
+#include "daemon/log.h"
+#include "phc/sysclk.h"
+
+#define DEFAULT_CONFIG "/etc/gnomon/gnomon.conf"
+
+struct opts {
+	const char *config;
+	bool dry_run, check_only, print_config, foreground;
+	int log_level;		/* -1: from the config */
+};
+
+/* Process-wide: set by the signal handler, read by the loop. */
+static volatile int quit_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	quit_flag = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: gnomond [options]\n"
+		"  -f, --config FILE     configuration file (default " DEFAULT_CONFIG ")\n"
+		"  -n, --dry-run         measure and log, adjust no clock\n"
+		"  -d, --foreground      stay in the foreground, log to stderr\n"
+		"  -l, --log-level LVL   err|warning|notice|info|debug (overrides the config)\n"
+		"      --check-config [FILE]  check the configuration and exit\n"
+		"      --print-config    print the effective configuration and exit\n"
+		"      --config-keys     print the reference of every configuration key\n"
+		"  -h, --help            this text\n");
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "config", required_argument, NULL, 'f' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "foreground", no_argument, NULL, 'd' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "check-config", optional_argument, NULL, 'C' },
+		{ "print-config", no_argument, NULL, 'P' },
+		{ "config-keys", no_argument, NULL, 'K' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+
+	*o = (struct opts){ .config = DEFAULT_CONFIG, .log_level = -1 };
+	while ((c = getopt_long(argc, argv, "f:ndl:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'f': o->config = optarg; break;
+		case 'n': o->dry_run = true; break;
+		case 'd': o->foreground = true; break;
+		case 'l':
+			o->log_level = log_level_parse(optarg);
+			if (o->log_level < 0) {
+				fprintf(stderr, "gnomond: --log-level: unknown level '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'C':
+			o->check_only = true;
+			if (optarg)
+				o->config = optarg;
+			else if (optind < argc && argv[optind][0] != '-')
+				o->config = argv[optind++];
+			break;
+		case 'P': o->print_config = true; break;
+		case 'K': config_print_reference(stdout); exit(0);
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "gnomond: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	return 0;
+}
+
+/* The system clock is taken over: the kernel's own PLL must not fight us. */
+static int take_over(struct clock *target, const char *where, const char *name)
+{
+	int r;
+
+	if (clock_kind(target) != CLOCK_KIND_SYSTEM || clock_is_dryrun(target))
+		return 0;
+	r = sysclk_init_for_discipline(target);
+	if (r < 0)
+		pr_err("%s: cannot take over %s: %s", where, name, strerror(-r));
+	return r;
+}
+
+static int setup_clock(struct gnomond *g, const struct clock_conf *cc, int i)
+{
+	const struct discipline_env env = {
+		.loop = g->loop, .conf = &g->conf, .leaps = g->leaps,
+		.audit = g->audit, .history = g->history,
+	};
+	char err[CONF_PATH_MAX + 256], where[CONF_PATH_MAX + 32], refname[CONF_NAME_MAX];
+	struct clock *target, *ref;
+	int r = 0;
+
+	config_where(&g->conf, cc, "source", where, sizeof(where));
+	target = clockreg_get(g->clocks, cc->name, &r);
+	if (!target) {
+		pr_err("%s: cannot open clock %s: %s", where, cc->name, strerror(-r));
+		return r;
+	}
+	if (source_spec_clock(cc->source, refname, sizeof(refname)) < 0) {
+		pr_err("%s: bad source '%s'", where, cc->source);
+		return -EINVAL;
+	}
+	ref = clockreg_get(g->clocks, refname, &r);
+	if (!ref) {
+		pr_err("%s: cannot open source %s: %s", where, refname, strerror(-r));
+		return r;
+	}
+	if (ref == target) {
+		pr_err("%s: %s is its own source", where, cc->name);
+		return -EINVAL;
+	}
+	for (int j = 0; j < i; j++) {
+		if (clockreg_get(g->clocks, g->conf.clocks[j].name, &r) == target) {
+			pr_err("%s: %s is the same clock as [%s]: discipline it once",
+			       where, cc->name, g->conf.clocks[j].name);
+			return -EEXIST;
+		}
+	}
+	r = take_over(target, where, cc->name);
+	if (r < 0)
+		return r;
+	g->sources[i] = source_phc_create(cc->source, ref, cc->samples);
+	if (!g->sources[i])
+		return -ENOMEM;
+	g->disc[i] = discipline_create(&env, cc, target, g->sources[i], err, sizeof(err));
+	if (!g->disc[i]) {
+		pr_err("%s", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int open_state(struct gnomond *g)
+{
+	char path[CONF_PATH_MAX + 32];
+	int r = 0;
+
+	snprintf(path, sizeof(path), "%s/audit.log", g->conf.state_dir);
+	g->audit = audit_open(path, &r);
+	if (!g->audit) {
+		pr_err("state_dir: cannot open audit trail %s: %s", path, strerror(-r));
+		return r;
+	}
+	snprintf(g->history_path, sizeof(g->history_path), "%s/recovery.jsonl",
+		 g->conf.state_dir);
+	g->history = history_open(g->history_path, 0, &r);
+	if (!g->history) {
+		pr_err("state_dir: cannot open recovery history %s: %s", g->history_path,
+		       strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+static int open_ctl(struct gnomond *g)
+{
+	const struct gnomon_config *c = &g->conf;
+	struct group *gr;
+	int r = 0;
+
+	if (!c->control_socket[0] && !c->control_socket_ro[0])
+		return 0;
+	g->ctl = ctl_create(g->loop, c->control_socket[0] ? c->control_socket : NULL,
+			    c->control_socket_ro, &r);
+	if (!g->ctl) {
+		pr_err("control socket %s: %s", c->control_socket, strerror(-r));
+		return r;
+	}
+	if (c->control_group[0]) {
+		gr = getgrnam(c->control_group);
+		if (!gr || (r = ctl_set_group(g->ctl, gr->gr_gid)) < 0) {
+			pr_err("control_group %s: %s", c->control_group,
+			       gr ? strerror(-r) : "no such group");
+			return gr ? r : -ENOENT;
+		}
+	}
+	return status_register(g);
+}
+
+static void teardown(struct gnomond *g)
+{
+	for (int i = 0; i < CONF_MAX_CLOCKS; i++) {
+		discipline_destroy(g->disc[i]);
+		source_destroy(g->sources[i]);
+	}
+	ctl_destroy(g->ctl);
+	history_close(g->history);
+	audit_close(g->audit);
+	leaptable_destroy(g->leaps);
+	clockreg_destroy(g->clocks);
+	loop_destroy(g->loop);
+}
+
+static int run(struct gnomond *g)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	int r;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	g->loop = loop_create();
+	g->clocks = clockreg_create(g->dry_run);
+	g->leaps = leaptable_create();
+	if (!g->loop || !g->clocks || !g->leaps)
+		return -ENOMEM;
+	g->start_mono_ns = loop_mono_ns();
+	r = open_state(g);
+	if (r < 0)
+		return r;
+	leapwatch_start(g);
+	for (g->n = 0; g->n < g->conf.n_clocks; g->n++) {
+		r = setup_clock(g, &g->conf.clocks[g->n], g->n);
+		if (r < 0)
+			return r;
+	}
+	r = open_ctl(g);
+	if (r < 0)
+		return r;
+	pr_notice("gnomond started: %d clock%s%s", g->n, g->n == 1 ? "" : "s",
+		  g->dry_run ? ", dry run: no clock will be adjusted" : "");
+	r = loop_run(g->loop, &quit_flag);
+	if (r < 0)
+		pr_err("event loop failed: %s", strerror(-r));
+	else
+		pr_notice("gnomond exiting on signal");
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	static struct gnomond g;
+	char err[CONF_PATH_MAX + 256];
+	struct opts o;
+	int r;
+
+	r = parse_args(argc, argv, &o);
+	if (r)
+		return r;
+	r = config_load(o.config, &g.conf, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "gnomond: %s\n", err);
+		return 1;
+	}
+	if (o.check_only) {
+		printf("%s: OK, %d clock%s\n", o.config, g.conf.n_clocks,
+		       g.conf.n_clocks == 1 ? "" : "s");
+		return 0;
+	}
+	if (o.print_config) {
+		config_print(&g.conf, stdout);
+		return 0;
+	}
+	g.dry_run = o.dry_run;
+	log_setup("gnomond", o.log_level >= 0 ? o.log_level : g.conf.log_level,
+		  !o.foreground && g.conf.log_target == LOG_TO_SYSLOG);
+	r = run(&g);
+	teardown(&g);
+	return r < 0 ? 1 : 0;
+}
