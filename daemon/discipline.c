@@ -169,7 +169,9 @@ static int check_cap(const struct gnomon_config *conf, const struct clock_conf *
 	return -ERANGE;
 }
 
-static struct servo *make_servo(const struct clock_conf *cc, double freq)
+/* CLOCK_MONOTONIC (the loop's clock) is slewed with CLOCK_REALTIME by up
+ * to 10 %: the servo must know when it disciplines the clock it is timed by. */
+static struct servo *make_servo(const struct clock_conf *cc, double freq, bool sysclk)
 {
 	struct servo_params p = {
 		.type = cc->servo,
@@ -179,6 +181,7 @@ static struct servo *make_servo(const struct clock_conf *cc, double freq)
 		.interval_s = 1.0 / cc->update_rate_hz,
 		.pi_kp = cc->pi_kp,
 		.pi_ki = cc->pi_ki,
+		.local_follows_clock = sysclk,
 	};
 
 	return servo_create(&p, freq);
@@ -237,7 +240,7 @@ struct discipline *discipline_create(const struct discipline_env *env,
 	d->interval_ns = (int64_t)llround(NS_PER_S / cc->update_rate_hz);
 	if (init_leap(d, err, errlen) < 0)
 		goto fail;
-	d->servo = make_servo(cc, freq);
+	d->servo = make_servo(cc, freq, clock_kind(target) == CLOCK_KIND_SYSTEM);
 	if (!d->servo || disc_recovery_create(d) < 0) {
 		snprintf(err, errlen, "%s: cannot create servo or recovery tracker", cc->name);
 		goto fail;

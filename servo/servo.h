@@ -43,6 +43,16 @@ struct servo_params {
 	int64_t lock_threshold_ns;
 	/** PI gains (dimensionless, per second of interval); 0 = defaults. */
 	double pi_kp, pi_ki;
+	/**
+	 * local_ns comes from a time base that runs at the rate of the
+	 * clock this servo steers: CLOCK_MONOTONIC when the disciplined
+	 * clock is CLOCK_REALTIME (the kernel slews both with tick and
+	 * frequency, by up to 10 %). The servo then measures its intervals
+	 * in reference time (d_local - d_offset) and gives next_interval_s
+	 * in local time. false: local_ns runs at the reference's rate to
+	 * within ppm (CLOCK_MONOTONIC while disciplining a PHC).
+	 */
+	bool local_follows_clock;
 };
 
 enum servo_action {
@@ -60,7 +70,8 @@ struct servo_out {
 	bool at_cap;		/**< freq_ppb was clamped to +/- max_freq_ppb */
 	double slew_left_s;	/**< planner's estimate of time to finish; 0 if not slewing */
 	/** If > 0: take the next sample after this many seconds instead of
-	 *  the nominal interval (lets the planner hand over on time). */
+	 *  the nominal interval (lets the planner hand over on time).
+	 *  Seconds of the time base of local_ns (see local_follows_clock). */
 	double next_interval_s;
 };
 

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/**
+ * @file servo_priv.h
+ * Inside the servo: the ops table every tracking algorithm (pi.c,
+ * linreg.c) implements, the slew planner (planner.c) and a small linear
+ * regression helper (linfit.c). Nothing here is seen outside servo/.
+ *
+ * "Servo space": the algorithms and the planner work with the frequency
+ * correction WITHOUT the feed-forward (servo.c adds it), and with time in
+ * seconds of the reference's timescale counted from the servo's first
+ * sample (servo.c converts local_ns, see servo_params.local_follows_clock).
+ * In that space the offset obeys, between samples,
+ *
+ *	d(offset_ns)/dt_s = freq_ppb - hold_ppb
+ *
+ * where hold_ppb is the (unknown, slowly wandering) frequency correction
+ * that would hold the offset constant: minus the clock's natural error.
+ * 1 ppb is exactly 1 ns/s, so no unit factors appear below.
+ */
+#ifndef GNOMON_SERVO_PRIV_H
+#define GNOMON_SERVO_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "servo/servo.h"
+
+/** Frequency window of this sample, servo space (cap minus feed-forward). */
+struct servo_limits {
+	double lo_ppb;
+	double hi_ppb;
+	double interval_s;	/**< nominal interval between samples */
+	double engage_ns;	/**< planner engages above this |offset| */
+	double late_s;		/**< recent lateness of samples against their schedule */
+};
+
+static inline double servo_clamp(double v, const struct servo_limits *l, bool *clamped)
+{
+	if (v > l->hi_ppb) {
+		*clamped = true;
+		return l->hi_ppb;
+	}
+	if (v < l->lo_ppb) {
+		*clamped = true;
+		return l->lo_ppb;
+	}
+	*clamped = false;
+	return v;
+}
+
+/** One tracking algorithm. priv is the algorithm's own state. */
+struct servo_algo_ops {
+	const char *name;
+	/** New state holding freq_ppb as its frequency; NULL on no memory. */
+	void *(*create)(const struct servo_params *p, double freq_ppb);
+	void (*destroy)(void *priv);
+	/**
+	 * One sample: offset_ns at t_s. Returns the frequency (servo space,
+	 * already inside lim) to apply until the next sample; *clamped says
+	 * whether the algorithm wanted more than lim allows.
+	 */
+	double (*sample)(void *priv, double offset_ns, double t_s,
+			 const struct servo_limits *lim, bool *clamped);
+	/** Forget the history, keep the frequency. */
+	void (*reset)(void *priv);
+	/** The clock was stepped by step_ns: re-base stored offsets. */
+	void (*stepped)(void *priv, double step_ns);
+	/** Start tracking from a known hold frequency (planner handover). */
+	void (*start)(void *priv, double hold_ppb);
+	/** Current hold-frequency estimate; true if it comes from measurements. */
+	bool (*hold)(const void *priv, double *hold_ppb);
+};
+
+extern const struct servo_algo_ops servo_pi_ops;
+extern const struct servo_algo_ops servo_linreg_ops;
+
+/* ---- linfit.c: least squares y = a + b (x - x_ref) ---- */
+
+/** Result of a straight-line fit. */
+struct linfit {
+	double a;	/**< fitted y at x_ref */
+	double b;	/**< slope, y units per x unit */
+	int n;		/**< points used */
+};
+
+/**
+ * Fit the last n of the points held in a ring buffer (xs, ys of size cap,
+ * newest at index head) to a straight line, x measured from x_ref.
+ * @return 0, or -EINVAL if n < 2 or the x values do not spread.
+ */
+int linfit_ring(const double *xs, const double *ys, int cap, int head, int n,
+		double x_ref, struct linfit *out);
+
+/* ---- planner.c: the slew planner for large offsets ---- */
+
+#define PLANNER_POINTS 32
+
+/** Planner state; embedded in struct servo, zero-initialised = idle. */
+struct planner {
+	bool active;
+	bool landing;		/**< the last plan ends at the next sample */
+	bool prior_good;	/**< hold prior came from a tracking servo */
+	double prior_ppb;	/**< hold-frequency prior */
+	double acc_ns;		/**< integral of applied freq since start, ns */
+	double last_t_s;
+	double last_freq_ppb;	/**< servo-space freq applied since last_t_s */
+	double t[PLANNER_POINTS];
+	double u[PLANNER_POINTS];	/**< offset minus acc_ns: a line of slope -hold */
+	double g[PLANNER_POINTS];	/**< start freq - freq applied before the point */
+	int n, head;
+	double start_freq_ppb;	/**< freq in effect before the planner started */
+	double lat_s;		/**< estimated sample-to-frequency latency */
+	bool lat_known;		/**< lat_s was fitted */
+};
+
+/** What the planner wants now. */
+struct planner_out {
+	double freq_ppb;	/**< servo space, inside the limits */
+	bool clamped;		/**< freq_ppb is at a limit */
+	double next_s;		/**< > 0: next sample after this long (reference s) */
+	double left_s;		/**< estimated time to finish */
+	bool done;		/**< landed: hand over to tracking at hold_ppb */
+	double handover_offset_ns;	/**< offset the tracking starts from */
+	double hold_ppb;	/**< current hold-frequency estimate */
+	double lat_s;		/**< estimated sample-to-frequency latency */
+};
+
+/**
+ * Start slewing; prior_good says the prior is a measured hold frequency;
+ * cur_freq_ppb is the frequency in effect now (servo space).
+ */
+void planner_start(struct planner *pl, double prior_ppb, bool prior_good, double cur_freq_ppb);
+/**
+ * Give a just started planner the sample before the one that engaged it:
+ * offset_ns at t_s, followed by the frequency in effect now.
+ */
+void planner_seed(struct planner *pl, double offset_ns, double t_s);
+/** Stop (handover, step, reset). */
+void planner_stop(struct planner *pl);
+/** One sample while active. */
+void planner_sample(struct planner *pl, double offset_ns, double t_s,
+		    const struct servo_limits *lim, struct planner_out *po);
+/** Re-base stored offsets after a step of step_ns. */
+void planner_stepped(struct planner *pl, double step_ns);
+
+#endif

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Closed-loop tests of the servo: a simulated clock with a natural
+ * frequency error (and optional random-walk wander), the servo's frequency
+ * applied between samples (optionally after a latency, with timer
+ * lateness), seeded gaussian measurement noise, and a local time base that
+ * either runs at the reference's rate or follows the steered clock (as
+ * CLOCK_MONOTONIC follows CLOCK_REALTIME). Recovery figures come from the
+ * exact piecewise-linear true offset. Every run is seeded; a failure
+ * prints its case and seed.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "servo/servo.h"
+
+struct loop_case {
+	enum servo_type type;
+	double off_ns, cap_ppb, nat_ppb, noise_ns, wander;
+	double latency_s, jitter_s;	/* frequency applied late; timer lateness */
+	double ff_ppb, ff_from_s, ff_to_s;	/* target runs ahead at ff in [from, to) */
+	bool follows;			/* local time follows the clock */
+	double end_s, rms_from_s;
+	uint64_t seed;
+};
+
+struct loop_result {
+	double to_1ms_s, to_1us_s;	/* last time |offset| >= threshold */
+	double overshoot_ns;		/* furthest past zero, opposite sign to the start */
+	double max_freq_ppb;		/* largest |frequency| applied */
+	double rms_ns;			/* true offset RMS from rms_from_s */
+	double max_abs_ns;		/* largest |offset| from rms_from_s */
+	double final_ns;
+};
+
+struct model {
+	const struct loop_case *c;
+	double t, local, off, nat, freq, ff;
+	uint64_t rng;
+	double sign0, sum_sq, sum_t;
+	struct loop_result *r;
+};
+
+static uint64_t splitmix(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static double uniform(uint64_t *x)
+{
+	return ((double)(splitmix(x) >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static double gauss(uint64_t *x)
+{
+	return sqrt(-2 * log(uniform(x))) * cos(2 * M_PI * uniform(x));
+}
+
+static double last_above(double ta, double oa, double tb, double ob, double x, double prev)
+{
+	if (fabs(ob) >= x)
+		return tb;
+	if (fabs(oa) >= x)
+		return ta + ((oa > 0 ? x : -x) - oa) / (ob - oa) * (tb - ta);
+	return prev;
+}
+
+/* Let dt of true time pass; the offset is clock - target. */
+static void advance(struct model *m, double dt)
+{
+	double rate = m->nat + m->freq - m->ff, oa = m->off, ob = oa + rate * dt;
+	struct loop_result *r = m->r;
+
+	r->to_1ms_s = last_above(m->t, oa, m->t + dt, ob, 1e6, r->to_1ms_s);
+	r->to_1us_s = last_above(m->t, oa, m->t + dt, ob, 1e3, r->to_1us_s);
+	r->overshoot_ns = fmax(r->overshoot_ns, fmax(-m->sign0 * oa, -m->sign0 * ob));
+	if (m->t + dt > m->c->rms_from_s) {
+		double d = fmin(dt, m->t + dt - m->c->rms_from_s), oc = ob - rate * d;
+
+		m->sum_sq += d * (oc * oc + oc * ob + ob * ob) / 3;
+		m->sum_t += d;
+		r->max_abs_ns = fmax(r->max_abs_ns, fmax(fabs(oc), fabs(ob)));
+	}
+	m->off = ob;
+	m->t += dt;
+	/* clock - reference moves at nat + freq: the local base follows it */
+	m->local += dt * (1 + (m->c->follows ? (m->nat + m->freq) * 1e-9 : 0));
+	if (m->c->wander > 0)
+		m->nat += m->c->wander * sqrt(dt) * gauss(&m->rng);
+}
+
+static double local_rate(const struct model *m)
+{
+	return 1 + (m->c->follows ? (m->nat + m->freq) * 1e-9 : 0);
+}
+
+static void apply(struct model *m, struct servo *s, const struct servo_out *o)
+{
+	if (o->action == SERVO_STEP) {
+		m->off += (double)o->step_ns;
+		servo_stepped(s, o->step_ns);
+	}
+	if (m->c->latency_s > 0)
+		advance(m, m->c->latency_s);
+	if (o->action != SERVO_NONE)
+		m->freq = o->freq_ppb;
+	m->r->max_freq_ppb = fmax(m->r->max_freq_ppb, fabs(m->freq));
+}
+
+static void set_ff(struct model *m, struct servo *s)
+{
+	double ff = m->t >= m->c->ff_from_s && m->t < m->c->ff_to_s ? m->c->ff_ppb : 0;
+
+	if (ff != m->ff) {
+		m->ff = ff;
+		servo_set_feedforward(s, ff);
+	}
+}
+
+static void run_case(const struct loop_case *c, struct loop_result *r)
+{
+	struct servo_params p = {
+		.type = c->type, .max_freq_ppb = c->cap_ppb, .interval_s = 1.0,
+		.local_follows_clock = c->follows,
+	};
+	struct model m = {
+		.c = c, .off = c->off_ns, .nat = c->nat_ppb, .rng = c->seed,
+		.sign0 = c->off_ns >= 0 ? 1 : -1, .r = r,
+	};
+	struct servo *s = servo_create(&p, 0);
+	struct servo_out o;
+	double wake;
+
+	*r = (struct loop_result){ 0 };
+	ck_assert_ptr_nonnull(s);
+	while (m.t < c->end_s) {
+		set_ff(&m, s);
+		servo_sample(s, llround(m.off + c->noise_ns * gauss(&m.rng)),
+			     llround(m.local * 1e9), &o);
+		wake = m.local + (o.next_interval_s > 0 ? o.next_interval_s : 1.0) +
+			c->jitter_s * uniform(&m.rng);
+		apply(&m, s, &o);
+		if (wake > m.local)
+			advance(&m, (wake - m.local) / local_rate(&m));
+	}
+	r->rms_ns = m.sum_t > 0 ? sqrt(m.sum_sq / m.sum_t) : 0;
+	r->final_ns = m.off;
+	servo_destroy(s);
+}
+
+#define CASE_FMT "%s off %.3g cap %.3g nat %.3g noise %.3g follows %d lat %.3g jit %.3g seed %llu"
+#define CASE_ARGS(c) servo_type_name((c)->type), (c)->off_ns, (c)->cap_ppb, (c)->nat_ppb, \
+	(c)->noise_ns, (c)->follows, (c)->latency_s, (c)->jitter_s, (unsigned long long)(c)->seed
+
+static void check_slew(const struct loop_case *c, const struct loop_result *r,
+		       double to_1ms_max, double to_1us_max)
+{
+	ck_assert_msg(r->max_freq_ppb <= c->cap_ppb * (1 + 1e-12),
+		      CASE_FMT ": freq %.1f beyond the cap", CASE_ARGS(c), r->max_freq_ppb);
+	ck_assert_msg(r->to_1ms_s <= to_1ms_max, CASE_FMT ": < 1 ms only after %.3f s",
+		      CASE_ARGS(c), r->to_1ms_s);
+	ck_assert_msg(r->to_1us_s <= to_1us_max, CASE_FMT ": < 1 us only after %.3f s",
+		      CASE_ARGS(c), r->to_1us_s);
+	ck_assert_msg(r->overshoot_ns < 1000, CASE_FMT ": overshoot %.1f ns",
+		      CASE_ARGS(c), r->overshoot_ns);
+}
+
+/* 1 s at a 10 % cap, 20 ppm either way, both signs, both servos, both
+ * time bases, 5 seeds: < 1 ms within 10.5 s, < 1 us within 11 s, less
+ * than 1 us past zero. The physical limit is 1 s / (10 % -+ 20 ppm). */
+START_TEST(test_slew_1s_cap10pct)
+{
+	struct loop_case c = {
+		.type = _i & 1 ? SERVO_LINREG : SERVO_PI,
+		.off_ns = _i & 2 ? -1e9 : 1e9,
+		.nat_ppb = _i & 4 ? -20000 : 20000,
+		.follows = _i & 8,
+		.cap_ppb = 1e8, .noise_ns = 10, .end_s = 40, .rms_from_s = 1e30,
+	};
+	struct loop_result r;
+
+	for (c.seed = 1; c.seed <= 5; c.seed++) {
+		run_case(&c, &r);
+		check_slew(&c, &r, 10.5, 11.0);
+		ck_assert_msg(fabs(r.final_ns) < 100, CASE_FMT ": final %.1f ns",
+			      CASE_ARGS(&c), r.final_ns);
+	}
+}
+END_TEST
+
+/* The same at a 1000 ppm cap (a PHC): < 1 ms within 1050 s. */
+START_TEST(test_slew_1s_cap1000ppm)
+{
+	struct loop_case c = {
+		.type = _i & 1 ? SERVO_LINREG : SERVO_PI,
+		.off_ns = _i & 2 ? -1e9 : 1e9,
+		.nat_ppb = _i & 4 ? -20000 : 20000,
+		.cap_ppb = 1e6, .noise_ns = 10, .end_s = 1100, .rms_from_s = 1e30,
+		.seed = 7,
+	};
+	struct loop_result r;
+
+	run_case(&c, &r);
+	check_slew(&c, &r, 1050, 1051);
+}
+END_TEST
+
+/* A real daemon: the frequency lands 50 us after the sample, timers fire
+ * up to 200 us late. The planner measures both. */
+START_TEST(test_slew_latency_jitter)
+{
+	struct loop_case c = {
+		.type = _i & 1 ? SERVO_LINREG : SERVO_PI,
+		.off_ns = _i & 2 ? -1e9 : 1e9,
+		.follows = _i & 4,
+		.nat_ppb = 20000, .cap_ppb = 1e8, .noise_ns = 10,
+		.latency_s = 50e-6, .jitter_s = 200e-6, .end_s = 40, .rms_from_s = 1e30,
+	};
+	struct loop_result r;
+
+	for (c.seed = 11; c.seed <= 15; c.seed++) {
+		run_case(&c, &r);
+		check_slew(&c, &r, 10.5, 11.0);
+	}
+}
+END_TEST
+
+/* Steady state: 20 ppm, 1 ppb/sqrt(s) wander, white noise; true offset RMS
+ * from 600 s to 3600 s, mean of 4 seeds, <= 45 ns. */
+START_TEST(test_steady_rms)
+{
+	struct loop_case c = {
+		.type = _i & 1 ? SERVO_LINREG : SERVO_PI,
+		.noise_ns = _i & 2 ? 30 : 100,
+		.off_ns = 20000, .nat_ppb = 20000, .wander = 1, .cap_ppb = 5e5,
+		.end_s = 3600, .rms_from_s = 600,
+	};
+	struct loop_result r;
+	double sum = 0;
+
+	for (c.seed = 21; c.seed <= 24; c.seed++) {
+		run_case(&c, &r);
+		ck_assert_msg(r.rms_ns < 60, CASE_FMT ": rms %.1f ns", CASE_ARGS(&c), r.rms_ns);
+		sum += r.rms_ns;
+	}
+	ck_assert_msg(sum / 4 <= 45, CASE_FMT ": mean rms %.1f ns", CASE_ARGS(&c), sum / 4);
+}
+END_TEST
+
+/* A 24 h leap smear's rate (1 s / 86400 s) fed forward: tracking is not
+ * disturbed when it starts or ends. */
+START_TEST(test_feedforward_smear)
+{
+	struct loop_case c = {
+		.type = _i & 1 ? SERVO_LINREG : SERVO_PI,
+		.off_ns = 500, .nat_ppb = -15000, .cap_ppb = 5e5, .noise_ns = 10,
+		.ff_ppb = 1e9 / 86400, .ff_from_s = 300, .ff_to_s = 900,
+		.end_s = 1200, .rms_from_s = 200, .seed = 31,
+	};
+	struct loop_result r;
+
+	run_case(&c, &r);
+	ck_assert_msg(r.max_abs_ns < 100, CASE_FMT ": max %.1f ns with feed-forward",
+		      CASE_ARGS(&c), r.max_abs_ns);
+}
+END_TEST
+
+/* Random worlds: offsets from 1 us to 10 s either way, natural error up to
+ * +-50 ppm, caps from 100 ppm to 10 %, noise 1-100 ns, both time bases,
+ * latency and lateness up to 100 us. Always: |freq| <= cap; after the
+ * physical limit plus 60 s, |offset| small; offsets of 1 ms or more are
+ * removed without crossing zero by more than 1 us + 10 noise sigmas (a
+ * smaller one may be crossed by the unknown drift of the first second). */
+START_TEST(test_property_random)
+{
+	static const double caps[] = { 1e5, 5e5, 1e6, 1e7, 1e8 };
+	struct loop_case c;
+	struct loop_result r;
+	uint64_t x;
+	double lim, bound;
+	int it;
+
+	for (it = 0; it < 40; it++) {
+		x = 1000 + (uint64_t)it + 100 * (uint64_t)_i;
+		c = (struct loop_case){
+			.type = _i ? SERVO_LINREG : SERVO_PI,
+			.off_ns = (uniform(&x) < 0.5 ? -1 : 1) * pow(10, 3 + 7 * uniform(&x)),
+			.nat_ppb = 100000 * (uniform(&x) - 0.5),
+			.cap_ppb = caps[splitmix(&x) % 5],
+			.noise_ns = 1 + 99 * uniform(&x),
+			.follows = splitmix(&x) % 2,
+			.latency_s = 100e-6 * uniform(&x),
+			.jitter_s = 100e-6 * uniform(&x),
+			.rms_from_s = 1e30,
+			.seed = x,
+		};
+		lim = fabs(c.off_ns) / (c.cap_ppb - fabs(c.nat_ppb));
+		c.end_s = lim + 60;
+		run_case(&c, &r);
+		ck_assert_msg(r.max_freq_ppb <= c.cap_ppb * (1 + 1e-12),
+			      CASE_FMT ": freq %.1f beyond the cap", CASE_ARGS(&c), r.max_freq_ppb);
+		ck_assert_msg(fabs(r.final_ns) < 1000 + 10 * c.noise_ns,
+			      CASE_FMT ": final offset %.1f ns", CASE_ARGS(&c), r.final_ns);
+		ck_assert_msg(r.to_1us_s <= 1.3 * lim + 30,
+			      CASE_FMT ": < 1 us only after %.1f s (limit %.1f s)",
+			      CASE_ARGS(&c), r.to_1us_s, lim);
+		bound = 1000 + 10 * c.noise_ns;
+		if (fabs(c.off_ns) < 1e6)
+			bound += fabs(c.nat_ppb);
+		ck_assert_msg(r.overshoot_ns < bound, CASE_FMT ": overshoot %.1f ns",
+			      CASE_ARGS(&c), r.overshoot_ns);
+	}
+}
+END_TEST
+
+Suite *unit_suite(void);
+
+Suite *unit_suite(void)
+{
+	Suite *s = suite_create("servo_loop");
+	TCase *tc = tcase_create("loop");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_slew_1s_cap10pct, 0, 16);
+	tcase_add_loop_test(tc, test_slew_1s_cap1000ppm, 0, 8);
+	tcase_add_loop_test(tc, test_slew_latency_jitter, 0, 8);
+	tcase_add_loop_test(tc, test_steady_rms, 0, 4);
+	tcase_add_loop_test(tc, test_feedforward_smear, 0, 2);
+	tcase_add_loop_test(tc, test_property_random, 0, 2);
+	suite_add_tcase(s, tc);
+	return s;
+}
