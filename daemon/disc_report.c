@@ -13,6 +13,7 @@
 
 #include "daemon/discipline_priv.h"
 #include "daemon/log.h"
+#include "phc/systime.h"
 
 void disc_audit(struct discipline *d, const char *action, const char *fmt, ...)
 {
@@ -48,7 +49,7 @@ int disc_recovery_create(struct discipline *d)
 void disc_report_fault(struct discipline *d, const char *what, int err, int64_t now)
 {
 	d->faults++;
-	recovery_sample_unknown(d->rec, now);
+	recovery_sample_unknown(d->rec, systime_raw_ns());
 	if (d->fault_run++ == 0 || err != d->last_error) {
 		pr_err("%s: %s %s failed: %s", d->cc.name, what, d->src->spec, strerror(-err));
 		disc_audit(d, AUDIT_FAULT, "what=%s error=%d", what[0] == 'r' ? "read" : "adjust", -err);
@@ -81,7 +82,10 @@ void disc_report_good(struct discipline *d, int64_t now)
 void disc_report_event(struct discipline *d, enum recovery_kind kind, int64_t now,
 		       int64_t offset_ns)
 {
-	recovery_event(d->rec, kind, now, discipline_utc_now_ns(), offset_ns);
+	/* durations on the raw clock: CLOCK_MONOTONIC (now) is slewed with
+	 * CLOCK_REALTIME, so a 10 s slew at 10 % would read 9 s on it */
+	(void)now;
+	recovery_event(d->rec, kind, systime_raw_ns(), discipline_utc_now_ns(), offset_ns);
 }
 
 static void report_done(struct discipline *d, const struct recovery_report *r)
@@ -112,7 +116,8 @@ void disc_report_sample(struct discipline *d, int64_t now, int64_t offset_ns)
 {
 	struct recovery_report r;
 
-	recovery_sample(d->rec, now, offset_ns);
+	(void)now;
+	recovery_sample(d->rec, systime_raw_ns(), offset_ns);
 	while (recovery_poll_done(d->rec, &r))
 		report_done(d, &r);
 }

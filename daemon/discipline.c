@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "daemon/discipline_priv.h"
 #include "daemon/log.h"
+#include "phc/systime.h"
 
 const char *disc_state_name(enum disc_state s)
 {
@@ -27,10 +27,7 @@ const char *disc_state_name(enum disc_state s)
 
 int64_t discipline_utc_now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+	return systime_realtime_ns();
 }
 
 /* The shift to add to (target - reference): a UTC clock from a TAI
@@ -277,7 +274,7 @@ void discipline_destroy(struct discipline *d)
 	if (d->timer > 0)
 		loop_del_timer(d->env.loop, d->timer);
 	if (d->rec) {
-		recovery_abort(d->rec, loop_mono_ns());
+		recovery_abort(d->rec, systime_raw_ns());
 		while (recovery_poll_done(d->rec, &rep))
 			if (d->env.history)
 				history_append(d->env.history, &rep);
