@@ -1,0 +1,48 @@
+# Shared helpers for the end-to-end tests: gnomond under the simulator.
+# Sourced by tests/e2e/run-tests.sh and tests/bench.sh.
+SIM=${SIM:-tests/sim/gnomon-sim}
+GNOMOND=${GNOMOND:-build/gnomond}
+SCN=tests/sim/scenarios
+
+# mkconf DIR [KEY=VALUE...] < clock-sections: a config with [global] in DIR
+mkconf() {
+	dir=$1; shift
+	{
+		echo "[global]"
+		echo "state_dir = $dir"
+		echo "control_socket = $dir/ctl.sock"
+		echo "control_socket_ro = $dir/ctl.ro.sock"
+		echo "pidfile = $dir/gnomond.pid"
+		# the simulator's runner starts us as root without CAP_SYS_TIME
+		echo "allow_root = yes"
+		for kv in "$@"; do echo "$kv"; done
+		cat
+	} > "$dir/gnomon.conf"
+}
+
+# simrun DIR SCENARIO [SIM-OPTIONS...]: gnomond -f DIR/gnomon.conf under
+# the simulator; summary in DIR/summary, log in DIR/log, CSV in DIR/truth.csv
+simrun() {
+	dir=$1 scn=$2; shift 2
+	"$SIM" --quiet --summary "$dir/summary" --csv "$dir/truth.csv" --timeout 120 "$@" \
+		"$scn" -- "$GNOMOND" -d ${GNOMOND_ARGS:-} -f "$dir/gnomon.conf" > "$dir/log" 2>&1
+}
+
+# sumval DIR PATTERN FIELD: the value after FIELD on the first summary line
+# matching PATTERN (an awk regex)
+sumval() {
+	awk -v pat="$2" -v f="$3" '$0 ~ pat { for (i = 1; i < NF; i++) if ($i == f) { print $(i + 1); exit } }' "$1/summary"
+}
+
+# ran_to_end DIR: the daemon lived to the scenario's end
+ran_to_end() { [ "$(sumval "$1" "^end_reason" end_reason)" = duration ]; }
+
+# daemon_recovery DIR EVENT: recovery time the daemon logged for EVENT
+daemon_recovery() {
+	sed -n "s/.*recovered from $2 in \([0-9.]*\) s.*/\1/p" "$1/log" | head -n 1
+}
+
+# lt A B: A < B as numbers
+lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 < b + 0) }'; }
+# near A B TOL: |A - B| <= TOL
+near() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && b != "" && d <= t) }'; }
