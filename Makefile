@@ -79,6 +79,9 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/check_main.o 
 # Standalone programs: real-kernel system tests and benchmarks.
 SYSTEM_BINS := $(patsubst tests/system/%.c,$(BUILD)/tests/system/%,$(wildcard tests/system/*.c))
 BENCH_BINS  := $(patsubst tests/bench/%.c,$(BUILD)/tests/bench/%,$(wildcard tests/bench/*.c))
+TOOL_BINS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
+$(TOOL_BINS): $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIBS_ALL)
+	$(CC) $(SAN_LDFLAGS) -o $@ $< $(LIBS_ALL) $(LDLIBS)
 $(SYSTEM_BINS): $(BUILD)/tests/system/%: $(BUILD)/tests/system/%.o $(LIBS_ALL)
 	$(CC) $(SAN_LDFLAGS) -o $@ $< $(LIBS_ALL) $(LDLIBS)
 $(BENCH_BINS): $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(LIBS_ALL)
@@ -92,13 +95,13 @@ unit-san:
 
 -include tests/sim/sim.mk
 
-check: all $(SYSTEM_BINS)
+check: all $(SYSTEM_BINS) $(TOOL_BINS)
 	@sh tests/check.sh $(BUILD)
 
-bench: all $(BENCH_BINS)
+bench: all $(BENCH_BINS) $(TOOL_BINS)
 	@sh tests/bench.sh $(BUILD)
 
-demo: all
+demo: all $(TOOL_BINS)
 	@sh tests/demo.sh $(BUILD)
 
 install: all

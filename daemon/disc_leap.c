@@ -140,7 +140,9 @@ static int leap_step(struct discipline *d, const struct leap_view *v, int64_t *s
 	d->leap_pending_step = false;
 	d->steps++;
 	*stepped = delta_ns;
-	servo_stepped(d->servo, delta_ns);
+	/* No servo_stepped(): the servo was held through the leap, so it never
+	 * saw the target move by the leap, and the step cancels that move
+	 * exactly: its history (offsets from before the leap) stays valid. */
 	pr_notice("%s: stepped by %+d s for the leap second", d->cc.name, -v->delta);
 	disc_audit(d, AUDIT_STEP, "delta_ns=%" PRId64 " reason=leap_policy_step", delta_ns);
 	return 0;

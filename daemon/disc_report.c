@@ -91,11 +91,16 @@ void disc_report_event(struct discipline *d, enum recovery_kind kind, int64_t no
 static void report_done(struct discipline *d, const struct recovery_report *r)
 {
 	if (r->recovered) {
+		char ratio[48] = "";
+
+		/* the ratio to |O| / cap only means something for a real slew */
+		if (r->limit_s >= 0.01 && !isnan(r->ratio))
+			snprintf(ratio, sizeof(ratio), ", ratio %.3f", r->ratio);
 		pr_notice("%s: recovered from %s in %.3f s (offset at event %+.9f s, peak %.9f s, "
-			  "overshoot %" PRId64 " ns, limit %.3f s, ratio %.3f)", d->cc.name,
+			  "overshoot %" PRId64 " ns, limit %.3f s%s)", d->cc.name,
 			  recovery_kind_name(r->kind), r->recovery_s,
 			  (double)r->offset_at_event_ns / NS_PER_S, (double)r->peak_ns / NS_PER_S,
-			  r->overshoot_ns, r->limit_s, r->ratio);
+			  r->overshoot_ns, r->limit_s, ratio);
 		disc_audit(d, AUDIT_RECOVERED, "event=%s recovery_s=%.6f limit_s=%.6f ratio=%.4f",
 			   recovery_kind_name(r->kind), r->recovery_s, r->limit_s,
 			   isnan(r->ratio) ? 0.0 : r->ratio);

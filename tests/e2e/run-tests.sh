@@ -98,5 +98,7 @@ check "fault: < 1 us within 5 s of the source's return (${r} s)" "$d/log" lt "$r
 r=$(sumval "$d" "^event [0-9]* freq_jump:CLOCK_REALTIME .*CLOCK_REALTIME" recover_1us_s)
 check "fault: 5 ppm oscillator jump back under 1 us within 15 s (${r} s)" "$d/log" lt "$r" 15
 
+. tests/e2e/leap.sh
+
 echo "e2e: $pass passed, $fail failed"
 [ $fail -eq 0 ]
