@@ -1,0 +1,79 @@
+#!/bin/sh
+# `make bench`: figures from gnomond under the simulator (true offsets),
+# one "name value unit" line each. Usage: tests/bench.sh BUILD_DIR
+build=${1:-build}
+cd "$(dirname "$0")/.." || exit 1
+. tests/e2e/lib.sh
+tmp=$(mktemp -d /tmp/gnomon-bench.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+SCN=tests/sim/scenarios
+LSCN=tests/e2e/scenarios
+NEG="$PWD/tests/leap/negative.list"
+
+line() { printf '%s %s %s\n' "$1" "${2:-nan}" "$3"; }
+ns_to_us() { awk -v v="$1" 'BEGIN { if (v == "") print "nan"; else printf "%.3f", v / 1000 }'; }
+
+sysconf() {	# sysconf DIR CAP [EXTRA KEY=VALUE...]
+	d=$1 cap=$2; shift 2
+	{ printf '[CLOCK_REALTIME]\nsource = phc:/dev/ptp0\nmax_slew_ppm = %s\n' "$cap"
+	  for kv in "$@"; do echo "$kv"; done; } | mkconf "$d"
+}
+
+# 1 s at 10 % and at 0.1 %, 20 ppm frequency error, 10 ns PHC noise.
+d=$tmp/c100000; mkdir -p $d; sysconf $d 100000
+simrun $d $SCN/sysclk_offset_1s.scn --duration 60
+pat="^event 0 start.*CLOCK_REALTIME"
+line recovery_1s_cap100000_to_1ms "$(sumval $d "$pat" recover_1ms_s)" s
+line recovery_1s_cap100000_to_1us "$(sumval $d "$pat" recover_1us_s)" s
+line overshoot_1s_cap100000 "$(ns_to_us "$(sumval $d "$pat" overshoot_ns)")" us
+line daemon_recovery_1s_cap100000 "$(daemon_recovery $d start)" s
+d=$tmp/c1000; mkdir -p $d; sysconf $d 1000
+simrun $d $SCN/sysclk_offset_1s.scn --duration 1500
+line recovery_1s_cap1000_to_1ms "$(sumval $d "$pat" recover_1ms_s)" s
+line recovery_1s_cap1000_to_1us "$(sumval $d "$pat" recover_1us_s)" s
+line overshoot_1s_cap1000 "$(ns_to_us "$(sumval $d "$pat" overshoot_ns)")" us
+
+# Steady state: 20 ppm, 1 ppb/sqrt(s) wander, 100 ns PHC read noise, RMS from 600 s.
+for servo in linreg pi; do
+	d=$tmp/steady_$servo; mkdir -p $d; sysconf $d 100000 "servo = $servo"
+	start=$(date +%s.%N)
+	/usr/bin/env time -f "%U %S" -o $d/cpu "$SIM" --quiet --summary $d/summary \
+		--timeout 300 --duration 3600 $SCN/sysclk_steady.scn -- \
+		"$GNOMOND" -d -f $d/gnomon.conf > $d/log 2>&1
+	sfx=""; [ $servo = pi ] && sfx=_pi
+	line steady_rms_sysclk_from_phc$sfx "$(sumval $d "^clock CLOCK_REALTIME" rms_ns)" ns
+	line steady_max_sysclk_from_phc$sfx "$(sumval $d "^clock CLOCK_REALTIME" max_ns)" ns
+	if [ $servo = linreg ]; then
+		upd=$(sed -n 's/.* after \([0-9]*\) updates.*/\1/p' $d/log | tail -n 1)
+		line cpu_per_update "$(awk -v c="$(cat $d/cpu)" -v n="$upd" 'BEGIN { split(c, a, " "); if (n > 0) printf "%.1f", (a[1] + a[2]) * 1e6 / n; else print "nan" }')" us
+	fi
+done
+
+# Leap seconds (the 2016-12-31 insertion), system clock from a TAI PHC.
+leapconf() {	# leapconf DIR POLICY CAP [KEY=VALUE...]
+	d=$1 pol=$2 cap=$3; shift 3
+	sysconf "$d" "$cap" "leap_policy = $pol" "$@"
+}
+lpat="^event [0-9]* leap_insert .*CLOCK_REALTIME"
+d=$tmp/accept; mkdir -p $d; leapconf $d accept 100000
+simrun $d $LSCN/leap_ins.scn --duration 1200 --csv-interval 0.1
+line leap_accept_max_err "$(awk -F, 'NR > 1 && $1 >= 590 && $1 <= 620 { v = $2 < 0 ? -$2 : $2; if (v > m) m = v } END { printf "%.1f", m }' $d/truth.csv)" ns
+for cap in 100000 1000; do
+	d=$tmp/ignore$cap; mkdir -p $d; leapconf $d ignore $cap
+	simrun $d $LSCN/leap_ins.scn
+	line leap_ignore_recovery_cap$cap "$(sumval $d "$lpat" recover_1ms_s)" s
+	line leap_ignore_recovery_cap${cap}_to_1us "$(sumval $d "$lpat" recover_1us_s)" s
+done
+d=$tmp/step; mkdir -p $d; leapconf $d step 100000
+simrun $d $LSCN/leap_ins.scn --duration 1200 --csv-interval 0.1
+# |offset| once the 5 s pause after the leap (t = 600 s) is over and the step taken
+line leap_step_err_after_pause "$(awk -F, 'NR > 1 && $1 >= 606.5 && $1 <= 700 { v = $2 < 0 ? -$2 : $2; if (v > m) m = v } END { printf "%.1f", m }' $d/truth.csv)" ns
+d=$tmp/smear; mkdir -p $d; leapconf $d smear 100000 "smear = google"
+simrun $d $LSCN/smear_ins.scn --csv-interval 10
+"$build/tests/tools/smearcheck" $d/truth.csv CLOCK_REALTIME 43800 1 google > $d/sc
+line leap_smear_max_dev "$(sed -n 's/^max_dev_ns //p' $d/sc)" ns
+line leap_smear_max_rate "$(sed -n 's/^max_rate_ppm //p' $d/sc)" ppm
+
+# The servo alone in its closed-loop model (tests/bench/servo_bench.c).
+[ -x "$build/tests/bench/servo_bench" ] && "$build/tests/bench/servo_bench"
+exit 0

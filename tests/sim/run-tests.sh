@@ -1,0 +1,114 @@
+#!/bin/sh
+# The simulator's own tests: toy daemons and probes run under gnomon-sim,
+# determinism, truth bookkeeping, the end of a run, scenario errors, phc2sys
+# as a faithfulness check, and the real clock compared before and after.
+# Prints one line "sim: N passed, N failed"; exits non-zero on a failure.
+# Usage: sh tests/sim/run-tests.sh [-v] (builds what it needs first)
+cd "$(dirname "$0")/../.." || exit 2
+if ! make --no-print-directory -s sim sim-tests > /dev/null; then
+	echo "sim: 0 passed, 1 failed (build)"
+	exit 1
+fi
+SIM=tests/sim/gnomon-sim
+T=build/sim/tests
+S=tests/sim/tests
+verbose=0
+[ "$1" = "-v" ] && verbose=1
+pass=0
+fail=0
+tmp=$(mktemp -d /tmp/gnomon-sim-tests.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+ok() { pass=$((pass + 1)); [ $verbose = 1 ] && echo "ok $1"; return 0; }
+bad() { fail=$((fail + 1)); echo "not ok $1${2:+: $2}"; return 0; }
+expect() { name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+
+# awk-checked value from a summary: get FILE 'clock CLOCK_REALTIME' rms_ns
+get() {
+	awk -v pat="$2" -v key="$3" 'index($0, pat) == 1 {
+		for (i = 1; i < NF; i++) if ($i == key) { print $(i + 1); exit } }' "$1"
+}
+# lt VALUE LIMIT: numerically VALUE < LIMIT ("inf" never is)
+lt() { [ -n "$1" ] && [ "$1" != inf ] && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+
+# A TAP-style program: every "ok"/"not ok" line counts; it must also exit 0.
+run_tap() {
+	scn=$1; shift
+	name=$(basename "$1")${2:+_$2}
+	"$SIM" --quiet --timeout 120 "$S/$scn" -- "$@" > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	n_ok=$(grep -c '^ok ' "$tmp/out")
+	n_bad=$(grep -c '^not ok ' "$tmp/out")
+	pass=$((pass + n_ok))
+	fail=$((fail + n_bad))
+	grep '^not ok ' "$tmp/out" | sed "s/^/$name: /"
+	[ $verbose = 1 ] && sed "s/^/$name: /" "$tmp/out"
+	if [ "$n_ok" -eq 0 ] || { [ $rc -ne 0 ] && [ "$n_bad" -eq 0 ]; }; then
+		bad "$name exit $rc" "$(tail -n 3 "$tmp/err" | tr '\n' ' ')"
+	fi
+}
+
+before=$($T/realclock)
+
+run_tap kernel.scn $T/toy_kernel adj
+run_tap leap_insert.scn $T/toy_kernel insert
+run_tap leap_delete.scn $T/toy_kernel delete
+run_tap phc.scn $T/toy_phc
+run_tap vtime.scn $T/toy_vtime
+# a daemon's privilege drop keeping CAP_SYS_TIME (needs root and "nobody")
+[ "$(id -u)" = 0 ] && id nobody > /dev/null 2>&1 && run_tap vtime.scn $T/toy_privdrop nobody
+
+# A toy daemon (PI servo, tick+freq split) keeps the system clock on a
+# reference PHC; the truth says how well.
+"$SIM" --summary "$tmp/s1" --csv "$tmp/c1" --quiet "$S/servo.scn" -- $T/toy_servo 2> "$tmp/err"
+expect servo_exit_0 [ $? -eq 0 ]
+expect servo_end_reason grep -q '^end_reason duration$' "$tmp/s1"
+expect servo_rms_below_100ns lt "$(get "$tmp/s1" 'clock CLOCK_REALTIME' rms_ns)" 100
+expect servo_recovers_1us_within_30s lt "$(get "$tmp/s1" 'event 0 start' recover_1us_s)" 30
+expect servo_no_steps [ "$(get "$tmp/s1" 'clock CLOCK_REALTIME' steps)" = 0 ]
+expect servo_csv_rows [ "$(wc -l < "$tmp/c1")" -eq 122 ]
+
+# Same scenario and seed: byte-identical outputs; another seed: different.
+"$SIM" --summary "$tmp/s2" --csv "$tmp/c2" --quiet "$S/servo.scn" -- $T/toy_servo 2> /dev/null
+expect determinism_summary cmp -s "$tmp/s1" "$tmp/s2"
+expect determinism_csv cmp -s "$tmp/c1" "$tmp/c2"
+"$SIM" --seed 8 --summary "$tmp/s3" --csv "$tmp/c3" --quiet "$S/servo.scn" -- $T/toy_servo 2> /dev/null
+expect other_seed_differs sh -c "! cmp -s '$tmp/c1' '$tmp/c3'"
+
+# A program that ignores leap seconds is 1 s ahead after an inserted one.
+"$SIM" --summary "$tmp/s4" --quiet "$S/leap_insert.scn" -- sleep 100 2> /dev/null
+expect leap_truth_offset grep -q '^event 1 leap_insert t_s 10.000000 clock CLOCK_REALTIME offset_ns 1000000000.0 recover_1ms_s inf' "$tmp/s4"
+expect leap_truth_window_opens_early grep -q '^event 0 start .* until_s 9.000000' "$tmp/s4"
+
+# The end of a run: SIGTERM, and SIGKILL for a program that ignores it.
+"$SIM" --quiet --kill-after 1 "$S/vtime.scn" -- $T/ignore_term 2> "$tmp/err"
+expect ignore_term_killed [ $? -eq 137 ]
+"$SIM" --quiet --duration 5 "$S/vtime.scn" -- sleep 1 2> "$tmp/err"
+expect early_exit_code_0 [ $? -eq 0 ]
+expect early_exit_reported grep -q 'exited before the end' "$tmp/err"
+
+# Scenario errors name FILE:LINE and stop the run.
+printf 'duration 10\nphc ptp0\n\tfreq 12 kHz\n' > "$tmp/bad.scn"
+"$SIM" "$tmp/bad.scn" -- true 2> "$tmp/err"
+expect bad_scenario_exit_2 [ $? -eq 2 ]
+expect bad_scenario_file_line grep -q 'bad.scn:3: freq' "$tmp/err"
+for f in tests/sim/scenarios/*.scn; do
+	expect "scenario_$(basename "$f" .scn)_parses" "$SIM" --check "$f" > /dev/null
+done
+
+# phc2sys from linuxptp under the simulator, as a check of faithfulness.
+if command -v phc2sys > /dev/null 2>&1; then
+	"$SIM" --summary "$tmp/s5" --quiet "$S/servo.scn" -- \
+		phc2sys -s /dev/ptp0 -c CLOCK_REALTIME -O -37 -q > /dev/null 2>&1
+	expect phc2sys_runs grep -q '^end_reason duration$' "$tmp/s5"
+	expect phc2sys_rms_below_100ns lt "$(get "$tmp/s5" 'clock CLOCK_REALTIME' rms_ns)" 100
+fi
+
+# This machine's clock: untouched (re-read once in case a net-zero real
+# kernel test of another suite was running at that moment).
+after=$($T/realclock)
+[ "$before" != "$after" ] && sleep 3 && after=$($T/realclock)
+expect real_clock_untouched [ "$before" = "$after" ]
+
+echo "sim: $pass passed, $fail failed"
+[ $fail -eq 0 ]

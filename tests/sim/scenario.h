@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/**
+ * @file scenario.h
+ * The simulator's scenario files (format: tests/sim/README.md). Pure: no
+ * clock is read or changed here, so the parser is unit-tested directly.
+ *
+ * Times of the run are "true" times: nanoseconds of TAI elapsed since the
+ * start. Conventions: offset = clock - ideal (positive: clock AHEAD);
+ * freq positive: clock runs FAST.
+ */
+#ifndef GNOMON_SIM_SCENARIO_H
+#define GNOMON_SIM_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SC_MAX_PHC	16
+#define SC_MAX_CLOCKS	(1 + SC_MAX_PHC)
+#define SC_MAX_IFACES	32
+#define SC_MAX_EVENTS	256
+#define SC_NAME_LEN	32
+#define SC_SYS		0	/**< clocks[0] is always the system clock */
+
+enum sc_timescale {
+	SC_TS_UTC,	/**< ideal = UTC (POSIX, 23:59:59 repeated at a leap) */
+	SC_TS_TAI,	/**< ideal = TAI */
+};
+
+struct sc_clock {
+	char name[SC_NAME_LEN];	/**< "CLOCK_REALTIME" or "ptpN" */
+	int phc_index;		/**< N of /dev/ptpN, -1 for the system clock */
+	int line;		/**< where it was declared (0: implicit) */
+	bool reference;		/**< PHC that follows true TAI */
+	enum sc_timescale timescale;
+	double offset_ns;	/**< initial offset against the ideal */
+	double freq_ppm;	/**< natural frequency error */
+	double wander_ppb;	/**< random walk of frequency, ppb/sqrt(s) */
+	double noise_ns;	/**< sigma of gaussian read noise */
+	double read_delay_ns;	/**< PHC: sys-phc-sys window; system: read cost */
+	double read_jitter_ns;	/**< PHC: mean of the exponential extra delay */
+	double read_asym;	/**< PHC: latch point within the window, 0..1 */
+	long max_adj_ppb;	/**< PHC: caps.max_adj */
+	bool cross_ts;		/**< PHC: PTP_SYS_OFFSET_PRECISE works */
+	bool extended;		/**< PHC: PTP_SYS_OFFSET_EXTENDED works */
+	long tick_us;		/**< system: initial ADJ_TICK */
+	long freq_scaled;	/**< system: initial ADJ_FREQUENCY, scaled ppm */
+};
+
+struct sc_iface {
+	char name[16];
+	int phc_index;		/**< -1: interface without a PHC */
+};
+
+enum sc_event_kind {
+	SC_EV_LEAP_INS,
+	SC_EV_LEAP_DEL,
+	SC_EV_FREQ_JUMP,	/**< value: ppm added to the natural error */
+	SC_EV_TIME_JUMP,	/**< value: ns added to the clock */
+	SC_EV_FAULT_EIO,	/**< reads and ioctls fail with EIO for length */
+	SC_EV_FAULT_HANG,	/**< first call in the window returns at its end */
+	SC_EV_FAULT_END,	/**< generated: end of a fault window */
+};
+
+struct sc_event {
+	int64_t at_ns;		/**< true time since the start */
+	enum sc_event_kind kind;
+	int clock;		/**< index into clocks[], -1 for leaps */
+	double value;
+	int64_t length_ns;
+	int line;
+	int64_t date_s;		/**< absolute UTC date (POSIX s), or INT64_MIN */
+	int64_t date_ns;	/**< fraction of that date */
+};
+
+struct scenario {
+	char name[256];		/**< file name, for messages */
+	int64_t start_utc_s;	/**< POSIX seconds, UTC */
+	int64_t duration_ns;
+	uint64_t seed;
+	int tai_utc_s;		/**< TAI - UTC at the start */
+	int64_t csv_interval_ns;
+	int64_t stats_from_ns;	/**< -1: half the duration */
+	int64_t wander_step_ns;
+	int64_t uptime_ns;	/**< CLOCK_MONOTONIC at the start */
+	int kernel_tai_s;	/**< kernel TAI offset at the start */
+	bool kernel_unsync;	/**< STA_UNSYNC at the start (fresh boot) */
+	int nclocks;
+	struct sc_clock clocks[SC_MAX_CLOCKS];
+	int nifaces;
+	struct sc_iface ifaces[SC_MAX_IFACES];
+	int nevents;
+	struct sc_event events[SC_MAX_EVENTS];
+};
+
+/**
+ * Parse scenario text. @p name names the text in messages.
+ * @return 0, or -EINVAL with "NAME:LINE: reason" in @p err.
+ */
+int scenario_parse(struct scenario *sc, const char *text, const char *name,
+		   char *err, size_t errlen);
+/** Resolve dates, sort events, check references (called by scenario_parse). */
+int scenario_resolve(struct scenario *sc, char *err, size_t errlen);
+/** Read and parse a file. Returns 0 or -errno (message in @p err). */
+int scenario_load(struct scenario *sc, const char *path, char *err, size_t errlen);
+
+/** Clock index by name ("system", "CLOCK_REALTIME", "ptpN", "/dev/ptpN"), or -1. */
+int scenario_clock(const struct scenario *sc, const char *name);
+/** Clock index of PHC N, or -1. */
+int scenario_phc(const struct scenario *sc, int phc_index);
+/** Interface index by name, or -1. */
+int scenario_iface(const struct scenario *sc, const char *name);
+/** Stats window start, ns since the start (resolves the default). */
+int64_t scenario_stats_from(const struct scenario *sc);
+/** Short name of an event kind ("leap_insert", "freq_jump", ...). */
+const char *sc_event_kind_name(enum sc_event_kind k);
+
+/** Days since 1970-01-01 of a proleptic Gregorian date. */
+int64_t sc_days_from_civil(int64_t y, unsigned m, unsigned d);
+/** Parse "YYYY-MM-DDTHH:MM:SS[.frac]Z" to POSIX s + ns. Returns 0 or -EINVAL. */
+int sc_parse_date(const char *s, int64_t *sec, int64_t *nsec);
+/** Format POSIX seconds as "YYYY-MM-DDTHH:MM:SSZ" (buf >= 24 bytes). */
+void sc_format_date(int64_t sec, char *buf, size_t len);
+
+#endif

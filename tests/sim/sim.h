@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/**
+ * @file sim.h
+ * The LD_PRELOAD side of the simulator: the one process-wide instance that
+ * binds the interposed libc functions to the simulated world, the table of
+ * simulated file descriptors, and the real libc functions underneath.
+ *
+ * Interposers call sim_get(): NULL means "not active" (while the library
+ * initialises itself) and the call goes to the real libc unchanged, which
+ * is also how the library's own file and socket work reaches the kernel.
+ */
+#ifndef GNOMON_SIM_SIM_H
+#define GNOMON_SIM_SIM_H
+
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/select.h>
+#include <sys/timex.h>
+#include <time.h>
+#include <linux/capability.h>
+
+#include "tests/sim/world.h"
+
+#define SIM_MAX_FD	4096
+#define SIM_HIGH_FD	900	/* the library's own descriptors live here */
+
+enum simfd_kind { SIMFD_PHC = 1, SIMFD_TIMER };
+
+/** A simulated descriptor; dup()s share it. The real fd is a /dev/null
+ *  placeholder that keeps the number taken and fcntl() working. */
+struct simfd {
+	int refs;
+	enum simfd_kind kind;
+	int clock;		/**< PHC: scenario clock index */
+	bool writable;		/**< PHC: opened for writing */
+	clockid_t tclock;	/**< timer: MONOTONIC, REALTIME, BOOTTIME */
+	int64_t deadline;	/**< timer: expiry on tclock, ns; 0 disarmed */
+	int64_t interval;	/**< timer: period, ns; 0 one-shot */
+	uint64_t ticks;		/**< timer: expirations not yet read */
+};
+
+struct sim {
+	struct world *w;
+	pid_t pid;
+	double speed;		/**< > 0: virtual s per real s; 0: flat out */
+	int notify_fd;		/**< pipe to the runner, -1 if none */
+	bool end_done;		/**< end reached, runner told, SIGTERM sent */
+	bool paced;
+	int64_t real0, virt0;	/**< pacing anchor */
+	struct simfd *fd[SIM_MAX_FD];
+	int protect[4];		/**< the library's own fds (close() is a no-op) */
+	int nprotect;
+};
+
+/** The real libc functions (dlsym(RTLD_NEXT)). */
+struct real_fns {
+	int (*poll)(struct pollfd *, nfds_t, int);
+	int (*ppoll)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
+	int (*nanosleep)(const struct timespec *, struct timespec *);
+	int (*clock_nanosleep)(clockid_t, int, const struct timespec *, struct timespec *);
+	int (*select)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
+	int (*pselect)(int, fd_set *, fd_set *, fd_set *, const struct timespec *,
+		       const sigset_t *);
+	int (*clock_gettime)(clockid_t, struct timespec *);
+	int (*clock_getres)(clockid_t, struct timespec *);
+	int (*open)(const char *, int, ...);
+	int (*openat)(int, const char *, int, ...);
+	int (*close)(int);
+	ssize_t (*read)(int, void *, size_t);
+	int (*ioctl)(int, unsigned long, ...);
+	int (*fcntl)(int, int, ...);
+	int (*dup)(int);
+	int (*dup2)(int, int);
+	int (*dup3)(int, int, int);
+	int (*sigaction)(int, const struct sigaction *, struct sigaction *);
+	int (*sigprocmask)(int, const sigset_t *, sigset_t *);
+	long (*syscall)(long, ...);
+	int (*prctl)(int, ...);
+	int (*capget)(cap_user_header_t, cap_user_data_t);
+	int (*capset)(cap_user_header_t, const cap_user_data_t);
+	int (*setuid)(uid_t);
+	int (*setresuid)(uid_t, uid_t, uid_t);
+	int (*setreuid)(uid_t, uid_t);
+	int (*seteuid)(uid_t);
+	unsigned int (*if_nametoindex)(const char *);
+	char *(*if_indextoname)(unsigned int, char *);
+};
+
+extern struct real_fns real;
+/** Resolve the real functions (idempotent). */
+void real_init(void);
+
+/** The simulator, or NULL when not active (pass the call through). */
+struct sim *sim_get(void);
+
+/** Set by the signal trampoline whenever a handled signal arrives. */
+extern volatile sig_atomic_t sim_sig_seen;
+
+/** After time moved: at the end of the run, tell the runner and send
+ *  SIGTERM to ourselves (once). Returns true when it did just now. */
+bool sim_end_check(struct sim *s);
+
+/* ---- fd table (simfd.c) ---- */
+struct simfd *simfd_get(struct sim *s, int fd);
+/** Make fd (a fresh placeholder) simulated. Returns 0 or -ENOMEM. */
+int simfd_attach(struct sim *s, int fd, const struct simfd *proto);
+/** fd now refers to the same object as old (dup). */
+void simfd_share(struct sim *s, int old, int fd);
+void simfd_release(struct sim *s, int fd);
+bool simfd_protected(const struct sim *s, int fd);
+/** A placeholder descriptor with the given flags (O_CLOEXEC, O_NONBLOCK). */
+int simfd_placeholder(int flags);
+/** O_NONBLOCK currently set on fd. */
+bool simfd_nonblock(int fd);
+
+/* ---- timers (timerfd.c) ---- */
+/** Collect pending expirations of a timer fd at the current time. */
+void simtimer_update(struct sim *s, struct simfd *f);
+/** True time of the timer's next expiry, or INT64_MAX. */
+int64_t simtimer_next(struct sim *s, const struct simfd *f);
+/** read() on a timer fd: the expiration count, blocking in virtual time. */
+ssize_t simtimer_read(struct sim *s, int fd, void *buf, size_t count);
+
+/* ---- virtual time (vtime.c) ---- */
+struct vt_deadline {
+	clockid_t clock;	/**< CLOCK_MONOTONIC, CLOCK_REALTIME, ... */
+	int64_t value;		/**< absolute, ns on that clock */
+};
+
+/**
+ * The one blocking primitive: poll() in virtual time. Simulated fds are
+ * served by the simulator, real fds by the kernel (never blocking in real
+ * time unless pacing with --speed, or after the end). dl NULL: no deadline.
+ * mask non-NULL: signal mask during the wait (ppoll/pselect).
+ * @return ready count, 0 at the deadline, or -errno (-EINTR on a signal).
+ */
+int vt_poll(struct sim *s, struct pollfd *fds, nfds_t n, const struct vt_deadline *dl,
+	    const sigset_t *mask);
+/** Deadline dt ns from now on CLOCK_MONOTONIC. */
+void vt_after(struct sim *s, int64_t dt, struct vt_deadline *dl);
+
+/* ---- clocks (ic_clock.c) ---- */
+/** What a clock id names in the simulated world. */
+enum sim_clock_kind { SCK_SYS, SCK_PHC, SCK_CPU, SCK_BAD };
+/** Classify clk; for SCK_PHC, *c is the scenario clock and *f the fd. */
+enum sim_clock_kind sim_clock_kind(struct sim *s, clockid_t clk, int *c, struct simfd **f);
+
+/* ---- capabilities (ic_caps.c) ---- */
+void caps_init(const char *spec);
+/* glibc exports these without declaring them (libcap's header does) */
+int capget(cap_user_header_t hdr, cap_user_data_t data);
+int capset(cap_user_header_t hdr, const cap_user_data_t data);
+
+#endif

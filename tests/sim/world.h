@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/**
+ * @file world.h
+ * The simulated world: true time, the system clock (CLOCK_REALTIME and its
+ * kin, with the kernel's NTP state) and the PHCs, the scenario's events,
+ * the truth recorder and the outputs. Time only moves through
+ * world_advance_to(); everything that happens on the way (events, random
+ * walk steps, second boundaries of CLOCK_REALTIME, CSV samples, the end)
+ * happens at its exact true time.
+ *
+ * True time t: ns of TAI since the POSIX epoch. Offsets: clock - ideal,
+ * positive = clock AHEAD. Steps are ADDED to the clock.
+ */
+#ifndef GNOMON_SIM_WORLD_H
+#define GNOMON_SIM_WORLD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+#include <sys/timex.h>
+
+#include "tests/sim/kntp.h"
+#include "tests/sim/lclock.h"
+#include "tests/sim/prng.h"
+#include "tests/sim/scenario.h"
+#include "tests/sim/truth.h"
+
+#define NS_PER_SEC 1000000000LL
+
+struct world_opts {
+	bool seed_set;
+	uint64_t seed;			/**< overrides the scenario's */
+	int64_t duration_ns;		/**< > 0 overrides the scenario's */
+	int64_t csv_interval_ns;	/**< > 0 overrides the scenario's */
+	const char *csv_path;		/**< NULL: no CSV (unless csv_fd) */
+	const char *summary_path;	/**< NULL: no summary file (unless summary_fd) */
+	int csv_fd, summary_fd;		/**< > 0: already open (the runner's), used instead */
+	int64_t progress_ns;		/**< > 0: a progress line this often */
+};
+
+struct simsys {
+	struct lclock raw;	/**< CLOCK_MONOTONIC_RAW: natural rate */
+	struct lclock mono;	/**< CLOCK_MONOTONIC: natural rate x NTP rate */
+	int64_t wall_off;	/**< CLOCK_REALTIME = CLOCK_MONOTONIC + wall_off */
+	double e;		/**< natural frequency error, relative */
+	struct kntp k;
+	int64_t sec;		/**< last CLOCK_REALTIME second processed */
+};
+
+struct simphc {
+	struct lclock lc;
+	double e;		/**< natural frequency error, relative */
+	long dialed;		/**< last ADJ_FREQUENCY, scaled ppm */
+	int64_t eio_until;	/**< reads fail with EIO before this true time */
+	int64_t hang_from, hang_until;
+	bool warned_ref;
+};
+
+struct clock_count {
+	long reads, steps, freq_sets, status_sets, errors;
+};
+
+struct world {
+	struct scenario sc;
+	uint64_t seed;
+	int nclocks;			/**< sc.nclocks: 0 system, 1.. PHCs */
+	int64_t t, t0, t_end, t_stats;
+	int tai_utc;			/**< true TAI - UTC now */
+	struct simsys sys;
+	struct simphc phc[SC_MAX_CLOCKS];	/**< [c] for c >= 1 */
+	struct prng wander[SC_MAX_CLOCKS], noise[SC_MAX_CLOCKS], lat;
+	struct clock_count cnt[SC_MAX_CLOCKS];
+	int64_t open_at[SC_MAX_EVENTS];	/**< true time each event window opens */
+	int next_open, next_apply;
+	int64_t next_wander, next_csv, next_progress;
+	int64_t csv_interval, progress_interval;
+	struct truth *tr;
+	FILE *csv;
+	FILE *summary;
+	int out_fd[2];			/**< fds of csv and summary (-1: none) */
+	bool ended;			/**< t_end passed and outputs written */
+	const char *end_reason;
+};
+
+/** Build the world at the scenario's start. Returns NULL with a message in err. */
+struct world *world_create(const struct scenario *sc, const struct world_opts *o,
+			   char *err, size_t errlen);
+/** Free; accepts NULL. Does not write outputs. */
+void world_destroy(struct world *w);
+
+/** Advance true time to t (no-op if t <= now), processing all on the way. */
+void world_advance_to(struct world *w, int64_t t);
+/** Advance by dt ns. */
+void world_advance(struct world *w, int64_t dt);
+/** True time of the next thing the world itself has scheduled. */
+int64_t world_next_change(const struct world *w);
+/** Finish early (the program exited): close statistics at now, write outputs. */
+void world_finish(struct world *w, const char *reason);
+
+/** True offset of clock c against its ideal, ns. */
+double world_offset(const struct world *w, int c);
+/** Ideal time (UTC or TAI per the clock's timescale) now, ns. */
+int64_t world_ideal(const struct world *w, int c);
+/** Tell the truth recorder that clock c changed now; before = world_offset() before. */
+void world_changed(struct world *w, int c, double before);
+/** A gaussian read noise for clock c (its scenario sigma). */
+double world_noise(struct world *w, int c);
+
+/* ---- system clock (sysclk.c) ---- */
+void sys_init(struct world *w);
+/** Exact value of a system clock id (REALTIME, MONOTONIC, MONOTONIC_RAW,
+ *  TAI, BOOTTIME, the _COARSE/_ALARM variants) now, plus extra_ns. */
+int64_t sys_value(const struct world *w, clockid_t clk, double extra_ns);
+/** What a program's read returns (REALTIME with read noise), read cost paid. */
+int sys_gettime(struct world *w, clockid_t clk, struct timespec *ts);
+/** adjtimex()/clock_adjtime(CLOCK_REALTIME). Returns the state or -errno. */
+int sys_adjtimex(struct world *w, struct timex *tx);
+/** clock_settime(CLOCK_REALTIME). Returns 0 or -errno. */
+int sys_settime(struct world *w, const struct timespec *ts);
+/** True time at which system clock clk reaches value (INT64_MAX: never). */
+int64_t sys_when(const struct world *w, clockid_t clk, int64_t value);
+int64_t sys_next_second(const struct world *w);
+void sys_tick(struct world *w);
+void sys_set_natural(struct world *w, double e);
+void sys_jump(struct world *w, int64_t delta_ns);
+double sys_offset(const struct world *w);
+
+/* ---- PHCs (phcsim.c); c is the clock index (>= 1) ---- */
+void phc_init(struct world *w, int c);
+int phc_gettime(struct world *w, int c, struct timespec *ts);
+int phc_settime(struct world *w, int c, const struct timespec *ts);
+int phc_adjtime(struct world *w, int c, struct timex *tx);
+/** ioctl on /dev/ptpN. Returns 0 or -errno. */
+int phc_ioctl(struct world *w, int c, unsigned long req, void *arg);
+/* internal to phcsim.c and phcioctl.c */
+int phc_device_access(struct world *w, int c);
+void phc_read_window(struct world *w, int c, int64_t *d1, int64_t *d2);
+int64_t phc_latch(struct world *w, int c);
+struct ptp_clock_time;
+void phc_ns_to_ptp(int64_t ns, struct ptp_clock_time *pt);
+void phc_set_natural(struct world *w, int c, double e);
+void phc_jump(struct world *w, int c, int64_t delta_ns);
+double phc_offset(const struct world *w, int c);
+
+/* ---- outputs (world_out.c) ---- */
+int world_out_open(struct world *w, const struct world_opts *o, char *err, size_t errlen);
+void world_out_csv_row(struct world *w);
+void world_out_progress(struct world *w);
+/** Write the summary to f. */
+void world_out_summary(const struct world *w, FILE *f);
+/** Close the CSV and write the summary file. */
+void world_out_close(struct world *w);
+
+#endif

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The simulated world without the preload: clocks drift by their
+ * frequency error, corrections act as in the kernel, leap seconds move
+ * the ideal, PHC reads have the scenario's window, the random walk is a
+ * function of the seed alone, and truth follows every change.
+ */
+#include <check.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <linux/ptp_clock.h>
+
+#include "tests/sim/world.h"
+
+Suite *unit_suite(void);
+
+#define S 1000000000LL
+
+static struct scenario sc;
+
+static struct world *make(const char *text, uint64_t seed)
+{
+	struct world_opts o = { .seed_set = seed != 0, .seed = seed };
+	char err[256];
+	struct world *w;
+
+	ck_assert_msg(scenario_parse(&sc, text, "t", err, sizeof(err)) == 0, "%s", err);
+	w = world_create(&sc, &o, err, sizeof(err));
+	ck_assert_msg(w != NULL, "%s", err);
+	return w;
+}
+
+static const char base[] =
+	"start 2025-03-01T00:00:00Z\nduration 1000\n"
+	"system\n\toffset 1ms\n\tfreq 20\n"
+	"phc ptp0\n\treference\n"
+	"phc ptp1\n\tfreq -10\n\tmax_adj 100ppm\n\tread_delay 600\n\tread_asym 0.25\n";
+
+START_TEST(drift_and_correction)
+{
+	struct world *w = make(base, 0);
+	struct timex tx;
+
+	ck_assert_double_eq_tol(world_offset(w, SC_SYS), 1e6, 1e-3);
+	world_advance(w, 10 * S);
+	ck_assert_double_eq_tol(world_offset(w, SC_SYS), 1e6 + 200e3, 1e-3);
+	ck_assert_double_eq_tol(world_offset(w, 2), -100e3, 1e-3);
+	ck_assert_double_eq_tol(world_offset(w, 1), 0, 1e-9);
+	/* -20 ppm through ADJ_FREQUENCY cancels the natural +20 ppm, except
+	 * for their product: (1 + 20e-6)(1 - 20e-6) = 1 - 4e-10 */
+	memset(&tx, 0, sizeof(tx));
+	tx.modes = ADJ_FREQUENCY;
+	tx.freq = -20 * 65536;
+	ck_assert_int_ge(sys_adjtimex(w, &tx), 0);
+	world_advance(w, 100 * S);
+	ck_assert_double_eq_tol(world_offset(w, SC_SYS), 1.2e6 - 40, 0.1);
+	/* a step moves CLOCK_REALTIME, not CLOCK_MONOTONIC */
+	{
+		int64_t m = sys_value(w, CLOCK_MONOTONIC, 0);
+
+		memset(&tx, 0, sizeof(tx));
+		tx.modes = ADJ_SETOFFSET | ADJ_NANO;
+		tx.time.tv_sec = -1;
+		tx.time.tv_usec = 998800000;	/* -1.2 ms */
+		sys_adjtimex(w, &tx);
+		ck_assert_double_eq_tol(world_offset(w, SC_SYS), -40, 0.1);
+		ck_assert_int_eq(sys_value(w, CLOCK_MONOTONIC, 0), m);
+	}
+	ck_assert_int_eq(w->cnt[SC_SYS].steps, 1);
+	ck_assert_int_eq(w->cnt[SC_SYS].freq_sets, 1);
+	world_destroy(w);
+}
+END_TEST
+
+START_TEST(phc_adjust_and_read_window)
+{
+	struct world *w = make(base, 0);
+	struct ptp_sys_offset_extended ex;
+	struct timex tx;
+	int64_t t0 = w->t, pre, phc, post;
+
+	memset(&tx, 0, sizeof(tx));
+	tx.modes = ADJ_FREQUENCY;
+	tx.freq = 101 * 65536;
+	ck_assert_int_eq(phc_adjtime(w, 2, &tx), -ERANGE);
+	tx.freq = 10 * 65536;
+	ck_assert_int_eq(phc_adjtime(w, 2, &tx), 0);
+	world_advance(w, 100 * S);
+	ck_assert_double_eq_tol(world_offset(w, 2), -10, 0.01);	/* 1 - 1e-10 */
+	memset(&ex, 0, sizeof(ex));
+	ex.n_samples = 2;
+	t0 = w->t;
+	ck_assert_int_eq(phc_ioctl(w, 2, PTP_SYS_OFFSET_EXTENDED, &ex), 0);
+	ck_assert_int_eq(w->t - t0, 1200);	/* two 600 ns windows */
+	pre = ex.ts[1][0].sec * S + ex.ts[1][0].nsec;
+	phc = ex.ts[1][1].sec * S + ex.ts[1][1].nsec;
+	post = ex.ts[1][2].sec * S + ex.ts[1][2].nsec;
+	ck_assert_int_eq(post - pre, 600);
+	/* latched a quarter into the window; PHC on TAI - 10 ns, system on
+	 * UTC + 1 ms + 100 s at 20 ppm */
+	ck_assert_int_le(llabs(phc - pre - 150 - 37 * S + 10 + 3000000), 2);
+	world_destroy(w);
+}
+END_TEST
+
+START_TEST(leap_armed_and_not)
+{
+	static const char leap[] =
+		"start 2016-12-31T23:59:00Z\nduration 120\ntai_utc 36\n"
+		"phc ptp0\n\ttimescale utc\n"
+		"at 2017-01-01T00:00:00Z leap insert\n";
+	struct world *w = make(leap, 0);
+	struct timex tx;
+
+	memset(&tx, 0, sizeof(tx));
+	tx.modes = ADJ_STATUS | ADJ_MAXERROR;
+	tx.status = STA_INS;
+	sys_adjtimex(w, &tx);
+	world_advance(w, 90 * S);
+	/* the kernel repeated 23:59:59 for the system clock; the PHC on UTC
+	 * nobody told is a second ahead */
+	ck_assert_double_eq_tol(world_offset(w, SC_SYS), 0, 1e-3);
+	ck_assert_double_eq_tol(world_offset(w, 1), 1e9, 1e-3);
+	ck_assert_int_eq(w->sys.k.tai, 1);
+	ck_assert_int_eq(w->tai_utc, 37);
+	world_destroy(w);
+}
+END_TEST
+
+START_TEST(wander_depends_on_seed_only)
+{
+	static const char wd[] = "start 2025-03-01T00:00:00Z\nduration 1000\n"
+				 "system\n\twander 10\nphc ptp3\n\twander 10\n\tnoise 5\n";
+	struct world *a = make(wd, 5), *b = make(wd, 5), *c = make(wd, 6);
+	struct timespec ts;
+	int i;
+
+	for (i = 0; i < 50; i++)	/* reads in a only: the walk must not care */
+		phc_gettime(a, 1, &ts);
+	world_advance_to(a, b->t + 300 * S);
+	world_advance_to(b, b->t + 300 * S);
+	world_advance_to(c, c->t + 300 * S);
+	ck_assert_double_eq_tol(world_offset(a, SC_SYS), world_offset(b, SC_SYS), 1e-6);
+	ck_assert(fabs(world_offset(a, SC_SYS) - world_offset(c, SC_SYS)) > 1);
+	ck_assert(fabs(world_offset(a, SC_SYS)) > 1);
+	world_destroy(a);
+	world_destroy(b);
+	world_destroy(c);
+}
+END_TEST
+
+START_TEST(faults_and_end)
+{
+	static const char f[] = "start 2025-03-01T00:00:00Z\nduration 100\nphc ptp0\n"
+				"at 10 fault ptp0 eio 5\nat 30 fault ptp0 hang 4\n";
+	struct world *w = make(f, 0);
+	struct timespec ts;
+	int64_t t;
+
+	world_advance_to(w, w->t0 + 11 * S);
+	ck_assert_int_eq(phc_gettime(w, 1, &ts), -EIO);
+	world_advance_to(w, w->t0 + 16 * S);
+	ck_assert_int_eq(phc_gettime(w, 1, &ts), 0);
+	world_advance_to(w, w->t0 + 31 * S);
+	t = w->t;
+	ck_assert_int_eq(phc_gettime(w, 1, &ts), 0);
+	ck_assert_int_ge(w->t - t, 3 * S);
+	ck_assert(!w->ended);
+	world_advance_to(w, w->t0 + 101 * S);
+	ck_assert(w->ended);
+	ck_assert_str_eq(w->end_reason, "duration");
+	world_destroy(w);
+}
+END_TEST
+
+Suite *unit_suite(void)
+{
+	Suite *s = suite_create("sim_world");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, drift_and_correction);
+	tcase_add_test(tc, phc_adjust_and_read_window);
+	tcase_add_test(tc, leap_armed_and_not);
+	tcase_add_test(tc, wander_depends_on_seed_only);
+	tcase_add_test(tc, faults_and_end);
+	suite_add_tcase(s, tc);
+	return s;
+}
