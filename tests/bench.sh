@@ -57,7 +57,7 @@ leapconf() {	# leapconf DIR POLICY CAP [KEY=VALUE...]
 lpat="^event [0-9]* leap_insert .*CLOCK_REALTIME"
 d=$tmp/accept; mkdir -p $d; leapconf $d accept 100000
 simrun $d $LSCN/leap_ins.scn --duration 1200 --csv-interval 0.1
-line leap_accept_max_err "$(awk -F, 'NR > 1 && $1 >= 590 && $1 <= 620 { v = $2 < 0 ? -$2 : $2; if (v > m) m = v } END { printf "%.1f", m }' $d/truth.csv)" ns
+line leap_accept_max_err "$(csvmax $d 590 630 600)" ns
 for cap in 100000 1000; do
 	d=$tmp/ignore$cap; mkdir -p $d; leapconf $d ignore $cap
 	simrun $d $LSCN/leap_ins.scn
@@ -67,7 +67,7 @@ done
 d=$tmp/step; mkdir -p $d; leapconf $d step 100000
 simrun $d $LSCN/leap_ins.scn --duration 1200 --csv-interval 0.1
 # |offset| once the 5 s pause after the leap (t = 600 s) is over and the step taken
-line leap_step_err_after_pause "$(awk -F, 'NR > 1 && $1 >= 606.5 && $1 <= 700 { v = $2 < 0 ? -$2 : $2; if (v > m) m = v } END { printf "%.1f", m }' $d/truth.csv)" ns
+line leap_step_err_after_pause "$(csvmax $d 606.5 700)" ns
 d=$tmp/smear; mkdir -p $d; leapconf $d smear 100000 "smear = google"
 simrun $d $LSCN/smear_ins.scn --csv-interval 10
 "$build/tests/tools/smearcheck" $d/truth.csv CLOCK_REALTIME 43800 1 google > $d/sc

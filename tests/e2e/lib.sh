@@ -42,7 +42,17 @@ daemon_recovery() {
 	sed -n "s/.*recovered from $2 in \([0-9.]*\) s.*/\1/p" "$1/log" | head -n 1
 }
 
-# lt A B: A < B as numbers
-lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 < b + 0) }'; }
+# lt A B: A < B as finite numbers ("inf", "nan" or empty: false, whatever awk)
+NUM='^-?[0-9]+([.][0-9]*)?([eE][-+]?[0-9]+)?$'
+lt() { awk -v a="$1" -v b="$2" -v re="$NUM" 'BEGIN { exit !(a ~ re && b ~ re && a + 0 < b + 0) }'; }
 # near A B TOL: |A - B| <= TOL
-near() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && b != "" && d <= t) }'; }
+near() { awk -v a="$1" -v b="$2" -v t="$3" -v re="$NUM" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a ~ re && b ~ re && d <= t) }'; }
+# csvmax DIR FROM TO [SKIP_AROUND]: largest |offset| of the first clock in the
+# truth CSV between FROM and TO s, leaving out rows within 1 ms of
+# SKIP_AROUND (the instant of a kernel leap, where a clock a few ns off
+# midnight shows a true 1 s spike lasting those few ns)
+csvmax() {
+	awk -F, -v a="$2" -v b="$3" -v s="${4:--1e9}" 'NR > 1 && $1 >= a && $1 <= b &&
+		($1 - s > 0.001 || s - $1 > 0.001) { v = $2 < 0 ? -$2 : $2; if (v > m) m = v }
+		END { printf "%.1f", m }' "$1/truth.csv"
+}
