@@ -117,14 +117,33 @@ static void report_done(struct discipline *d, const struct recovery_report *r)
 	}
 }
 
+/* While a clock recovers, say every RECOVERING_LOG_NS how far it still is. */
+#define RECOVERING_LOG_NS	(10 * NS_PER_S)
+
+static void report_progress(struct discipline *d, int64_t now)
+{
+	struct recovery_status st;
+	char left[48] = "";
+
+	recovery_status(d->rec, &st);
+	if (!st.active || !st.offset_known || st.in_threshold ||
+	    now - d->recovering_log_ns < RECOVERING_LOG_NS)
+		return;
+	d->recovering_log_ns = now;
+	if (!isnan(st.expected_left_s))
+		snprintf(left, sizeof(left), ", about %.1f s left", st.expected_left_s);
+	pr_info("%s: recovering from %s: offset %+.9f s after %.1f s%s", d->cc.name,
+		recovery_kind_name(st.kind), (double)st.offset_ns / NS_PER_S, st.elapsed_s, left);
+}
+
 void disc_report_sample(struct discipline *d, int64_t now, int64_t offset_ns)
 {
 	struct recovery_report r;
 
-	(void)now;
 	recovery_sample(d->rec, systime_raw_ns(), offset_ns);
 	while (recovery_poll_done(d->rec, &r))
 		report_done(d, &r);
+	report_progress(d, now);
 }
 
 void disc_report_state(struct discipline *d, const struct servo_out *o, int64_t now)

@@ -120,14 +120,20 @@ static int64_t update(struct loop *l, long id, void *arg)
 	r = source_measure(d->src, d->clk, &s);
 	if (r >= 0)
 		r = timescale_shift(d, s.ref_ns, now, &shift, &stepped, &hold);
+	if (r < 0 && d->paused)	/* a reading may straddle the kernel's leap */
+		return d->interval_ns;
 	if (r < 0) {
 		disc_report_fault(d, "reading", r, now);
 		return d->interval_ns;
 	}
 	disc_report_good(d, now);
-	if (hold)	/* leap pause: keep the frequency, take no sample */
-		return d->interval_ns;
 	d->offset_ns = s.offset_ns + shift + stepped;
+	if (hold) {
+		/* leap pause: the servo keeps its frequency, but what the clock
+		 * does meanwhile still counts for the recovery report */
+		disc_report_sample(d, now, d->offset_ns);
+		return d->interval_ns;
+	}
 	if (!d->started) {
 		d->started = true;
 		disc_report_event(d, RECOVERY_START, now, d->offset_ns);

@@ -31,6 +31,7 @@ struct discipline {
 	int last_error;
 	uint64_t fault_run;
 	int64_t fault_start_ns;
+	int64_t recovering_log_ns;	/* last "recovering" log line */
 
 	/* counters */
 	uint64_t updates, steps, faults;

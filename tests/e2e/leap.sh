@@ -32,6 +32,8 @@ for kind in ins del; do
 	check "leap accept ($kind): ran to the end" "$d/log" ran_to_end "$d"
 	check "leap accept ($kind): max |offset| vs UTC < 1 us around the leap" "$d/log" lt "$peak" 1000
 	check "leap accept ($kind): kernel armed on the day" "$d/log" grep -q "armed in the kernel" "$d/log"
+	own=$(daemon_recovery "$d" leap)
+	check "leap accept ($kind): daemon reports the leap recovered at once (${own} s), as the truth" "$d/log" lt "$own" 1
 	check "leap accept ($kind): audit trail has leap_armed and leap_applied" "$d/log" \
 		sh -c "grep -q ' leap_armed ' '$d/audit.log' && grep -q ' leap_applied ' '$d/audit.log'"
 
@@ -81,4 +83,6 @@ for kind in ins del; do
 	check "leap smear ($kind): never more than 1 us from the smear curve" "$d/log" lt "$dev" 1000
 	check "leap smear ($kind): rate within 11.6 ppm (1 s / 86401 s)" "$d/log" lt "$rate" 11.6
 	check "leap smear ($kind): log says SMEARING with the offset" "$d/log" grep -q "SMEARING the leap second" "$d/log"
+	own=$(daemon_recovery "$d" leap)
+	check "leap smear ($kind): daemon reports no excursion from the smear (${own} s)" "$d/log" lt "$own" 1
 done
