@@ -111,6 +111,21 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0644 conf/gnomon.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 
+# Fuzzing (clang libFuzzer): one harness per parser in tests/fuzz, each run
+# FUZZ_TIME seconds. Not part of `make check` (it is open-ended by nature).
+FUZZ_TIME ?= 30
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_LIBSRC := $(SERVO_SRC) $(PHC_SRC) $(DAEMON_SRC)
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBSRC) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -I. -D_GNU_SOURCE \
+		$(shell pkg-config --cflags $(PKGS)) -o $@ $< $(FUZZ_LIBSRC) $(LDLIBS)
+fuzz: $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+	@for f in $^; do n=$$(basename $$f); c=tests/fuzz/corpus_$${n#fuzz_}; \
+		mkdir -p build/fuzz/corpus-$$n; [ -d $$c ] && cp -n $$c/* build/fuzz/corpus-$$n/ 2>/dev/null; \
+		echo "=== $$n ($(FUZZ_TIME) s)"; \
+		$$f -max_total_time=$(FUZZ_TIME) -print_final_stats=0 build/fuzz/corpus-$$n 2>&1 | tail -n 2 || exit 1; done
+
 clean:
 	rm -rf build build-san gnomond gnomonctl
 
