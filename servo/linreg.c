@@ -23,9 +23,13 @@
  * spread over 2-3 intervals for large windows) gives 47.5 ns RMS with
  * 100 ns noise; this one gives 40 ns (the Kalman bound there is 39 ns).
  *
- * Before 4 points: after a handover (known hold) freq = hold - offset / T;
- * from a cold start the line through the points so far, once they span
- * about 1 s.
+ * Before 4 points: the line through the points so far once they span
+ * about 1 s, else (one point after a planner handover, whose hold is
+ * known) freq = hold - offset / T. So a hold the planner got wrong is
+ * corrected from the second sample after the handover, not the fourth:
+ * with a 1 ppm error the offset would otherwise sit at ~1 us for three
+ * intervals. The two-point line costs sqrt(2) sigma / T of hold noise
+ * for two intervals (about 60 ns of offset with 45 ns of noise).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -155,7 +159,7 @@ static double estimate(struct linreg *s, double offset_ns, double t_s)
 		s->measured = true;
 		return s->res[b].a + s->acc_ns;
 	}
-	if (!s->measured && s->n >= 2 &&
+	if (s->n >= 2 &&
 	    t_s - s->t[(s->head - s->n + 1 + LR_MAX) % LR_MAX] >= LR_START_SPAN_S &&
 	    linfit_ring(s->t, s->u, LR_MAX, s->head, s->n, t_s, &lf) == 0) {
 		s->hold_ppb = -lf.b;

@@ -32,7 +32,12 @@
  * frequency from the two offsets and the frequency applied in between
  * (as linuxptp does; at rates above 1 Hz the first sample stays the
  * anchor until 1 s has passed), and the offset it shows is removed within one
- * interval (freq = hold - offset / T); then the PI runs.
+ * interval (freq = hold - offset / T); then the PI runs. After a planner
+ * handover (pi_start) the first sample does the same with the planner's
+ * hold: what the landing left (a timer that fired a millisecond early or
+ * late at a landing rate of 1000 ppm leaves 1 us) is gone at the next
+ * sample instead of decaying with the loop's ~14 s time constant and
+ * overshooting.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -50,6 +55,7 @@
 struct pi {
 	double kp_n, ki_n, interval_s;
 	int count;		/* 0: empty, 1: one sample stored, 2: running */
+	bool started;		/* pi_start(): the next sample is dead-beat */
 	double last_offset_ns, last_t_s, last_freq_ppb;
 	double integ_ppb;	/* hold-frequency estimate */
 	bool measured;		/* integ_ppb came from measurements */
@@ -111,6 +117,12 @@ static double pi_sample(void *priv, double offset_ns, double t_s,
 		freq = servo_clamp(s->integ_ppb - offset_ns / s->interval_s, lim, clamped);
 		break;
 	default:
+		if (s->started) {
+			s->started = false;
+			freq = servo_clamp(s->integ_ppb - offset_ns / s->interval_s,
+					   lim, clamped);
+			break;
+		}
 		s->integ_ppb = servo_clamp(s->integ_ppb - s->ki_n * offset_ns / s->interval_s,
 					   lim, clamped);
 		freq = servo_clamp(s->integ_ppb - s->kp_n * offset_ns / s->interval_s,
@@ -129,6 +141,7 @@ static void pi_reset(void *priv)
 	struct pi *s = priv;
 
 	s->count = 0;
+	s->started = false;
 }
 
 static void pi_stepped(void *priv, double step_ns)
@@ -145,6 +158,7 @@ static void pi_start(void *priv, double hold_ppb)
 	s->integ_ppb = hold_ppb;
 	s->measured = true;
 	s->count = 2;
+	s->started = true;
 }
 
 static bool pi_hold(const void *priv, double *hold_ppb)

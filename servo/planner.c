@@ -3,16 +3,22 @@
  * The slew planner: removes a large offset at the cap, then lands on zero
  * without overshoot and hands over to the tracking algorithm.
  *
- * Model (servo space, see servo_priv.h): d(offset)/dt = freq - hold.
+ * Model (servo space, see servo_priv.h): d(offset)/dt = f + e (1 + f + ff)
+ * with e the clock's natural error: the correction scales the oscillator.
  * The planner keeps u_k = offset_k - acc_k, where acc_k is the integral of
- * the frequency it applied; u is then a straight line of slope -hold
- * whatever the slew did, so a regression over u estimates the clock's
- * natural error WHILE slewing, with the long baseline of the slew itself.
+ * the frequency it applied, and x_k, the integral of the clock's nominal
+ * rate 1 + f + ff; u is then a straight line in x of slope e whatever the
+ * slew did, so a regression over u estimates the clock's natural error
+ * WHILE slewing, with the long baseline of the slew itself, and
+ * hold = -e (1 + ff) / (1 + e). (A line in t instead has slope
+ * e (1 + f + ff): at a 10 % cap the hold came out 10 % short, 2 ppm for a
+ * 20 ppm clock, and the handover left the offset drifting at that rate.)
+ * The offset then moves at servo_gain() (f - hold): plans use that gain.
  *
  * Latency. A real daemon applies each frequency some tens of microseconds
  * (lat) after its sample, so point k is off the line by lat * g_k, with
  * g_k = F_start - F_k (F_k applied before the point, F_start before the
- * planner). The fit is u = a - hold t + lat g over the last 32 points:
+ * planner). The fit is u = a + e x + lat g over the last 32 points:
  * once the frequency has jumped (to the cap) lat is resolved to a
  * nanosecond at a 10 % cap, and the hold is free of it. Until then a fit
  * mixing very different frequencies counts as not good enough to land on.
@@ -32,10 +38,15 @@
  *    freq = hold - offset / L, which brings the offset to zero at the next
  *    sample (+ lat, when the tracking's frequency takes effect). The
  *    landing rate bounds what an error in the sample's timing costs
- *    (1000 ppm x 100 us of timer lateness = 100 ns). The margin left for
- *    it grows by what the cap removes in lat and in twice the timer
- *    lateness servo.c observes, so a late sample never finds the offset
- *    already past zero.
+ *    (1000 ppm x 100 us of timer lateness = 100 ns). When the timing
+ *    error servo.c observes makes that more than LAND_ERR_NS (a loop
+ *    with millisecond timers: 1000 ppm x 1 ms = 1 us), the landing takes
+ *    two legs: the first stops short, at half of what a final leg of
+ *    LAND_TIME may remove within LAND_ERR_NS, at a rate whose miss stays
+ *    under a quarter of that; the final one lands. The margin left for
+ *    the landing grows by what the cap removes in lat and in twice the
+ *    timing error, so a late sample never finds the offset already past
+ *    zero.
  *  - blind (cold start, no measured hold): the clock may drift toward
  *    zero by up to UNKNOWN_PPB (50 ppm) more than assumed, so the cap
  *    phase stops early enough, and one interval then removes all but
@@ -56,6 +67,7 @@
 #define LAND_FRAC	0.1	/* landing time, fraction of the interval */
 #define LAND_MIN_S	0.02	/* ... but at least this (timer jitter) */
 #define LAND_RATE_PPB	1e6	/* landing rate bound: 1000 ppm */
+#define LAND_ERR_NS	200.0	/* what timing errors may cost the final landing */
 #define NEXT_MIN_FRAC	0.05	/* shortest next_s requested in the cap phase */
 #define SPAN_MIN_FRAC	0.5	/* baseline a hold fit needs, in intervals, */
 #define SPAN_MIN_S	1.0	/* ... and in seconds (100 ns noise: 140 ppb) */
@@ -82,6 +94,7 @@ static void push(struct planner *pl, double t_s, double u_ns, double g_ppb)
 {
 	pl->head = (pl->head + 1) % PLANNER_POINTS;
 	pl->t[pl->head] = t_s;
+	pl->x[pl->head] = pl->x_s;
 	pl->u[pl->head] = u_ns;
 	pl->g[pl->head] = g_ppb;
 	if (pl->n < PLANNER_POINTS)
@@ -100,6 +113,7 @@ void planner_start(struct planner *pl, double prior_ppb, bool prior_good, double
 
 void planner_seed(struct planner *pl, double offset_ns, double t_s)
 {
+	pl->x_s = t_s;
 	push(pl, t_s, offset_ns, 0);
 	pl->last_t_s = t_s;
 }
@@ -116,7 +130,7 @@ void planner_stepped(struct planner *pl, double step_ns)
 	pl->acc_ns += step_ns;
 }
 
-/* Centred sums over the stored points: t (s), g (ppb), u (ns). */
+/* Centred sums over the stored points: x (s, in t below), g (ppb), u (ns). */
 struct sums {
 	double n, mt, mg, mu, tt, gg, tg, tu, gu, g_lo, g_hi;
 };
@@ -129,7 +143,7 @@ static void sum_points(const struct planner *pl, struct sums *z)
 	*z = (struct sums){ .n = pl->n, .g_lo = INFINITY, .g_hi = -INFINITY };
 	for (i = 0; i < pl->n; i++) {
 		k = (pl->head - i + PLANNER_POINTS) % PLANNER_POINTS;
-		z->mt += pl->t[k] - pl->t[pl->head];
+		z->mt += pl->x[k] - pl->x[pl->head];
 		z->mg += pl->g[k];
 		z->mu += pl->u[k] - pl->u[pl->head];
 		z->g_lo = fmin(z->g_lo, pl->g[k]);
@@ -140,7 +154,7 @@ static void sum_points(const struct planner *pl, struct sums *z)
 	z->mu /= z->n;
 	for (i = 0; i < pl->n; i++) {
 		k = (pl->head - i + PLANNER_POINTS) % PLANNER_POINTS;
-		dt = pl->t[k] - pl->t[pl->head] - z->mt;
+		dt = pl->x[k] - pl->x[pl->head] - z->mt;
 		dg = pl->g[k] - z->mg;
 		du = pl->u[k] - pl->u[pl->head] - z->mu;
 		z->tt += dt * dt;
@@ -151,8 +165,14 @@ static void sum_points(const struct planner *pl, struct sums *z)
 	}
 }
 
+/* The hold for a natural error of e_ppb (ppb of x, i.e. per nominal second). */
+static double hold_of(double e_ppb, const struct servo_limits *lim)
+{
+	return -e_ppb * (1 + lim->ff_ppb * 1e-9) / (1 + e_ppb * 1e-9);
+}
+
 /*
- * Least squares u = a - hold t + lat g over all stored points. lat is
+ * Least squares u = a + e x + lat g over all stored points. lat is
  * fitted when the applied frequency varied enough to resolve it (and the
  * system is well conditioned), else the last estimate is used.
  * Returns 0 if the points span too little time, 1 for a hold still
@@ -189,7 +209,7 @@ static int fit_hold(struct planner *pl, const struct servo_limits *lim, double *
 			good = 1;
 		}
 	}
-	*hold = -(z.tu - lat * z.tg) / z.tt;
+	*hold = hold_of((z.tu - lat * z.tg) / z.tt, lim);
 	return good;
 }
 
@@ -218,8 +238,8 @@ static bool estimate_hold(struct planner *pl, const struct servo_limits *lim, do
 static void plan_blind(struct planner *pl, double offset_ns, double hold,
 		       const struct servo_limits *lim, struct planner_out *po)
 {
-	double l = lim->interval_s, tail = (pl->last_freq_ppb - hold) * pl->lat_s;
-	double keep = UNKNOWN_PPB * l;
+	double gain = servo_gain(hold, lim->ff_ppb), l = lim->interval_s;
+	double tail = gain * (pl->last_freq_ppb - hold) * pl->lat_s, keep = UNKNOWN_PPB * l;
 
 	/* The frequency in effect runs on for the latency: add what that
 	 * does when the latency is known, keep a margin for it if not. */
@@ -229,7 +249,7 @@ static void plan_blind(struct planner *pl, double offset_ns, double hold,
 		keep += fabs(pl->last_freq_ppb - hold) * LAT_PLAUSIBLE_S;
 	keep = fmin(fabs(offset_ns), keep);
 	offset_ns -= offset_ns > 0 ? keep : -keep;
-	po->freq_ppb = servo_clamp(hold - offset_ns / l, lim, &po->clamped);
+	po->freq_ppb = servo_clamp(hold - offset_ns / (gain * l), lim, &po->clamped);
 	po->next_s = l;
 	po->left_s = l + land_time(lim);
 	pl->landing = false;
@@ -247,21 +267,32 @@ static void plan_land(struct planner *pl, double offset_ns, double hold,
 		      double speed, const struct servo_limits *lim, struct planner_out *po)
 {
 	double rate = fmin(land_rate(lim), 0.5 * speed), rl = land_margin(pl, speed, lim);
-	double l, o;
+	double gain = servo_gain(hold, lim->ff_ppb), lt = land_time(lim);
+	double l, o, keep = 0, fin = INFINITY;
 
 	/* The frequency now in effect runs on for lat after this sample, and
 	 * the landing's for lat after the next: land at next sample + lat,
 	 * where the tracking's first frequency takes over. */
-	offset_ns += (pl->last_freq_ppb - hold) * pl->lat_s;
+	offset_ns += gain * (pl->last_freq_ppb - hold) * pl->lat_s;
 	o = fabs(offset_ns);
+	/* A leg removing o in lt misses by (o / lt) x the timing error: the
+	 * final one may start from fin at most. From further, a first leg
+	 * stops at fin / 2 at a rate whose miss stays under half that. */
+	if (lim->late_s > 0)
+		fin = lt * LAND_ERR_NS / lim->late_s;
+	if (o > fin) {
+		keep = 0.5 * fin;
+		rate = fmin(rate, 0.5 * keep / lim->late_s);
+		o -= keep;
+	}
 	/* The margin at the landing rate, anything beyond it (a sample that
 	 * came early, a first sample already close) at the cap's speed. */
-	l = fmax(land_time(lim), fmin(o, rl) / rate) + fmax(0, o - rl) / speed;
+	l = fmax(lt, fmin(o, rl) / rate) + fmax(0, o - rl) / speed;
 	/* Longer than an interval: go at the plan's mean rate, plan again. */
-	pl->landing = l <= lim->interval_s;
-	po->freq_ppb = servo_clamp(hold - offset_ns / l, lim, &po->clamped);
+	pl->landing = keep == 0 && l <= lim->interval_s;
+	po->freq_ppb = servo_clamp(hold - copysign(o, offset_ns) / (gain * l), lim, &po->clamped);
 	po->next_s = fmin(l, lim->interval_s);
-	po->left_s = l;
+	po->left_s = l + (keep > 0 ? lt : 0);
 }
 
 static void plan(struct planner *pl, double offset_ns, double hold, bool good,
@@ -269,7 +300,7 @@ static void plan(struct planner *pl, double offset_ns, double hold, bool good,
 {
 	double interval = lim->interval_s, tmin = NEXT_MIN_FRAC * interval;
 	double limit = offset_ns > 0 ? lim->lo_ppb : lim->hi_ppb;
-	double speed = fabs(hold - limit), t_end;
+	double speed = servo_gain(hold, lim->ff_ppb) * fabs(hold - limit), t_end;
 
 	if ((offset_ns > 0) != (hold > limit) || speed <= 0) {
 		/* The cap cannot even hold the clock: push as hard as allowed. */
@@ -318,8 +349,13 @@ void planner_sample(struct planner *pl, double offset_ns, double t_s,
 	bool good;
 
 	*po = (struct planner_out){ 0 };
-	if (pl->n > 0)
+	if (pl->n > 0) {
 		pl->acc_ns += pl->last_freq_ppb * (t_s - pl->last_t_s);
+		pl->x_s += (t_s - pl->last_t_s) *
+			(1 + (pl->last_freq_ppb + lim->ff_ppb) * 1e-9);
+	} else {
+		pl->x_s = t_s;
+	}
 	/* A point's u is off by lat * g: g = F_start - F applied before it. */
 	push(pl, t_s, offset_ns - pl->acc_ns, pl->start_freq_ppb - pl->last_freq_ppb);
 	pl->last_t_s = t_s;
@@ -330,7 +366,8 @@ void planner_sample(struct planner *pl, double offset_ns, double t_s,
 		po->done = true;
 		po->freq_ppb = servo_clamp(hold, lim, &po->clamped);
 		/* The landing frequency runs on for lat. */
-		po->handover_offset_ns = offset_ns + (pl->last_freq_ppb - hold) * pl->lat_s;
+		po->handover_offset_ns = offset_ns + servo_gain(hold, lim->ff_ppb) *
+			(pl->last_freq_ppb - hold) * pl->lat_s;
 		return;
 	}
 	plan(pl, offset_ns, hold, good, lim, po);

@@ -8,8 +8,8 @@
  * sample: local_ns differences, or, with local_follows_clock, those minus
  * the offset's change (the clock gained that on the reference), and
  * next_interval_s goes back to local time the same way. The servo also
- * notes how late each sample comes against what it asked for (the
- * planner keeps a margin for it).
+ * notes how far each sample comes from when it asked for it (the planner
+ * keeps a margin for it and lands in legs its timing error cannot spoil).
  *
  * Feed-forward. The target moves at ff relative to the reference, so
  * d(offset)/dt = natural + freq - ff: the algorithms work without ff and
@@ -49,6 +49,7 @@
 #define JITTER_SMOOTH		(1.0 / 32)
 #define LATE_DECAY		0.98	/* per sample: forget lateness in ~50 samples */
 #define LATE_MAX_S		0.01	/* more is a skipped sample, not a late timer */
+#define LATE_MIN_S		0.001	/* timing error assumed before any is seen */
 #define MAX_NATURAL_PPB		500e3	/* no clock is off by more than adjtimex takes */
 #define MAX_CAP_PPB		1e9	/* no clock slews faster than 100 % */
 #define MAX_INTERVAL_S		1e5
@@ -140,17 +141,29 @@ static void limits(const struct servo *s, struct servo_limits *lim)
 	lim->hi_ppb = s->p.max_freq_ppb - s->ff_ppb;
 	lim->interval_s = s->p.interval_s;
 	lim->engage_ns = engage_ns(s);
-	lim->late_s = s->late_s;
+	lim->late_s = fmax(s->late_s, LATE_MIN_S);
+	/* Lateness is local time: at the cap it lasts up to 1 / (1 - cap)
+	 * as long in reference time when local time follows the clock. */
+	if (s->p.local_follows_clock)
+		lim->late_s /= fmax(1 - (s->p.max_freq_ppb + fabs(s->ff_ppb)) * 1e-9, 0.5);
+	lim->ff_ppb = s->ff_ppb;
 }
 
 /*
- * The daemon's timer fires late now and then; the planner keeps twice the
- * recent worst lateness as margin before its landing. A sample later than
- * LATE_MAX_S is taken for a skipped one (a failed read) and not counted.
+ * The daemon's timer fires late now and then, and a loop that re-arms from
+ * the previous due time (with poll()'s millisecond timeouts) makes the
+ * next sample come early by as much as this one was late: the planner
+ * keeps twice the recent worst |timing error| as margin before its landing
+ * and lands in legs it cannot spoil. A sample later than LATE_MAX_S is
+ * taken for a skipped one (a failed read) and not counted. The planner
+ * assumes at least LATE_MIN_S: gnomond's loop sleeps in poll(), whose
+ * timeout is whole milliseconds, and every sleep has the kernel's timer
+ * slack (50 us); a slew whose requests happen to fall on the millisecond
+ * grid shows no error until its first landing request does not.
  */
 static void track_lateness(struct servo *s, int64_t local_ns)
 {
-	double late = (double)(local_ns - s->expect_local_ns) * 1e-9;
+	double late = fabs((double)(local_ns - s->expect_local_ns) * 1e-9);
 
 	s->late_s *= LATE_DECAY;
 	if (late > s->late_s && late <= LATE_MAX_S)
@@ -199,18 +212,19 @@ out:
 
 /*
  * Reference seconds to local seconds for next_interval_s: the clock runs
- * ahead of the reference by (freq - hold) + ff, the frequency in effect
- * now for lat_s more, then the new one (servo space).
+ * at gain (1 + f + ff) against the reference (servo_priv.h), the
+ * frequency in effect now for lat_s more, then the new one (servo space).
  */
 static double to_local_s(const struct servo *s, double ref_s, double freq_ppb,
 			 const struct planner_out *po)
 {
-	double now = s->freq_ppb - s->ff_ppb, lat = fmin(po->lat_s, ref_s);
+	double now = s->freq_ppb, lat = fmin(po->lat_s, ref_s);
+	double gain = servo_gain(po->hold_ppb, s->ff_ppb);
 
 	if (!s->p.local_follows_clock)
 		return ref_s;
-	return lat * (1 + (now - po->hold_ppb + s->ff_ppb) * 1e-9) +
-		(ref_s - lat) * (1 + (freq_ppb - po->hold_ppb + s->ff_ppb) * 1e-9);
+	return gain * (lat * (1 + now * 1e-9) +
+		       (ref_s - lat) * (1 + (freq_ppb + s->ff_ppb) * 1e-9));
 }
 
 static void rebase(struct servo *s, int64_t step_ns)

@@ -9,13 +9,22 @@
  * correction WITHOUT the feed-forward (servo.c adds it), and with time in
  * seconds of the reference's timescale counted from the servo's first
  * sample (servo.c converts local_ns, see servo_params.local_follows_clock).
- * In that space the offset obeys, between samples,
  *
- *	d(offset_ns)/dt_s = freq_ppb - hold_ppb
+ * A frequency correction scales the clock's oscillator: the kernel turns
+ * ADJ_FREQUENCY and ADJ_TICK into the NTP tick length, which multiplies
+ * the clocksource's rate, and a PHC's adjfine scales its counter's
+ * increment. With natural error e, correction f (servo space) and
+ * feed-forward ff (all as fractions), the clock runs at (1 + e)(1 + f + ff)
+ * against the reference and the target at 1 + ff, so
  *
- * where hold_ppb is the (unknown, slowly wandering) frequency correction
- * that would hold the offset constant: minus the clock's natural error.
- * 1 ppb is exactly 1 ns/s, so no unit factors appear below.
+ *	d(offset)/dt = (1 + e)(f - hold),  hold = -e (1 + ff) / (1 + e)
+ *
+ * where hold is the (unknown, slowly wandering) correction that holds the
+ * offset constant. The gain 1 + e = (1 + ff) / (1 + ff + hold)
+ * (servo_gain()) is 1 within 500 ppm, and the tracking algorithms, which
+ * keep f near hold, take it as 1: d(offset_ns)/dt_s = freq_ppb - hold_ppb,
+ * 1 ppb being exactly 1 ns/s. The slew planner cannot: at a 10 % cap the
+ * product e f is 2 ppm for a 20 ppm clock, 2000 ns per second of slew.
  */
 #ifndef GNOMON_SERVO_PRIV_H
 #define GNOMON_SERVO_PRIV_H
@@ -32,7 +41,17 @@ struct servo_limits {
 	double interval_s;	/**< nominal interval between samples */
 	double engage_ns;	/**< planner engages above this |offset| */
 	double late_s;		/**< recent lateness of samples against their schedule */
+	double ff_ppb;		/**< feed-forward in effect (outside servo space) */
 };
+
+/**
+ * The exact gain of the offset's rate on the frequency (see above):
+ * d(offset)/dt = servo_gain() * (freq - hold), all in servo space, ppb.
+ */
+static inline double servo_gain(double hold_ppb, double ff_ppb)
+{
+	return (1 + ff_ppb * 1e-9) / (1 + (ff_ppb + hold_ppb) * 1e-9);
+}
 
 static inline double servo_clamp(double v, const struct servo_limits *l, bool *clamped)
 {
@@ -104,8 +123,10 @@ struct planner {
 	double acc_ns;		/**< integral of applied freq since start, ns */
 	double last_t_s;
 	double last_freq_ppb;	/**< servo-space freq applied since last_t_s */
+	double x_s;		/**< integral of the clock's nominal rate 1 + f + ff, s */
 	double t[PLANNER_POINTS];
-	double u[PLANNER_POINTS];	/**< offset minus acc_ns: a line of slope -hold */
+	double x[PLANNER_POINTS];	/**< x_s at the point */
+	double u[PLANNER_POINTS];	/**< offset minus acc_ns: e x + const (e natural error) */
 	double g[PLANNER_POINTS];	/**< start freq - freq applied before the point */
 	int n, head;
 	double start_freq_ppb;	/**< freq in effect before the planner started */

@@ -3,11 +3,17 @@
  * servo_bench: the servo in a closed-loop model, printing `name value unit`.
  *
  * The model: a clock with a natural frequency error (and optional random-
- * walk wander) whose offset moves at (natural + applied) ppb; the servo's
- * frequency is applied at each sample (optionally after a latency); the
- * measurement adds seeded gaussian noise, or is made of n readings that go
- * through sample_filter(). Recovery times are exact on the piecewise-linear
- * true offset: the last time |offset| was at or above the threshold.
+ * walk wander) running at (1 + natural)(1 + applied) against the reference
+ * (a correction scales the oscillator, in the kernel as in gnomon-sim);
+ * the servo's frequency is applied at each sample (optionally after a
+ * latency); the measurement adds seeded gaussian noise, or is made of n
+ * readings that go through sample_filter(). The "daemon" cases feed the
+ * servo as gnomond does for CLOCK_REALTIME: local time is CLOCK_MONOTONIC
+ * at the wake-up, the offset is measured a little later, and the timer is
+ * the loop's (re-armed from its due time, slept on in whole milliseconds).
+ * Recovery times are exact on the piecewise-linear true offset: the last
+ * time |offset| was at or above the threshold. servo_update_ns is the
+ * mean wall time of one servo_sample() call in the steady-state runs.
  *
  * Build by hand:
  *   gcc -std=gnu11 -O2 -I. -D_GNU_SOURCE -o build/servo_bench \
@@ -20,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "servo/sample_filter.h"
 #include "servo/servo.h"
@@ -35,7 +42,12 @@ struct world {
 	double latency_s;	/* frequency applied this long after the sample */
 	double jitter_s;	/* timer lateness, uniform in [0, jitter_s] */
 	bool follows;		/* local time base runs at the clock's rate */
+	bool ms_timer;		/* gnomond's loop timer (see next_wake()) */
+	double meas_s;		/* offset measured this long after the wake-up */
+	double due_s;		/* the loop timer's due time, local */
 	uint64_t rng;
+	double call_ns;		/* time spent in servo_sample() */
+	long calls;
 	/* metrics */
 	double sign0, last_1ms, last_1us, overshoot_ns, max_freq;
 	double rms_from_s, sum_sq, sum_t;
@@ -67,10 +79,21 @@ static double last_above(double ta, double oa, double tb, double ob, double x, d
 	return prev;
 }
 
+/* The clock's rate against the reference, minus 1, ppb. */
+static double clock_rate(const struct world *w)
+{
+	return w->nat_ppb + w->freq_ppb + w->nat_ppb * w->freq_ppb * 1e-9;
+}
+
+static double local_rate(const struct world *w)
+{
+	return 1 + (w->follows ? clock_rate(w) * 1e-9 : 0);
+}
+
 /* Let dt_s of true time pass at the current frequencies. */
 static void advance(struct world *w, double dt_s)
 {
-	double rate = w->nat_ppb + w->freq_ppb, oa = w->off_ns, ta = w->t_s;
+	double rate = clock_rate(w), oa = w->off_ns, ta = w->t_s;
 	double ob = oa + rate * dt_s, tb = ta + dt_s;
 
 	w->last_1ms = last_above(ta, oa, tb, ob, 1e6, w->last_1ms);
@@ -85,14 +108,37 @@ static void advance(struct world *w, double dt_s)
 	}
 	w->off_ns = ob;
 	w->t_s = tb;
-	w->local_s += dt_s * (1 + (w->follows ? rate * 1e-9 : 0));
+	w->local_s += dt_s * local_rate(w);
 	if (w->wander > 0)
 		w->nat_ppb += w->wander * sqrt(dt_s) * gauss(&w->rng);
 }
 
-static double local_rate(const struct world *w)
+static double uniform01(uint64_t *x)
 {
-	return 1 + (w->follows ? (w->nat_ppb + w->freq_ppb) * 1e-9 : 0);
+	return (double)(splitmix(x) >> 11) / 9007199254740992.0;
+}
+
+/* Local time of the next wake-up after a request of next_s made at local. */
+static double next_wake(struct world *w, double local, double next_s)
+{
+	double now = w->local_s;
+
+	if (!w->ms_timer)
+		return local + next_s + w->jitter_s * uniform01(&w->rng);
+	/* daemon/loop.c: due = previous due + next (now + next if past);
+	 * poll() for the rest rounded up to whole milliseconds. */
+	w->due_s += next_s;
+	if (w->due_s <= now)
+		w->due_s = now + next_s;
+	return now + ceil((w->due_s - now) * 1e3 - 1e-6) * 1e-3;
+}
+
+static double mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
 static int64_t measure(struct world *w)
@@ -119,22 +165,29 @@ static int64_t measure(struct world *w)
 static void run(struct world *w, struct servo *s, double interval_s, double end_s)
 {
 	struct servo_out out;
-	double wake, next;
+	double wake, next, local, t0;
+	int64_t off;
 
 	while (w->t_s < end_s) {
-		servo_sample(s, measure(w), llround(w->local_s * 1e9), &out);
+		local = w->local_s;
+		if (w->meas_s > 0)
+			advance(w, w->meas_s);
+		off = measure(w);
+		t0 = mono_ns();
+		servo_sample(s, off, llround(local * 1e9), &out);
+		w->call_ns += mono_ns() - t0;
+		w->calls++;
 		if (out.action == SERVO_STEP) {
 			w->off_ns += (double)out.step_ns;
 			servo_stepped(s, out.step_ns);
 		}
 		next = out.next_interval_s > 0 ? out.next_interval_s : interval_s;
-		wake = w->local_s + next +
-			w->jitter_s * ((double)(splitmix(&w->rng) >> 11) / 9007199254740992.0);
 		if (out.action != SERVO_NONE) {
-			if (w->latency_s > 0)
-				advance(w, w->latency_s);
+			if (w->latency_s > w->meas_s)
+				advance(w, w->latency_s - w->meas_s);
 			w->freq_ppb = out.freq_ppb;
 		}
+		wake = next_wake(w, local, next);
 		w->max_freq = fmax(w->max_freq, fabs(w->freq_ppb));
 		if (wake > w->local_s)
 			advance(w, (wake - w->local_s) / local_rate(w));
@@ -157,19 +210,32 @@ struct recovery {
 	double to_1ms, to_1us, overshoot_ns, max_freq;
 };
 
+/* How the servo is fed. */
+enum feed {
+	FEED_PHC,	/* local time at the reference's rate, exact timing */
+	FEED_SYSCLK,	/* local time follows the clock, 50 us latency, 100 us lateness */
+	FEED_DAEMON,	/* gnomond on CLOCK_REALTIME: 3 us / 6 us, the loop's ms timer */
+};
+
 static void recover(enum servo_type type, double off_ns, double cap_ppb, double nat_ppb,
-		    bool follows, double latency_s, uint64_t seed, double end_s,
-		    struct recovery *rc)
+		    enum feed feed, uint64_t seed, double end_s, struct recovery *rc)
 {
 	struct world w = {
 		.off_ns = off_ns, .nat_ppb = nat_ppb, .noise_ns = 10,
-		.follows = follows, .latency_s = latency_s, .rng = seed,
+		.follows = feed != FEED_PHC, .rng = seed,
 		.sign0 = off_ns > 0 ? 1 : -1, .rms_from_s = 1e30,
 	};
+	struct servo *s = mk(type, cap_ppb, 1.0, w.follows);
 
-	/* timer lateness up to 100 us wherever there is latency */
-	w.jitter_s = latency_s > 0 ? 100e-6 : 0;
-	struct servo *s = mk(type, cap_ppb, 1.0, follows);
+	if (feed == FEED_SYSCLK) {
+		w.latency_s = 50e-6;
+		w.jitter_s = 100e-6;
+	} else if (feed == FEED_DAEMON) {
+		w.meas_s = 3e-6;
+		w.latency_s = 6e-6;
+		w.ms_timer = true;
+		w.due_s = -1e-3 * uniform01(&w.rng);
+	}
 
 	run(&w, s, 1.0, end_s);
 	rc->to_1ms = w.last_1ms;
@@ -178,6 +244,8 @@ static void recover(enum servo_type type, double off_ns, double cap_ppb, double 
 	rc->max_freq = w.max_freq;
 	servo_destroy(s);
 }
+
+static double call_ns_sum, calls_sum;
 
 static double steady(enum servo_type type, double noise_ns, int readings, uint64_t seed)
 {
@@ -189,6 +257,8 @@ static double steady(enum servo_type type, double noise_ns, int readings, uint64
 
 	run(&w, s, 1.0, 3600);
 	servo_destroy(s);
+	call_ns_sum += w.call_ns;
+	calls_sum += (double)w.calls;
 	return sqrt(w.sum_sq / w.sum_t);
 }
 
@@ -221,27 +291,42 @@ int main(int argc, char **argv)
 	/* 1 s, 20 ppm, 10 ns read noise; local time at the reference's rate
 	 * (a PHC steered against CLOCK_MONOTONIC). */
 	printf("servo_physical_limit_1s_cap100000 %.3f s\n", 1e9 / (1e8 - 2e4));
-	recover(SERVO_PI, 1e9, 1e8, 20000, false, 0, 1, 60, &rc);
+	recover(SERVO_PI, 1e9, 1e8, 20000, FEED_PHC, 1, 60, &rc);
 	print_recovery("1s_cap100000", &rc);
-	recover(SERVO_LINREG, 1e9, 1e8, 20000, false, 0, 1, 60, &rc);
+	recover(SERVO_LINREG, 1e9, 1e8, 20000, FEED_PHC, 1, 60, &rc);
 	print_recovery("1s_cap100000_linreg", &rc);
 	/* CLOCK_REALTIME: local time (CLOCK_MONOTONIC) runs 10 % off at the
 	 * cap, the frequency lands 50 us after the sample. */
-	recover(SERVO_PI, 1e9, 1e8, 20000, true, 50e-6, 1, 60, &rc);
+	recover(SERVO_PI, 1e9, 1e8, 20000, FEED_SYSCLK, 1, 60, &rc);
 	print_recovery("1s_cap100000_sysclk_lat50us", &rc);
-	recover(SERVO_PI, -1e9, 1e8, -20000, true, 50e-6, 2, 60, &rc);
+	recover(SERVO_PI, -1e9, 1e8, -20000, FEED_SYSCLK, 2, 60, &rc);
 	print_recovery("neg1s_cap100000_sysclk_lat50us", &rc);
+	/* gnomond on CLOCK_REALTIME, as under gnomon-sim. */
+	for (t = 0; t < 2; t++) {
+		char name[64];
+
+		recover(t, 1e9, 1e8, 20000, FEED_DAEMON, 3, 60, &rc);
+		snprintf(name, sizeof(name), "1s_cap100000_daemon_%s", tn[t]);
+		print_recovery(name, &rc);
+		recover(t, -1e9, 1e8, 20000, FEED_DAEMON, 4, 60, &rc);
+		snprintf(name, sizeof(name), "neg1s_cap100000_daemon_%s", tn[t]);
+		print_recovery(name, &rc);
+	}
 	printf("servo_physical_limit_1s_cap1000 %.3f s\n", 1e9 / (1e6 - 2e4));
-	recover(SERVO_PI, 1e9, 1e6, 20000, false, 0, 1, 1200, &rc);
+	recover(SERVO_PI, 1e9, 1e6, 20000, FEED_PHC, 1, 1200, &rc);
 	print_recovery("1s_cap1000", &rc);
+	recover(SERVO_LINREG, 1e9, 1e6, 20000, FEED_DAEMON, 5, 1200, &rc);
+	print_recovery("1s_cap1000_daemon_linreg", &rc);
 	/* Steady state: 20 ppm, 1 ppb/sqrt(s) wander, RMS of the true offset
 	 * from 600 s to 3600 s, mean over the seeds. Headline: 5 readings of
 	 * 100 ns noise per sample through sample_filter (best 3 averaged);
 	 * raw100: 100 ns on the sample itself (the peers' 48-51 ns case). */
 	for (t = 0; t < 2; t++) {
+		call_ns_sum = calls_sum = 0;
 		printf("servo_steady_rms_%s %.1f ns\n", tn[t], mean_steady(t, 100, 5, seeds));
 		printf("servo_steady_rms_%s_raw100 %.1f ns\n", tn[t], mean_steady(t, 100, 0, seeds));
 		printf("servo_steady_rms_%s_raw30 %.1f ns\n", tn[t], mean_steady(t, 30, 0, seeds));
+		printf("servo_update_ns_%s %.0f ns\n", tn[t], call_ns_sum / calls_sum);
 	}
 	return 0;
 }
