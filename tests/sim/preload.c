@@ -4,6 +4,12 @@
  * (GNOMON_SIM_*), the end of the run, and the exit path. The environment
  * variables, LD_PRELOAD included, are removed once read, so programs the
  * simulated one starts run in the real world (and see no simulated clock).
+ *
+ * The handshake: the first thing the library does in a process is write
+ * "hello TOKEN" (GNOMON_SIM_HELLO) to the runner's pipe, from its
+ * constructor, so before main. A COMMAND that came up without the library
+ * (ld.so ignored LD_PRELOAD: missing or broken file, a static or setuid
+ * program) never says it, and the runner kills it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -73,8 +79,8 @@ static void clean_env(void)
 		"GNOMON_SIM_SCENARIO", "GNOMON_SIM_SEED", "GNOMON_SIM_DURATION",
 		"GNOMON_SIM_CSV_INTERVAL", "GNOMON_SIM_PROGRESS", "GNOMON_SIM_CSV",
 		"GNOMON_SIM_SUMMARY", "GNOMON_SIM_SPEED", "GNOMON_SIM_NOTIFY_FD",
-		"GNOMON_SIM_VCAP", "GNOMON_SIM_CSV_FD", "GNOMON_SIM_SUMMARY_FD", "LD_PRELOAD",
-		NULL,
+		"GNOMON_SIM_VCAP", "GNOMON_SIM_CSV_FD", "GNOMON_SIM_SUMMARY_FD",
+		"GNOMON_SIM_HELLO", "LD_PRELOAD", NULL,
 	};
 	int i;
 
@@ -87,6 +93,22 @@ static void protect(struct sim *s, int fd)
 {
 	if (fd > 2 && s->nprotect < (int)(sizeof(s->protect) / sizeof(s->protect[0])))
 		s->protect[s->nprotect++] = fd;
+}
+
+static void notify(struct sim *s, const char *msg)
+{
+	if (s->notify_fd >= 0 && write(s->notify_fd, msg, strlen(msg)) < 0)
+		s->notify_fd = -1;
+}
+
+/* Before anything else that could fail: the library is in. */
+static void hello(struct sim *s)
+{
+	const char *token = getenv("GNOMON_SIM_HELLO");
+	char msg[160];
+
+	if (token && snprintf(msg, sizeof(msg), "hello %s\n", token) < (int)sizeof(msg))
+		notify(s, msg);
 }
 
 static struct sim *sim_init(void)
@@ -110,6 +132,7 @@ static struct sim *sim_init(void)
 	s->notify_fd = -1;
 	if ((v = getenv("GNOMON_SIM_NOTIFY_FD")) && *v)
 		s->notify_fd = high_fd(atoi(v));
+	hello(s);
 	caps_init(getenv("GNOMON_SIM_VCAP"));
 	if (!(s->w = world_create(&sc, &o, err, sizeof(err))))
 		fatal(err);
@@ -134,12 +157,6 @@ struct sim *sim_get(void)
 	return the_sim;
 }
 
-static void notify(struct sim *s, const char *msg)
-{
-	if (s->notify_fd >= 0 && write(s->notify_fd, msg, strlen(msg)) < 0)
-		s->notify_fd = -1;
-}
-
 bool sim_end_check(struct sim *s)
 {
 	if (s->end_done || !s->w->ended || getpid() != s->pid)
@@ -150,9 +167,16 @@ bool sim_end_check(struct sim *s)
 	return true;
 }
 
+int gnomon_sim_probe(void)
+{
+	return 1;
+}
+
+/* GNOMON_SIM_PROBE: the runner's dlopen() check; nothing to set up. */
 __attribute__((constructor)) static void sim_ctor(void)
 {
-	sim_get();
+	if (!getenv("GNOMON_SIM_PROBE"))
+		sim_get();
 }
 
 __attribute__((destructor)) static void sim_dtor(void)

@@ -80,6 +80,40 @@ expect other_seed_differs sh -c "! cmp -s '$tmp/c1' '$tmp/c3'"
 expect leap_truth_offset grep -q '^event 1 leap_insert t_s 10.000000 clock CLOCK_REALTIME offset_ns 1000000000.0 recover_1ms_s inf' "$tmp/s4"
 expect leap_truth_window_opens_early grep -q '^event 0 start .* until_s 9.000000' "$tmp/s4"
 
+# The leap a kernel applies at the clock's own midnight, 50 ns early: a
+# 50 ns spike of 1 s in peak_ns; peak_excl_ns (held >= 1 ms) leaves it out.
+"$SIM" --summary "$tmp/s6" --quiet "$S/leap_spike.scn" -- $T/toy_kernel insert > /dev/null 2>&1
+expect leap_spike_in_peak [ "$(get "$tmp/s6" 'event 1 leap_insert' peak_ns)" = 999999950.0 ]
+expect leap_spike_not_in_peak_excl [ "$(get "$tmp/s6" 'event 1 leap_insert' peak_excl_ns)" = 50.0 ]
+
+# Never on the real kernel. A library that does not load (empty, or not
+# ours): refused before COMMAND starts (125). A COMMAND that comes up
+# without it (static: ld.so never sees LD_PRELOAD) has no hello: killed.
+: > "$tmp/empty.so"
+"$SIM" --lib "$tmp/empty.so" "$S/vtime.scn" -- touch "$tmp/ran" > /dev/null 2> "$tmp/err"
+expect empty_lib_refused_125 [ $? -eq 125 ]
+expect empty_lib_command_not_run [ ! -e "$tmp/ran" ]
+expect empty_lib_says_why grep -q 'does not load; refusing' "$tmp/err"
+libm=$(ldd $T/toy_servo | awk '$1 ~ /^libm\.so/ { print $3 }')
+if [ -n "$libm" ]; then
+	"$SIM" --lib "$libm" "$S/vtime.scn" -- touch "$tmp/ran" > /dev/null 2> "$tmp/err"
+	expect foreign_lib_refused_125 [ $? -eq 125 ]
+	expect foreign_lib_command_not_run [ ! -e "$tmp/ran" ]
+fi
+if [ -x $T/static_main ]; then
+	"$SIM" "$S/vtime.scn" -- $T/static_main exit > "$tmp/out" 2> "$tmp/err"
+	expect no_hello_exit_refused_125 [ $? -eq 125 ]
+	expect no_hello_says_why grep -q 'did not load in COMMAND; refusing' "$tmp/err"
+	expect no_hello_no_summary sh -c "! grep -q '^sim_version' '$tmp/out'"
+	"$SIM" "$S/vtime.scn" -- $T/static_main wait > /dev/null 2> "$tmp/err"	# 5 s
+	expect no_hello_killed_125 [ $? -eq 125 ]
+else
+	echo "sim: no static libc: the no-hello tests are skipped"
+fi
+# sim.mk links to a temporary name and renames (a run never loads half a file)
+expect atomic_link sh -c "make --no-print-directory -s -n -B tests/sim/libgnomonsim.so |
+	grep -q 'libgnomonsim.so.tmp.*&& mv -f'"
+
 # The end of a run: SIGTERM, and SIGKILL for a program that ignores it.
 "$SIM" --quiet --kill-after 1 "$S/vtime.scn" -- $T/ignore_term 2> "$tmp/err"
 expect ignore_term_killed [ $? -eq 137 ]

@@ -4,10 +4,12 @@
  *
  *   gnomon-sim [options] SCENARIO -- COMMAND [ARGS...]
  *
- * Checks the scenario, starts COMMAND with libgnomonsim.so preloaded and
- * without CAP_SYS_TIME (bounding, effective, permitted, inheritable and
- * ambient sets: a call that slips past the preload gets EPERM from the
- * kernel), waits for the end of the scenario (the preload then sends
+ * Checks the scenario and that the library loads, starts COMMAND with
+ * libgnomonsim.so preloaded, without CAP_SYS_TIME and under a seccomp
+ * filter that refuses the clock-setting syscalls (runner_guard.c: a call
+ * that slips past the preload gets EPERM from the kernel), waits for the
+ * library's hello (else COMMAND runs on the real kernel: SIGKILL, exit
+ * code 125), waits for the end of the scenario (the preload then sends
  * SIGTERM to COMMAND), gives COMMAND time to exit, prints the summary.
  * Exit code: COMMAND's (128 + signal if it was killed).
  */
@@ -24,11 +26,17 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/sim/runner.h"
 #include "tests/sim/scenario.h"
+
+/* Real seconds the library gets to say hello once COMMAND is exec'd. */
+#define HELLO_TIMEOUT_S 5.0
+#define REFUSED 125
 
 struct opts {
 	const char *seed, *duration, *csv, *csv_interval, *summary, *speed, *progress;
@@ -148,49 +156,6 @@ static char *default_lib(void)
 	return r;
 }
 
-/* CAP_SYS_TIME as this process has it: what COMMAND would have had. */
-static void vcap_spec(char *spec)
-{
-	cap_t caps = cap_get_proc();
-	cap_flag_value_t v;
-	char *p = spec;
-
-	if (caps) {
-		if (!cap_get_flag(caps, CAP_SYS_TIME, CAP_EFFECTIVE, &v) && v)
-			*p++ = 'e';
-		if (!cap_get_flag(caps, CAP_SYS_TIME, CAP_PERMITTED, &v) && v)
-			*p++ = 'p';
-		if (!cap_get_flag(caps, CAP_SYS_TIME, CAP_INHERITABLE, &v) && v)
-			*p++ = 'i';
-		cap_free(caps);
-	}
-	if (prctl(PR_CAPBSET_READ, CAP_SYS_TIME, 0, 0, 0) == 1)
-		*p++ = 'b';
-	*p = '\0';
-}
-
-/* The second wall. Fails only if CAP_SYS_TIME would survive the exec. */
-static int drop_sys_time(void)
-{
-	cap_value_t v = CAP_SYS_TIME;
-	cap_t caps;
-	int r = 0;
-
-	prctl(PR_CAPBSET_DROP, CAP_SYS_TIME, 0, 0, 0);	/* needs CAP_SETPCAP */
-	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, CAP_SYS_TIME, 0, 0);
-	if (!(caps = cap_get_proc()))
-		return -1;
-	if (cap_set_flag(caps, CAP_EFFECTIVE, 1, &v, CAP_CLEAR) ||
-	    cap_set_flag(caps, CAP_PERMITTED, 1, &v, CAP_CLEAR) ||
-	    cap_set_flag(caps, CAP_INHERITABLE, 1, &v, CAP_CLEAR) || cap_set_proc(caps))
-		r = -1;
-	cap_free(caps);
-	/* root gets the bounding set at exec: it must not hold CAP_SYS_TIME */
-	if (geteuid() == 0 && prctl(PR_CAPBSET_READ, CAP_SYS_TIME, 0, 0, 0) != 0)
-		r = -1;
-	return r;
-}
-
 static int become(const char *user)
 {
 	struct passwd *pw = getpwnam(user);
@@ -216,6 +181,8 @@ struct outs {
 	char *summary;		/* path of the summary file */
 	int summary_fd, csv_fd;	/* opened here: the program may run as another user */
 	int notify_fd;
+	int exec_fd;		/* child: a byte here if it fails before exec */
+	char token[40];		/* the hello the library must send */
 };
 
 static void set_env_int(const char *name, int v)
@@ -242,7 +209,9 @@ static void child_env(const struct opts *o, const char *lib, const struct outs *
 	set_env("GNOMON_SIM_SPEED", o->speed);
 	set_env("GNOMON_SIM_PROGRESS", o->progress);
 	set_env_int("GNOMON_SIM_NOTIFY_FD", out->notify_fd);
-	vcap_spec(spec);
+	set_env("GNOMON_SIM_HELLO", out->token);
+	unsetenv("GNOMON_SIM_PROBE");
+	guard_vcap_spec(spec);
 	set_env("GNOMON_SIM_VCAP", spec);
 	snprintf(buf, sizeof(buf), "%s%s%s", lib, old && *old ? ":" : "", old ? old : "");
 	set_env("LD_PRELOAD", buf);
@@ -254,18 +223,32 @@ static void child_env(const struct opts *o, const char *lib, const struct outs *
 	}
 }
 
+static _Noreturn void child_fail(const struct outs *out, int code)
+{
+	if (write(out->exec_fd, "x", 1) < 0)
+		_exit(code);
+	_exit(code);
+}
+
 static void run_child(const struct opts *o, const char *lib, const struct outs *out)
 {
+	int r;
+
 	child_env(o, lib, out);
-	if (drop_sys_time()) {
+	if (guard_drop_sys_time()) {
 		fprintf(stderr, "gnomon-sim: cannot drop CAP_SYS_TIME; refusing to run\n");
-		_exit(126);
+		child_fail(out, 126);
+	}
+	if ((r = guard_clock_filter()) && r != -ENOSYS) {
+		fprintf(stderr, "gnomon-sim: cannot install the seccomp filter: %s; "
+			"refusing to run\n", strerror(-r));
+		child_fail(out, 126);
 	}
 	if (o->user && become(o->user))
-		_exit(126);
+		child_fail(out, 126);
 	execvp(o->cmd[0], o->cmd);
 	fprintf(stderr, "gnomon-sim: %s: %s\n", o->cmd[0], strerror(errno));
-	_exit(127);
+	child_fail(out, 127);
 }
 
 static double now_s(void)
@@ -281,29 +264,69 @@ struct watch {
 	int fd;			/* notify pipe, -1 once closed */
 	double start, end_at, kill_at;
 	bool killed, termed;
+	const char *token;	/* the hello expected */
+	bool hello;		/* the library said it: COMMAND is simulated */
+	double hello_by;	/* real time limit for it */
+	char line[128];		/* a line from the pipe, being read */
+	size_t nline;
 };
+
+/* Lines from the library: "hello TOKEN" first, "end" at the end of the
+ * scenario, "exit" if the program exits before. Nothing counts before
+ * the hello: COMMAND inherits the pipe with or without the library. */
+static void watch_line(struct watch *w, const struct opts *o, const char *line)
+{
+	if (!w->hello) {
+		w->hello = !strncmp(line, "hello ", 6) && !strcmp(line + 6, w->token);
+		return;
+	}
+	if (!strcmp(line, "end") && w->end_at == 0) {
+		w->end_at = now_s();
+		w->kill_at = w->end_at + o->kill_after_s;
+	}
+}
 
 static void watch_pipe(struct watch *w, const struct opts *o)
 {
-	char buf[64];
-	ssize_t n = read(w->fd, buf, sizeof(buf) - 1);
+	char buf[256];
+	ssize_t n = read(w->fd, buf, sizeof(buf)), i;
 
 	if (n <= 0) {
+		if (n < 0 && errno == EINTR)
+			return;
 		close(w->fd);
 		w->fd = -1;
 		return;
 	}
-	buf[n] = '\0';
-	if (strstr(buf, "end") && w->end_at == 0) {
-		w->end_at = now_s();
-		w->kill_at = w->end_at + o->kill_after_s;
+	for (i = 0; i < n; i++) {
+		if (buf[i] != '\n') {
+			if (w->nline < sizeof(w->line) - 1)
+				w->line[w->nline++] = buf[i];
+			continue;
+		}
+		w->line[w->nline] = '\0';
+		w->nline = 0;
+		watch_line(w, o, w->line);
 	}
+}
+
+/* What the library wrote before COMMAND exited is still in the pipe. */
+static void drain_pipe(struct watch *w, const struct opts *o)
+{
+	struct pollfd pfd = { .fd = w->fd, .events = POLLIN };
+
+	while (w->fd >= 0 && poll(&pfd, 1, 0) > 0)
+		watch_pipe(w, o);
 }
 
 static void watch_time(struct watch *w, const struct opts *o)
 {
 	double t = now_s();
 
+	if (!w->hello && t > w->hello_by && !w->killed) {
+		kill(w->pid, SIGKILL);	/* running on the real kernel */
+		w->killed = true;
+	}
 	if (got_signal && !w->termed) {
 		kill(w->pid, SIGTERM);
 		w->termed = true;
@@ -336,6 +359,12 @@ static int wait_child(struct watch *w, const struct opts *o)
 		if (poll(&pfd, w->fd >= 0 ? 1 : 0, w->fd >= 0 ? 50 : 2) > 0)
 			watch_pipe(w, o);
 		watch_time(w, o);
+	}
+	drain_pipe(w, o);
+	if (!w->hello) {
+		fprintf(stderr, "gnomon-sim: the preload library did not load in COMMAND; "
+			"refusing to let it run on the real kernel\n");
+		return REFUSED;
 	}
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
@@ -425,6 +454,68 @@ static bool check_opts(const struct opts *o)
 	return true;
 }
 
+static void make_token(char *tok, size_t len)
+{
+	unsigned char b[12];
+	size_t i;
+
+	if (getrandom(b, sizeof(b), GRND_NONBLOCK) != (ssize_t)sizeof(b)) {
+		unsigned long long x = (unsigned long long)getpid() * 2654435761ULL ^
+				       (unsigned long long)(now_s() * 1e9);
+
+		for (i = 0; i < sizeof(b); i++, x = x * 6364136223846793005ULL + 1)
+			b[i] = (unsigned char)(x >> 56);
+	}
+	for (i = 0; i < sizeof(b) && 2 * i + 2 < len; i++)
+		snprintf(tok + 2 * i, 3, "%02x", b[i]);
+}
+
+/*
+ * Fork and exec COMMAND. Returns 0 once it is exec'd (w set up to watch
+ * it), the child's exit code if it failed before exec (it said why), or
+ * -1. exec_fd is close-on-exec: EOF on it means the exec happened.
+ */
+static int start(struct watch *w, const struct opts *o, const char *lib, struct outs *out)
+{
+	int pfd[2], efd[2], st;
+	ssize_t n;
+	char c;
+
+	if (pipe(pfd) || pipe2(efd, O_CLOEXEC))
+		return -1;
+	out->notify_fd = pfd[1];
+	fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
+	make_token(out->token, sizeof(out->token));
+	w->token = out->token;
+	fflush(NULL);
+	if ((w->pid = fork()) < 0) {
+		perror("gnomon-sim: fork");
+		return -1;
+	}
+	if (w->pid == 0) {
+		close(pfd[0]);
+		close(efd[0]);
+		out->exec_fd = efd[1];
+		run_child(o, lib, out);
+	}
+	close(pfd[1]);
+	close(efd[1]);
+	close(out->summary_fd);
+	if (out->csv_fd >= 0)
+		close(out->csv_fd);
+	w->fd = pfd[0];
+	while ((n = read(efd[0], &c, 1)) < 0 && errno == EINTR)
+		;
+	close(efd[0]);
+	if (n > 0) {
+		while (waitpid(w->pid, &st, 0) < 0 && errno == EINTR)
+			;
+		return WIFEXITED(st) && WEXITSTATUS(st) ? WEXITSTATUS(st) : 126;
+	}
+	w->hello_by = now_s() + HELLO_TIMEOUT_S;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct scenario sc;
@@ -433,7 +524,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct outs out = { 0 };
 	char err[512], *lib;
-	int pfd[2], rc;
+	int rc;
 	double elapsed;
 
 	if (parse_args(argc, argv, &o) || !check_opts(&o))
@@ -451,36 +542,32 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gnomon-sim: cannot read the preload library %s\n", lib ? lib : "");
 		return 2;
 	}
-	if (open_outs(&o, &out) || pipe(pfd))
+	if (guard_probe_library(lib)) {
+		fprintf(stderr, "gnomon-sim: the preload library %s does not load; refusing to "
+			"let COMMAND run on the real kernel\n", lib);
+		return REFUSED;
+	}
+	if (open_outs(&o, &out))
 		return 2;
-	out.notify_fd = pfd[1];
-	fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	w.start = now_s();
-	if ((w.pid = fork()) < 0) {
-		perror("gnomon-sim: fork");
-		return 2;
+	if ((rc = start(&w, &o, lib, &out)) == 0)
+		rc = wait_child(&w, &o);
+	else if (rc < 0)
+		rc = 2;
+	if (w.hello) {
+		elapsed = print_summary(out.summary, o.quiet);
+		if (elapsed < 0)
+			fprintf(stderr, "gnomon-sim: no summary: COMMAND ended before the "
+				"simulator wrote one\n");
+		else
+			fprintf(stderr, "gnomon-sim: %.1f s simulated in %.3f s real (%.0fx)%s\n",
+				elapsed, now_s() - w.start, elapsed / (now_s() - w.start),
+				w.end_at == 0 ? " - COMMAND exited before the end of the scenario"
+					      : "");
 	}
-	if (w.pid == 0) {
-		close(pfd[0]);
-		run_child(&o, lib, &out);
-	}
-	close(pfd[1]);
-	close(out.summary_fd);
-	if (out.csv_fd >= 0)
-		close(out.csv_fd);
-	w.fd = pfd[0];
-	rc = wait_child(&w, &o);
-	elapsed = print_summary(out.summary, o.quiet);
-	if (elapsed < 0)
-		fprintf(stderr, "gnomon-sim: no summary: COMMAND ended before the simulator "
-			"wrote one\n");
-	else
-		fprintf(stderr, "gnomon-sim: %.1f s simulated in %.3f s real (%.0fx)%s\n", elapsed,
-			now_s() - w.start, elapsed / (now_s() - w.start),
-			w.end_at == 0 ? " - COMMAND exited before the end of the scenario" : "");
 	if (!o.summary)
 		unlink(out.summary);
 	return rc;

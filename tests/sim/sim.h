@@ -55,6 +55,10 @@ struct sim {
 	int nprotect;
 };
 
+/** Exported for the runner's dlopen() check that this is the library:
+ *  returns the handshake version, 1. */
+int gnomon_sim_probe(void);
+
 /** The real libc functions (dlsym(RTLD_NEXT)). */
 struct real_fns {
 	int (*poll)(struct pollfd *, nfds_t, int);

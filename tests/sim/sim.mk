@@ -6,10 +6,10 @@
 # objects live in build/sim whatever BUILD is.
 
 SIM_CORE_SRC := $(addprefix tests/sim/,prng.c scenario.c scenario_event.c scendate.c \
-		kntp.c truth.c simlog.c world.c world_out.c sysclk.c phcsim.c phcioctl.c)
+		kntp.c truth.c sustain.c simlog.c world.c world_out.c sysclk.c phcsim.c phcioctl.c)
 SIM_PRELOAD_SRC := $(addprefix tests/sim/,real.c preload.c simfd.c vtime.c timerfd.c \
 		ic_block.c ic_clock.c ic_fd.c ic_signal.c ic_caps.c ic_unsup.c)
-SIM_RUNNER_SRC := $(addprefix tests/sim/,runner.c scenario.c scenario_event.c scendate.c)
+SIM_RUNNER_SRC := $(addprefix tests/sim/,runner.c runner_guard.c scenario.c scenario_event.c scendate.c)
 SIM_TEST_SRC := $(wildcard tests/sim/tests/*.c)
 
 SIM_OBJDIR := build/sim
@@ -31,11 +31,16 @@ $(SIM_OBJDIR)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(SIM_CFLAGS) -c -o $@ $<
 
+# Linked under a temporary name and renamed: a run that starts while make
+# relinks loads the old file or the new one, never a half-written one.
+SIM_LINK_ATOMIC = && mv -f $@.tmp.$$$$ $@ || { rm -f $@.tmp.$$$$; exit 1; }
+
 tests/sim/libgnomonsim.so: $(SIM_PIC_OBJ)
-	$(CC) -shared -Wl,-z,defs -o $@ $^ -ldl -lm
+	$(CC) -shared -Wl,-z,defs -o $@.tmp.$$$$ $^ -ldl -lm $(SIM_LINK_ATOMIC)
 
 tests/sim/gnomon-sim: $(SIM_RUNNER_OBJ)
-	$(CC) -o $@ $^ $(shell pkg-config --libs libcap 2>/dev/null || echo -lcap) -lm
+	$(CC) -o $@.tmp.$$$$ $^ $(shell pkg-config --libs libcap 2>/dev/null || echo -lcap) \
+		-ldl -lm $(SIM_LINK_ATOMIC)
 
 # Toy daemons and probes run under the simulator by run-tests.sh.
 SIM_TEST_LIBS = -lm
@@ -43,6 +48,13 @@ $(SIM_OBJDIR)/tests/toy_privdrop: SIM_TEST_LIBS += -lcap
 $(SIM_OBJDIR)/tests/%: $(SIM_OBJDIR)/obj/tests/sim/tests/%.o
 	@mkdir -p $(@D)
 	$(CC) -o $@ $< $(SIM_TEST_LIBS)
+
+# A static program: no ld.so, so LD_PRELOAD is ignored without a word (the
+# handshake test). Without a static libc it is left out and the test skipped.
+$(SIM_OBJDIR)/tests/static_main: $(SIM_OBJDIR)/obj/tests/sim/tests/static_main.o
+	@mkdir -p $(@D)
+	@$(CC) -static -o $@ $< 2>/dev/null || \
+		echo "sim.mk: no static libc: $@ not built (its test is skipped)" >&2
 
 .SECONDARY: $(patsubst tests/sim/tests/%.c,$(SIM_OBJDIR)/obj/tests/sim/tests/%.o,$(SIM_TEST_SRC))
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/sim/sustain.h"
 #include "tests/sim/truth.h"
 
 static const double thresholds[TRUTH_NTHR] = { 1e6, 1e3 };
@@ -15,7 +16,7 @@ static const double thresholds[TRUTH_NTHR] = { 1e6, 1e3 };
 struct twin {
 	int64_t t_open, t_ref, t_close;
 	bool have_ref, closed;
-	double off_ref, peak, max_o, min_o, close_o;
+	double off_ref, peak, peak_excl, max_o, min_o, close_o;
 	int64_t last_above[TRUTH_NTHR];
 	bool any_above[TRUTH_NTHR];
 };
@@ -25,6 +26,7 @@ struct tclock {
 	int64_t t;		/* last change point */
 	double o;		/* offset from there */
 	double sum2, sum1, dur_s, max_abs;	/* stats window */
+	struct sustain *sus;	/* sustained peak of the open event window */
 };
 
 struct truth {
@@ -37,6 +39,7 @@ struct truth {
 struct truth *truth_create(int nclocks, int max_windows, int64_t t_stats)
 {
 	struct truth *tr = calloc(1, sizeof(*tr));
+	int c;
 
 	if (!tr)
 		return NULL;
@@ -45,17 +48,25 @@ struct truth *truth_create(int nclocks, int max_windows, int64_t t_stats)
 	tr->t_stats = t_stats;
 	tr->clk = calloc((size_t)nclocks, sizeof(*tr->clk));
 	tr->win = calloc((size_t)nclocks * (size_t)max_windows, sizeof(*tr->win));
-	if (!tr->clk || !tr->win) {
-		truth_destroy(tr);
-		return NULL;
-	}
+	if (!tr->clk || !tr->win)
+		goto fail;
+	for (c = 0; c < nclocks; c++)
+		if (!(tr->clk[c].sus = sustain_create(TRUTH_HOLD_NS)))
+			goto fail;
 	return tr;
+fail:
+	truth_destroy(tr);
+	return NULL;
 }
 
 void truth_destroy(struct truth *tr)
 {
+	int c;
+
 	if (!tr)
 		return;
+	for (c = 0; tr->clk && c < tr->nclocks; c++)
+		sustain_destroy(tr->clk[c].sus);
 	free(tr->clk);
 	free(tr->win);
 	free(tr);
@@ -136,8 +147,10 @@ void truth_record(struct truth *tr, int c, int64_t t, double before, double afte
 		if (w)
 			seg_window(w, k->t, k->o, t, before);
 	}
-	if (w)
+	if (w) {
 		seg_window(w, t, before, t, after);
+		sustain_add(k->sus, t, before, after);	/* -ENOMEM shows as NaN */
+	}
 	if (t >= tr->t_stats)
 		k->max_abs = fmax(k->max_abs, fabs(after));
 	k->started = true;
@@ -156,6 +169,7 @@ static void close_win(struct truth *tr, int64_t t, const double *offsets)
 		if (w && !w->closed) {
 			w->t_close = t;
 			w->close_o = offsets[c];
+			w->peak_excl = sustain_peak(tr->clk[c].sus);
 			w->closed = true;
 		}
 	}
@@ -175,6 +189,7 @@ int truth_open(struct truth *tr, int64_t t, const double *offsets)
 		memset(w, 0, sizeof(*w));
 		w->t_open = w->t_ref = t;
 		w->peak = fabs(offsets[c]);
+		sustain_reset(tr->clk[c].sus, t, offsets[c]);
 	}
 	return tr->nwin - 1;
 }
@@ -230,6 +245,7 @@ void truth_window(const struct truth *tr, int k, int c, struct truth_event_res *
 	out->t_close = w->t_close;
 	out->offset_ns = w->off_ref;
 	out->peak_ns = w->peak;
+	out->peak_excl_ns = w->peak_excl;
 	if (w->off_ref > 0)
 		out->overshoot_ns = fmax(0.0, -w->min_o);
 	else if (w->off_ref < 0)

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #define TRUTH_NTHR 2	/**< recovery thresholds: [0] 1 ms, [1] 1 us */
+#define TRUTH_HOLD_NS 1000000	/**< peak_excl_ns ignores excursions shorter than this */
 
 struct truth;
 
@@ -37,6 +38,11 @@ struct truth_event_res {
 	 *  t_close, ns; -1 if it is still above at t_close */
 	int64_t recover_ns[TRUTH_NTHR];
 	double peak_ns;		/**< largest |offset| in [t_open, t_close] */
+	/** largest level |offset| holds for TRUTH_HOLD_NS without a break in
+	 *  the window (sustain.h): shorter excursions, such as the 1 s spike of
+	 *  a kernel-applied leap, do not count. A window shorter than that: its
+	 *  smallest |offset|. NaN if memory ran out. */
+	double peak_excl_ns;
 	double overshoot_ns;	/**< largest excursion of opposite sign to
 				 *  offset_ns after the event, >= 0 */
 };

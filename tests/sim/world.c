@@ -157,8 +157,11 @@ static void finish(struct world *w, const char *reason)
 	world_out_close(w);
 }
 
+/* The kernel's second boundary first: an event's offset_ns is then taken
+ * after a leap the kernel applies at the same instant (a clock on time). */
 static void process(struct world *w)
 {
+	sys_tick(w);
 	if (!w->ended)
 		process_events(w);
 	if (w->t >= w->next_wander)

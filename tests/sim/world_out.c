@@ -159,9 +159,10 @@ static void summary_events(const struct world *w, FILE *f)
 			fmt_recovery(r2, sizeof(r2), r.recover_ns[1]);
 			fprintf(f, "event %d %s t_s %.6f clock %s offset_ns %.1f "
 				"recover_1ms_s %s recover_1us_s %s peak_ns %.1f "
-				"overshoot_ns %.1f until_s %.6f\n",
+				"peak_excl_ns %.1f overshoot_ns %.1f until_s %.6f\n",
 				k, kind, rel_s(w, r.t_ref), w->sc.clocks[c].name, r.offset_ns,
-				r1, r2, r.peak_ns, r.overshoot_ns, rel_s(w, r.t_close));
+				r1, r2, r.peak_ns, r.peak_excl_ns, r.overshoot_ns,
+				rel_s(w, r.t_close));
 		}
 	}
 }
