@@ -104,12 +104,26 @@ bench: all $(BENCH_BINS) $(TOOL_BINS)
 demo: all $(TOOL_BINS)
 	@sh tests/demo.sh $(BUILD)
 
+# The unit goes to /lib/systemd/system for PREFIX=/usr (a distribution's
+# place), else to $(PREFIX)/lib/systemd/system; its ExecStart= names the
+# installed gnomond. /etc/gnomon/gnomon.conf is installed only if absent.
+# /run/gnomon is made at run time (systemd RuntimeDirectory=, or gnomond).
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BUILD)/gnomond $(DESTDIR)$(PREFIX)/sbin/gnomond
 	install -m 0755 $(BUILD)/gnomonctl $(DESTDIR)$(PREFIX)/bin/gnomonctl
-	install -d $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+		$(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 conf/gnomonctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 conf/gnomon.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 conf/gnomond.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)/etc/gnomon $(DESTDIR)/var/lib/gnomon
+	[ -e $(DESTDIR)/etc/gnomon/gnomon.conf ] || \
+		install -m 0644 conf/gnomon.conf $(DESTDIR)/etc/gnomon/gnomon.conf
+	install -d $(DESTDIR)$(if $(filter /usr,$(PREFIX)),,$(PREFIX))/lib/systemd/system
+	sed 's|/usr/local/sbin/gnomond|$(PREFIX)/sbin/gnomond|' conf/gnomond.service \
+		> $(DESTDIR)$(if $(filter /usr,$(PREFIX)),,$(PREFIX))/lib/systemd/system/gnomond.service
+	chmod 0644 $(DESTDIR)$(if $(filter /usr,$(PREFIX)),,$(PREFIX))/lib/systemd/system/gnomond.service
 
 # Fuzzing (clang libFuzzer): one harness per parser in tests/fuzz, each run
 # FUZZ_TIME seconds. Not part of `make check` (it is open-ended by nature).

@@ -68,6 +68,15 @@ struct gnomon_config {
 	char control_socket[CONF_PATH_MAX];	/**< read-write control socket; "" = none */
 	char control_socket_ro[CONF_PATH_MAX];	/**< read-only socket; "" = none */
 	char control_group[64];		/**< group owning the rw socket; "" = the daemon's */
+	/* operations (daemon/ops.c, daemon/metrics_fill.c) */
+	char user[64];			/**< drop to this user after start-up; "" = stay */
+	char group[64];			/**< with this group; "" = the user's primary group */
+	bool allow_root;		/**< may keep running as root with every capability */
+	char pidfile[CONF_PATH_MAX];	/**< pid/lock file; "" = none */
+	char metrics_listen[128];	/**< HTTP address for /metrics; "" = off */
+	bool metrics_allow_remote;	/**< metrics_listen may be a non-loopback address */
+	char metrics_textfile[CONF_PATH_MAX];	/**< node_exporter textfile; "" = off */
+	double metrics_interval_s;	/**< textfile rewrite period, s */
 	int global_line;		/**< line of the [global] header, 0 if none */
 	int global_key_line[64];
 	/* clocks */

@@ -15,6 +15,7 @@
 #include <syslog.h>
 
 #include "daemon/config_priv.h"
+#include "daemon/metrics_http.h"
 
 #define G(f)	offsetof(struct gnomon_config, f)
 #define C(f)	offsetof(struct clock_conf, f)
@@ -65,16 +66,6 @@ static int check_abs_path(const struct clock_conf *cc, const void *field,
 		return 0;
 	snprintf(msg, len, "must be an absolute path");
 	return -EINVAL;
-}
-
-static int check_abs_path_or_empty(const struct clock_conf *cc, const void *field,
-				   char *msg, size_t len)
-{
-	const char *path = field;
-
-	if (!path[0])
-		return 0;
-	return check_abs_path(cc, field, msg, len);
 }
 
 static int check_source(const struct clock_conf *cc, const void *field,
@@ -134,6 +125,71 @@ static int check_threshold(const struct clock_conf *cc, const void *field,
 	return -ERANGE;
 }
 
+/* A user or group name as getpwnam()/getgrnam() take it, or a number:
+ * printable, no whitespace, no ':' (the separator of /etc/passwd). */
+static int check_account(const struct clock_conf *cc, const void *field,
+			 char *msg, size_t len)
+{
+	const char *s = field;
+
+	(void)cc;
+	for (; *s; s++) {
+		if ((unsigned char)*s <= ' ' || *s == ':' || *s == 0x7f) {
+			snprintf(msg, len, "not a user or group name (no blanks, ':' or "
+				 "control characters)");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int check_metrics_addr(const struct clock_conf *cc, const void *field,
+			      char *msg, size_t len)
+{
+	const char *addr = field;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+
+	(void)cc;
+	if (!addr[0] || metrics_http_parse_addr(addr, &ss, &sl, NULL) == 0)
+		return 0;
+	snprintf(msg, len, "not a numeric address: ADDR:PORT, [IPV6]:PORT or ADDR "
+		 "(for example 127.0.0.1:9475)");
+	return -EINVAL;
+}
+
+/* An absolute path, or "none" (an empty value is not accepted by the
+ * parser): pidfile, control_socket, control_socket_ro. */
+static int check_path_or_none(const struct clock_conf *cc, const void *field,
+			 char *msg, size_t len)
+{
+	if (!strcmp(field, "none"))
+		return 0;
+	if (check_abs_path(cc, field, msg, len) == 0)
+		return 0;
+	snprintf(msg, len, "must be an absolute path, or none");
+	return -EINVAL;
+}
+
+/* node_exporter's textfile collector reads only *.prom files. */
+static int check_textfile(const struct clock_conf *cc, const void *field,
+			  char *msg, size_t len)
+{
+	const char *path = field;
+	size_t n = strlen(path);
+
+	if (!n)
+		return 0;
+	if (check_abs_path(cc, field, msg, len) < 0)
+		return -EINVAL;
+	if (n < 6 || strcmp(path + n - 5, ".prom") || path[n - 6] == '/') {
+		snprintf(msg, len, "must end in .prom (node_exporter's textfile "
+			 "collector reads only *.prom files)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 const struct conf_key conf_keys[] = {
 	/* [global] */
 	{ .name = "log_level", .scope = SCOPE_GLOBAL, .type = CT_ENUM, .def = "info",
@@ -164,22 +220,69 @@ const struct conf_key conf_keys[] = {
 		  "trail (audit.log). It must exist and be writable." },
 	{ .name = "control_socket", .scope = SCOPE_GLOBAL, .type = CT_STRING,
 	  .def = "/run/gnomon/gnomond.sock", .unit = "",
-	  .what = "an absolute path, or empty for none", .offset = G(control_socket),
+	  .what = "an absolute path, or none", .offset = G(control_socket),
 	  .size = sizeof(((struct gnomon_config *)0)->control_socket),
-	  .check = check_abs_path_or_empty,
-	  .help = "Unix socket for gnomonctl (mode 0660). Empty: no control socket." },
+	  .check = check_path_or_none,
+	  .help = "Unix socket for gnomonctl (mode 0660); none: no read-write socket." },
 	{ .name = "control_socket_ro", .scope = SCOPE_GLOBAL, .type = CT_STRING,
 	  .def = "/run/gnomon/gnomond.ro.sock", .unit = "",
-	  .what = "an absolute path, or empty for none", .offset = G(control_socket_ro),
+	  .what = "an absolute path, or none", .offset = G(control_socket_ro),
 	  .size = sizeof(((struct gnomon_config *)0)->control_socket_ro),
-	  .check = check_abs_path_or_empty,
+	  .check = check_path_or_none,
 	  .help = "Read-only socket (mode 0666) for monitoring users: queries only, "
-		  "like ptp4l's ptp4lro. Empty: none." },
+		  "like ptp4l's ptp4lro; none: no read-only socket." },
 	{ .name = "control_group", .scope = SCOPE_GLOBAL, .type = CT_STRING,
-	  .def = "", .unit = "", .what = "a group name", .offset = G(control_group),
+	  .def_doc = "none (the daemon's own group)", .unit = "", .what = "a group name", .offset = G(control_group),
 	  .size = sizeof(((struct gnomon_config *)0)->control_group),
 	  .help = "Group that owns the read-write control socket; empty keeps the "
 		  "daemon's own group." },
+	{ .name = "user", .scope = SCOPE_GLOBAL, .type = CT_STRING,
+	  .def_doc = "none (stay the user gnomond was started as)", .unit = "",
+	  .what = "a user name or uid", .offset = G(user),
+	  .size = sizeof(((struct gnomon_config *)0)->user), .check = check_account,
+	  .help = "After opening its clocks, sockets and files, gnomond becomes this "
+		  "user, keeping only CAP_SYS_TIME (doc/operations.md). Not set: stay the "
+		  "user it was started as, still dropping every other capability." },
+	{ .name = "group", .scope = SCOPE_GLOBAL, .type = CT_STRING,
+	  .def_doc = "none (the user's primary group)", .unit = "",
+	  .what = "a group name or gid", .offset = G(group),
+	  .size = sizeof(((struct gnomon_config *)0)->group), .check = check_account,
+	  .help = "Group to drop to with user; not set: the user's primary group. "
+		  "Supplementary groups are reduced to this one." },
+	{ .name = "allow_root", .scope = SCOPE_GLOBAL, .type = CT_BOOL, .def = "no",
+	  .unit = "", .offset = G(allow_root),
+	  .help = "gnomond refuses to run as root holding every capability unless user "
+		  "is set or this is yes. Even then it keeps only CAP_SYS_TIME." },
+	{ .name = "pidfile", .scope = SCOPE_GLOBAL, .type = CT_STRING,
+	  .def = "/run/gnomon/gnomond.pid", .unit = "",
+	  .what = "an absolute path, or none", .offset = G(pidfile),
+	  .size = sizeof(((struct gnomon_config *)0)->pidfile),
+	  .check = check_path_or_none,
+	  .help = "Pid file, locked while gnomond runs: a second gnomond with the same "
+		  "file refuses to start, naming the pid of the first. none: no pid file." },
+	{ .name = "metrics_listen", .scope = SCOPE_GLOBAL, .type = CT_STRING,
+	  .def_doc = "none (no HTTP listener)", .unit = "",
+	  .what = "ADDR:PORT, [IPV6]:PORT or ADDR",
+	  .offset = G(metrics_listen),
+	  .size = sizeof(((struct gnomon_config *)0)->metrics_listen),
+	  .check = check_metrics_addr,
+	  .help = "Serve Prometheus metrics (doc/metrics.md) on GET /metrics at this "
+		  "numeric address, e.g. 127.0.0.1:9475. Loopback only unless "
+		  "metrics_allow_remote. Not set: no listener." },
+	{ .name = "metrics_allow_remote", .scope = SCOPE_GLOBAL, .type = CT_BOOL, .def = "no",
+	  .unit = "", .offset = G(metrics_allow_remote),
+	  .help = "Allow metrics_listen to be an address other than loopback "
+		  "(0.0.0.0, an interface address)." },
+	{ .name = "metrics_textfile", .scope = SCOPE_GLOBAL, .type = CT_STRING,
+	  .def_doc = "none (no textfile)", .unit = "", .what = "an absolute path ending in .prom",
+	  .offset = G(metrics_textfile),
+	  .size = sizeof(((struct gnomon_config *)0)->metrics_textfile),
+	  .check = check_textfile,
+	  .help = "Write the metrics to this file, atomically, every metrics_interval, "
+		  "for node_exporter's textfile collector. Not set: none." },
+	{ .name = "metrics_interval", .scope = SCOPE_GLOBAL, .type = CT_DOUBLE, .def = "10",
+	  .min = 1, .max = 3600, .unit = "s", .offset = G(metrics_interval_s),
+	  .help = "Period of the metrics_textfile rewrite." },
 
 	/* one section per disciplined clock */
 	{ .name = "source", .scope = SCOPE_CLOCK, .type = CT_STRING, .flags = KEY_REQUIRED,

@@ -14,10 +14,8 @@
 #include <json-c/json.h>
 
 #include "daemon/ctl_render.h"
+#include "daemon/ctl_render_priv.h"
 
-#define MAX_COLS	24
-#define CELL_MAX	256
-#define LABEL_WIDTH	16
 
 /* ---- formatting helpers ----------------------------------------------- */
 
@@ -54,7 +52,7 @@ void ctl_fmt_duration(char *buf, size_t len, double s)
 		snprintf(buf, len, "%lldd %02lldh %02lldm", t / 86400, t / 3600 % 24, t / 60 % 60);
 }
 
-static struct json_object *field(struct json_object *o, const char *key)
+struct json_object *cr_field(struct json_object *o, const char *key)
 {
 	struct json_object *v = NULL;
 
@@ -69,16 +67,16 @@ static bool is_number(struct json_object *v)
 	return json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double);
 }
 
-static const char *get_str(struct json_object *o, const char *key)
+const char *cr_get_str(struct json_object *o, const char *key)
 {
-	struct json_object *v = field(o, key);
+	struct json_object *v = cr_field(o, key);
 
 	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
-static bool get_num(struct json_object *o, const char *key, double *d)
+bool cr_get_num(struct json_object *o, const char *key, double *d)
 {
-	struct json_object *v = field(o, key);
+	struct json_object *v = cr_field(o, key);
 
 	if (!is_number(v))
 		return false;
@@ -87,23 +85,23 @@ static bool get_num(struct json_object *o, const char *key, double *d)
 }
 
 /* -1 absent, else 0/1 */
-static int get_bool(struct json_object *o, const char *key)
+int cr_get_bool(struct json_object *o, const char *key)
 {
-	struct json_object *v = field(o, key);
+	struct json_object *v = cr_field(o, key);
 
 	return json_object_is_type(v, json_type_boolean) ? json_object_get_boolean(v) : -1;
 }
 
-static const char *str_or_dash(struct json_object *o, const char *key)
+const char *cr_str(struct json_object *o, const char *key)
 {
-	const char *s = get_str(o, key);
+	const char *s = cr_get_str(o, key);
 
 	return s ? s : "-";
 }
 
-static const char *fmt_int(char *buf, size_t len, struct json_object *o, const char *key)
+const char *cr_fmt_int(char *buf, size_t len, struct json_object *o, const char *key)
 {
-	struct json_object *v = field(o, key);
+	struct json_object *v = cr_field(o, key);
 
 	if (json_object_is_type(v, json_type_int))
 		snprintf(buf, len, "%" PRId64, json_object_get_int64(v));
@@ -112,22 +110,22 @@ static const char *fmt_int(char *buf, size_t len, struct json_object *o, const c
 	return buf;
 }
 
-static const char *fmt_off(char *buf, size_t len, struct json_object *o, const char *key)
+const char *cr_fmt_off(char *buf, size_t len, struct json_object *o, const char *key)
 {
 	double d;
 
-	if (!get_num(o, key, &d) || fabs(d) > 9.2e18)
+	if (!cr_get_num(o, key, &d) || fabs(d) > 9.2e18)
 		snprintf(buf, len, "-");
 	else
 		ctl_fmt_offset(buf, len, (int64_t)llround(d));
 	return buf;
 }
 
-static const char *fmt_dur(char *buf, size_t len, struct json_object *o, const char *key)
+const char *cr_fmt_dur(char *buf, size_t len, struct json_object *o, const char *key)
 {
 	double d;
 
-	if (get_num(o, key, &d))
+	if (cr_get_num(o, key, &d))
 		ctl_fmt_duration(buf, len, d);
 	else
 		snprintf(buf, len, "-");
@@ -139,7 +137,7 @@ static const char *fmt_ppm(char *buf, size_t len, struct json_object *o, const c
 {
 	double d;
 
-	if (get_num(o, key, &d))
+	if (cr_get_num(o, key, &d))
 		snprintf(buf, len, "%+.3f", d / 1e3);
 	else
 		snprintf(buf, len, "-");
@@ -147,7 +145,7 @@ static const char *fmt_ppm(char *buf, size_t len, struct json_object *o, const c
 }
 
 /* Any JSON value as one short line. */
-static const char *fmt_value(char *buf, size_t len, struct json_object *v)
+const char *cr_fmt_value(char *buf, size_t len, struct json_object *v)
 {
 	if (!v)
 		snprintf(buf, len, "-");
@@ -164,7 +162,7 @@ static const char *fmt_value(char *buf, size_t len, struct json_object *v)
 /* Strings joined by ",": used_by lists. */
 static const char *fmt_list(char *buf, size_t len, struct json_object *o, const char *key)
 {
-	struct json_object *a = field(o, key);
+	struct json_object *a = cr_field(o, key);
 	size_t n = 0;
 
 	buf[0] = '\0';
@@ -172,7 +170,7 @@ static const char *fmt_list(char *buf, size_t len, struct json_object *o, const 
 		for (size_t i = 0; i < json_object_array_length(a) && n < len; i++) {
 			char v[CELL_MAX];
 
-			fmt_value(v, sizeof(v), json_object_array_get_idx(a, i));
+			cr_fmt_value(v, sizeof(v), json_object_array_get_idx(a, i));
 			n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? "," : "", v);
 		}
 	}
@@ -188,7 +186,7 @@ static void sanitize(char *s)
 			*s = '?';
 }
 
-static void kv(FILE *out, int indent, const char *label, const char *value)
+void cr_kv(FILE *out, int indent, const char *label, const char *value)
 {
 	char v[CELL_MAX];
 
@@ -199,15 +197,9 @@ static void kv(FILE *out, int indent, const char *label, const char *value)
 
 /* ---- tables ----------------------------------------------------------- */
 
-struct table {
-	int ncols, nrows, cap;
-	char *head[MAX_COLS];
-	bool right[MAX_COLS];		/* right-aligned (numbers) */
-	char **cells;			/* nrows * ncols, row-major */
-};
 
 /* A header starting with '>' makes a right-aligned column. */
-static void table_col(struct table *t, const char *head)
+void cr_table_col(struct table *t, const char *head)
 {
 	if (t->ncols == MAX_COLS)
 		return;
@@ -216,7 +208,7 @@ static void table_col(struct table *t, const char *head)
 	t->ncols++;
 }
 
-static void table_row(struct table *t, const char *const *vals)
+void cr_table_row(struct table *t, const char *const *vals)
 {
 	if (t->nrows == t->cap) {
 		int ncap = t->cap ? t->cap * 2 : 16;
@@ -244,7 +236,7 @@ static const char *cell(const struct table *t, int row, int col)
 	return s ? s : "-";
 }
 
-static void table_print(FILE *out, const struct table *t, int indent)
+void cr_table_print(FILE *out, const struct table *t, int indent)
 {
 	int w[MAX_COLS];
 
@@ -270,7 +262,7 @@ static void table_print(FILE *out, const struct table *t, int indent)
 	}
 }
 
-static void table_free(struct table *t)
+void cr_table_free(struct table *t)
 {
 	for (int i = 0; i < t->nrows * t->ncols; i++)
 		free(t->cells[i]);
@@ -280,7 +272,7 @@ static void table_free(struct table *t)
 }
 
 /* An array of objects as a table whose columns are the union of keys. */
-static void render_object_table(FILE *out, struct json_object *arr, int indent)
+void cr_render_object_table(FILE *out, struct json_object *arr, int indent)
 {
 	struct table t = { 0 };
 	size_t n = json_object_array_length(arr);
@@ -297,7 +289,7 @@ static void render_object_table(FILE *out, struct json_object *arr, int indent)
 			for (int c = 0; c < t.ncols && !seen; c++)
 				seen = t.head[c] && !strcmp(t.head[c], key);
 			if (!seen)
-				table_col(&t, key);
+				cr_table_col(&t, key);
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -306,15 +298,15 @@ static void render_object_table(FILE *out, struct json_object *arr, int indent)
 		const char *row[MAX_COLS];
 
 		for (int c = 0; c < t.ncols; c++)
-			row[c] = fmt_value(buf[c], CELL_MAX,
-						   t.head[c] ? field(o, t.head[c]) : NULL);
-		table_row(&t, row);
+			row[c] = cr_fmt_value(buf[c], CELL_MAX,
+						   t.head[c] ? cr_field(o, t.head[c]) : NULL);
+		cr_table_row(&t, row);
 	}
-	table_print(out, &t, indent);
-	table_free(&t);
+	cr_table_print(out, &t, indent);
+	cr_table_free(&t);
 }
 
-static bool is_object_array(struct json_object *v)
+bool cr_is_object_array(struct json_object *v)
 {
 	return json_object_is_type(v, json_type_array) && json_object_array_length(v) > 0 &&
 	       json_object_is_type(json_object_array_get_idx(v, 0), json_type_object);
@@ -322,21 +314,21 @@ static bool is_object_array(struct json_object *v)
 
 /* Any object: scalars as "key : value", objects nested, arrays of objects
  * as tables. */
-static void render_generic(FILE *out, struct json_object *data, int indent)
+void cr_render_generic(FILE *out, struct json_object *data, int indent)
 {
 	char buf[CELL_MAX];
 
 	if (!json_object_is_type(data, json_type_object))
 		return;
 	json_object_object_foreach(data, key, val) {
-		if (is_object_array(val)) {
+		if (cr_is_object_array(val)) {
 			fprintf(out, "%*s%s:\n", indent, "", key);
-			render_object_table(out, val, indent + 2);
+			cr_render_object_table(out, val, indent + 2);
 		} else if (json_object_is_type(val, json_type_object)) {
 			fprintf(out, "%*s%s:\n", indent, "", key);
-			render_generic(out, val, indent + 2);
+			cr_render_generic(out, val, indent + 2);
 		} else {
-			kv(out, indent, key, fmt_value(buf, sizeof(buf), val));
+			cr_kv(out, indent, key, cr_fmt_value(buf, sizeof(buf), val));
 		}
 	}
 }
@@ -347,48 +339,50 @@ static void render_clock_block(FILE *out, struct json_object *c)
 {
 	char a[64], b[CELL_MAX];
 	double d;
-	int slewing = get_bool(c, "slewing"), at_cap = get_bool(c, "at_cap");
+	int slewing = cr_get_bool(c, "slewing"), at_cap = cr_get_bool(c, "at_cap");
 
-	kv(out, 0, "Clock", str_or_dash(c, "name"));
-	kv(out, 0, "Kind", str_or_dash(c, "kind"));
-	kv(out, 0, "Source", str_or_dash(c, "source"));
-	kv(out, 0, "State", str_or_dash(c, "state"));
-	snprintf(b, sizeof(b), "%s, %s", str_or_dash(c, "servo"), str_or_dash(c, "servo_state"));
-	kv(out, 0, "Servo", b);
-	kv(out, 0, "Offset", fmt_off(a, sizeof(a), c, "offset_ns"));
+	cr_kv(out, 0, "Clock", cr_str(c, "name"));
+	cr_kv(out, 0, "Kind", cr_str(c, "kind"));
+	cr_kv(out, 0, "Source", cr_str(c, "source"));
+	cr_kv(out, 0, "State", cr_str(c, "state"));
+	snprintf(b, sizeof(b), "%s, %s", cr_str(c, "servo"), cr_str(c, "servo_state"));
+	cr_kv(out, 0, "Servo", b);
+	cr_kv(out, 0, "Offset", cr_fmt_off(a, sizeof(a), c, "offset_ns"));
 	snprintf(b, sizeof(b), "%s ppm", fmt_ppm(a, sizeof(a), c, "freq_ppb"));
-	kv(out, 0, "Frequency", b);
-	if (get_num(c, "max_slew_ppm", &d))
+	cr_kv(out, 0, "Frequency", b);
+	if (cr_get_num(c, "max_slew_ppm", &d))
 		snprintf(a, sizeof(a), "%.3f ppm", d);
 	else
 		snprintf(a, sizeof(a), "-");
-	kv(out, 0, "Slew cap", a);
+	cr_kv(out, 0, "Slew cap", a);
 	if (slewing == 1)
-		snprintf(b, sizeof(b), "yes, %s left%s", fmt_dur(a, sizeof(a), c, "slew_left_s"),
+		snprintf(b, sizeof(b), "yes, %s left%s", cr_fmt_dur(a, sizeof(a), c, "slew_left_s"),
 			 at_cap == 1 ? ", at the cap" : "");
 	else
 		snprintf(b, sizeof(b), "%s%s", slewing == 0 ? "no" : "-",
 			 at_cap == 1 ? ", at the cap" : "");
-	kv(out, 0, "Slewing", b);
-	snprintf(b, sizeof(b), "%s ago", fmt_dur(a, sizeof(a), c, "last_update_age_s"));
-	kv(out, 0, "Last update", b);
-	kv(out, 0, "Updates", fmt_int(a, sizeof(a), c, "updates"));
-	kv(out, 0, "Steps", fmt_int(a, sizeof(a), c, "steps"));
-	kv(out, 0, "Faults", fmt_int(a, sizeof(a), c, "faults"));
-	kv(out, 0, "Last error", get_str(c, "last_error") ? get_str(c, "last_error") : "none");
+	cr_kv(out, 0, "Slewing", b);
+	snprintf(b, sizeof(b), "%s ago", cr_fmt_dur(a, sizeof(a), c, "last_update_age_s"));
+	cr_kv(out, 0, "Last update", b);
+	cr_kv(out, 0, "Updates", cr_fmt_int(a, sizeof(a), c, "updates"));
+	cr_kv(out, 0, "Steps", cr_fmt_int(a, sizeof(a), c, "steps"));
+	cr_kv(out, 0, "Faults", cr_fmt_int(a, sizeof(a), c, "faults"));
+	cr_kv(out, 0, "Last error", cr_get_str(c, "last_error") ? cr_get_str(c, "last_error") : "none");
+	cr_render_clock_ops(out, c);
 }
 
 static void render_status(FILE *out, struct json_object *data)
 {
-	struct json_object *dm = field(data, "daemon"), *clocks = field(data, "clocks");
+	struct json_object *dm = cr_field(data, "daemon"), *clocks = cr_field(data, "clocks");
 	char a[CELL_MAX];
-	int dry = get_bool(dm, "dry_run");
+	int dry = cr_get_bool(dm, "dry_run");
 	size_t n;
 
-	kv(out, 0, "Daemon pid", fmt_int(a, sizeof(a), dm, "pid"));
-	kv(out, 0, "Uptime", fmt_dur(a, sizeof(a), dm, "uptime_s"));
-	kv(out, 0, "Loop iterations", fmt_int(a, sizeof(a), dm, "loop_iterations"));
-	kv(out, 0, "Mode", dry == 1 ? "dry run (no clock is adjusted)" : dry == 0 ? "normal" : "-");
+	cr_kv(out, 0, "Daemon pid", cr_fmt_int(a, sizeof(a), dm, "pid"));
+	cr_kv(out, 0, "Uptime", cr_fmt_dur(a, sizeof(a), dm, "uptime_s"));
+	cr_kv(out, 0, "Loop iterations", cr_fmt_int(a, sizeof(a), dm, "loop_iterations"));
+	cr_kv(out, 0, "Mode", dry == 1 ? "dry run (no clock is adjusted)" : dry == 0 ? "normal" : "-");
+	cr_render_daemon_ops(out, dm);
 	n = json_object_is_type(clocks, json_type_array) ? json_object_array_length(clocks) : 0;
 	if (!n)
 		fputs("\nNo clock is disciplined.\n", out);
@@ -404,43 +398,43 @@ static void render_clocks(FILE *out, struct json_object *data)
 		"NAME", "KIND", "STATE", "SOURCE", "SERVO", ">OFFSET", ">FREQ(ppm)",
 		">SLEW_LEFT", ">AGE", ">UPDATES", ">STEPS", ">FAULTS", "LAST_ERROR",
 	};
-	struct json_object *clocks = field(data, "clocks");
+	struct json_object *clocks = cr_field(data, "clocks");
 	struct table t = { 0 };
 	size_t n = json_object_is_type(clocks, json_type_array) ? json_object_array_length(clocks) : 0;
 
 	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
-		table_col(&t, heads[i]);
+		cr_table_col(&t, heads[i]);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *c = json_object_array_get_idx(clocks, i);
 		char b[13][CELL_MAX], tmp[64];
 		const char *row[13];
 
-		snprintf(b[4], CELL_MAX, "%s/%s", str_or_dash(c, "servo"), str_or_dash(c, "servo_state"));
-		if (get_bool(c, "slewing") == 1)
-			snprintf(b[7], CELL_MAX, "%s%s", fmt_dur(tmp, sizeof(tmp), c, "slew_left_s"),
-				 get_bool(c, "at_cap") == 1 ? " (cap)" : "");
+		snprintf(b[4], CELL_MAX, "%s/%s", cr_str(c, "servo"), cr_str(c, "servo_state"));
+		if (cr_get_bool(c, "slewing") == 1)
+			snprintf(b[7], CELL_MAX, "%s%s", cr_fmt_dur(tmp, sizeof(tmp), c, "slew_left_s"),
+				 cr_get_bool(c, "at_cap") == 1 ? " (cap)" : "");
 		else
-			snprintf(b[7], CELL_MAX, "%s", get_bool(c, "at_cap") == 1 ? "- (cap)" : "-");
-		row[0] = str_or_dash(c, "name");
-		row[1] = str_or_dash(c, "kind");
-		row[2] = str_or_dash(c, "state");
-		row[3] = str_or_dash(c, "source");
+			snprintf(b[7], CELL_MAX, "%s", cr_get_bool(c, "at_cap") == 1 ? "- (cap)" : "-");
+		row[0] = cr_str(c, "name");
+		row[1] = cr_str(c, "kind");
+		row[2] = cr_str(c, "state");
+		row[3] = cr_str(c, "source");
 		row[4] = b[4];
-		row[5] = fmt_off(b[5], CELL_MAX, c, "offset_ns");
+		row[5] = cr_fmt_off(b[5], CELL_MAX, c, "offset_ns");
 		row[6] = fmt_ppm(b[6], CELL_MAX, c, "freq_ppb");
 		row[7] = b[7];
-		row[8] = fmt_dur(b[8], CELL_MAX, c, "last_update_age_s");
-		row[9] = fmt_int(b[9], CELL_MAX, c, "updates");
-		row[10] = fmt_int(b[10], CELL_MAX, c, "steps");
-		row[11] = fmt_int(b[11], CELL_MAX, c, "faults");
-		row[12] = str_or_dash(c, "last_error");
-		table_row(&t, row);
+		row[8] = cr_fmt_dur(b[8], CELL_MAX, c, "last_update_age_s");
+		row[9] = cr_fmt_int(b[9], CELL_MAX, c, "updates");
+		row[10] = cr_fmt_int(b[10], CELL_MAX, c, "steps");
+		row[11] = cr_fmt_int(b[11], CELL_MAX, c, "faults");
+		row[12] = cr_str(c, "last_error");
+		cr_table_row(&t, row);
 	}
 	if (n)
-		table_print(out, &t, 0);
+		cr_table_print(out, &t, 0);
 	else
 		fputs("No clock is disciplined.\n", out);
-	table_free(&t);
+	cr_table_free(&t);
 }
 
 static void render_sources(FILE *out, struct json_object *data)
@@ -448,59 +442,68 @@ static void render_sources(FILE *out, struct json_object *data)
 	static const char *const heads[] = {
 		"NAME", "KIND", "CLOCK", "METHOD", ">DELAY", ">READINGS", "USED_BY", "LAST_ERROR",
 	};
-	struct json_object *src = field(data, "sources");
+	struct json_object *src = cr_field(data, "sources");
 	struct table t = { 0 };
 	size_t n = json_object_is_type(src, json_type_array) ? json_object_array_length(src) : 0;
 
 	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
-		table_col(&t, heads[i]);
+		cr_table_col(&t, heads[i]);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *s = json_object_array_get_idx(src, i);
 		char b[3][CELL_MAX];
 		const char *row[8];
 
-		row[0] = str_or_dash(s, "name");
-		row[1] = str_or_dash(s, "kind");
-		row[2] = str_or_dash(s, "clock");
-		row[3] = str_or_dash(s, "method");
-		row[4] = fmt_off(b[0], CELL_MAX, s, "delay_ns");
-		row[5] = fmt_int(b[1], CELL_MAX, s, "readings");
+		row[0] = cr_str(s, "name");
+		row[1] = cr_str(s, "kind");
+		row[2] = cr_str(s, "clock");
+		row[3] = cr_str(s, "method");
+		row[4] = cr_fmt_off(b[0], CELL_MAX, s, "delay_ns");
+		row[5] = cr_fmt_int(b[1], CELL_MAX, s, "readings");
 		row[6] = fmt_list(b[2], CELL_MAX, s, "used_by");
-		row[7] = str_or_dash(s, "last_error");
+		row[7] = cr_str(s, "last_error");
 		/* a delay is a magnitude: drop fmt_off's sign */
 		if (row[4][0] == '+')
 			row[4]++;
-		table_row(&t, row);
+		cr_table_row(&t, row);
 	}
 	if (n)
-		table_print(out, &t, 0);
+		cr_table_print(out, &t, 0);
 	else
 		fputs("No source.\n", out);
-	table_free(&t);
+	cr_table_free(&t);
+}
+
+static void render_leap(FILE *out, struct json_object *data)
+{
+	if (!cr_render_leap(out, data))
+		cr_render_generic(out, data, 0);
 }
 
 static void render_recovery(FILE *out, struct json_object *data)
 {
-	struct json_object *ev = field(data, "events");
+	struct json_object *ev = cr_field(data, "events");
 	char buf[CELL_MAX];
+
+	if (cr_render_recovery(out, data))
+		return;
 
 	json_object_object_foreach(data, key, val) {
 		if (strcmp(key, "events"))
-			kv(out, 0, key, fmt_value(buf, sizeof(buf), val));
+			cr_kv(out, 0, key, cr_fmt_value(buf, sizeof(buf), val));
 	}
-	if (is_object_array(ev))
-		render_object_table(out, ev, 0);
+	if (cr_is_object_array(ev))
+		cr_render_object_table(out, ev, 0);
 	else
 		fputs("No recovery event.\n", out);
 }
 
 static void render_config(FILE *out, struct json_object *data)
 {
-	const char *text = get_str(data, "text");
+	const char *text = cr_get_str(data, "text");
 	size_t n;
 
 	if (!text) {
-		render_generic(out, data, 0);
+		cr_render_generic(out, data, 0);
 		return;
 	}
 	n = strlen(text);
@@ -517,6 +520,7 @@ int ctl_render(FILE *out, const char *command, struct json_object *data, bool js
 	} human[] = {
 		{ "status", render_status }, { "clocks", render_clocks },
 		{ "sources", render_sources }, { "recovery", render_recovery },
+		{ "leap", render_leap },
 		{ "config", render_config },
 	};
 	size_t i;
@@ -532,7 +536,7 @@ int ctl_render(FILE *out, const char *command, struct json_object *data, bool js
 		if (i < sizeof(human) / sizeof(human[0]))
 			human[i].fn(out, data);
 		else
-			render_generic(out, data, 0);	/* leap and any newer command */
+			cr_render_generic(out, data, 0);	/* any newer command */
 	}
 	fflush(out);
 	return ferror(out) ? -EIO : 0;

@@ -231,19 +231,30 @@ static const char *comm_error(int r)
 }
 
 /* Connect to the socket given, or to the default one and, if that is not
- * permitted (not in the operators' group), to the read-only one. */
+ * permitted (not in the operators' group), to the read-only one: the
+ * control_socket_ro default of gnomon.conf(5), then the protocol's
+ * "<control_socket>.ro". */
 static int open_socket(const struct opts *o, const char **used)
 {
-	int fd;
+	static const char *const ro[] = {
+		"/run/gnomon/gnomond.ro.sock", CTL_DEFAULT_PATH CTL_RO_SUFFIX,
+	};
+	const char *first;
+	int fd, r;
 
-	*used = o->socket ? o->socket : CTL_DEFAULT_PATH;
-	fd = connect_to(*used);
-	if (!o->socket && (fd == -EACCES || fd == -EPERM)) {
-		*used = CTL_DEFAULT_PATH CTL_RO_SUFFIX;
+	*used = first = o->socket ? o->socket : CTL_DEFAULT_PATH;
+	fd = r = connect_to(*used);
+	for (size_t i = 0; !o->socket && (r == -EACCES || r == -EPERM) &&
+			   fd < 0 && i < sizeof(ro) / sizeof(ro[0]); i++) {
+		*used = ro[i];
 		fd = connect_to(*used);
 	}
-	if (fd < 0)
+	if (fd < 0) {
+		/* name the socket that was refused, not a fallback that is absent */
+		if (fd == -ENOENT && *used != first)
+			*used = first, fd = r;
 		fprintf(stderr, "gnomonctl: cannot connect to %s: %s\n", *used, comm_error(fd));
+	}
 	return fd;
 }
 

@@ -14,6 +14,7 @@
 
 #include "daemon/daemon.h"
 #include "daemon/log.h"
+#include "daemon/ops.h"
 #include "phc/sysclk.h"
 
 #define DEFAULT_CONFIG "/etc/gnomon/gnomon.conf"
@@ -24,12 +25,24 @@ struct opts {
 	int log_level;		/* -1: from the config */
 };
 
-/* Process-wide: set by the signal handler, read by the loop. */
+/* Process-wide: set by the signal handlers, read by the loop and main.
+ * Any of them sets quit_flag, which makes loop_run() return between two
+ * iterations (never inside a callback); main then stops (term_flag) or
+ * reloads (hup_flag) and runs the loop again. */
 static volatile int quit_flag;
+static volatile sig_atomic_t term_flag, hup_flag;
 
-static void on_signal(int sig)
+static void on_term(int sig)
 {
 	(void)sig;
+	term_flag = 1;
+	quit_flag = 1;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	hup_flag = 1;
 	quit_flag = 1;
 }
 
@@ -44,7 +57,10 @@ static void usage(FILE *f)
 		"      --check-config [FILE]  check the configuration and exit\n"
 		"      --print-config    print the effective configuration and exit\n"
 		"      --config-keys     print the reference of every configuration key\n"
-		"  -h, --help            this text\n");
+		"  -V, --version         print the version\n"
+		"  -h, --help            this text\n"
+		"signals: SIGHUP reloads the configuration and reopens the log, SIGTERM and\n"
+		"SIGINT stop (clocks keep the frequency last set). See gnomond(8).\n");
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -57,13 +73,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "check-config", optional_argument, NULL, 'C' },
 		{ "print-config", no_argument, NULL, 'P' },
 		{ "config-keys", no_argument, NULL, 'K' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	int c;
 
 	*o = (struct opts){ .config = DEFAULT_CONFIG, .log_level = -1 };
-	while ((c = getopt_long(argc, argv, "f:ndl:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:ndl:Vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'f': o->config = optarg; break;
 		case 'n': o->dry_run = true; break;
@@ -84,6 +101,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'P': o->print_config = true; break;
 		case 'K': config_print_reference(stdout); exit(0);
+		case 'V': printf("gnomond %s\n", GNOMON_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return 2;
 		}
@@ -186,10 +204,16 @@ static int open_ctl(struct gnomond *g)
 	struct group *gr;
 	int r = 0;
 
-	if (!c->control_socket[0] && !c->control_socket_ro[0])
+	/* "none" turns a socket off; the read-only one rides on the server of
+	 * the read-write one, so without that there is none at all */
+	if (!strcmp(c->control_socket, "none")) {
+		if (strcmp(c->control_socket_ro, "none"))
+			pr_warn("control_socket = none: no control socket at all, "
+				"control_socket_ro %s is not opened either", c->control_socket_ro);
 		return 0;
-	g->ctl = ctl_create(g->loop, c->control_socket[0] ? c->control_socket : NULL,
-			    c->control_socket_ro, &r);
+	}
+	g->ctl = ctl_create(g->loop, c->control_socket,
+			    strcmp(c->control_socket_ro, "none") ? c->control_socket_ro : "", &r);
 	if (!g->ctl) {
 		pr_err("control socket %s: %s", c->control_socket, strerror(-r));
 		return r;
@@ -207,6 +231,8 @@ static int open_ctl(struct gnomond *g)
 
 static void teardown(struct gnomond *g)
 {
+	daemon_metrics_stop(g);
+	ops_notify_stop(g);
 	for (int i = 0; i < CONF_MAX_CLOCKS; i++) {
 		discipline_destroy(g->disc[i]);
 		source_destroy(g->sources[i]);
@@ -217,24 +243,39 @@ static void teardown(struct gnomond *g)
 	leaptable_destroy(g->leaps);
 	clockreg_destroy(g->clocks);
 	loop_destroy(g->loop);
+	ops_release(g);
 }
 
-static int run(struct gnomond *g)
+static void signals(void)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
-	int r;
+	struct sigaction sa = { .sa_handler = on_term };
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
 
+/* Everything that needs privileges, in the order of doc/operations.md:
+ * directories, pid file, clocks, state files, sockets; then the drop. */
+static int open_all(struct gnomond *g)
+{
+	int r;
+
+	r = ops_prepare_dirs(g);
+	if (!r)
+		r = ops_pidfile(g);
+	if (r < 0)
+		return r;
 	g->loop = loop_create();
 	g->clocks = clockreg_create(g->dry_run);
 	g->leaps = leaptable_create();
 	if (!g->loop || !g->clocks || !g->leaps)
 		return -ENOMEM;
 	g->start_mono_ns = loop_mono_ns();
+	g->start_utc_ns = discipline_utc_now_ns();
 	r = open_state(g);
 	if (r < 0)
 		return r;
@@ -245,15 +286,55 @@ static int run(struct gnomond *g)
 			return r;
 	}
 	r = open_ctl(g);
+	if (!r)
+		r = daemon_metrics_start(g);
+	return r;
+}
+
+/* The loop, until SIGTERM/SIGINT; a SIGHUP reloads between iterations. */
+static int run_loop(struct gnomond *g)
+{
+	int r;
+
+	for (;;) {
+		r = loop_run(g->loop, &quit_flag);
+		if (r < 0 || term_flag)
+			break;
+		quit_flag = 0;
+		if (term_flag) {	/* arrived just now: keep it */
+			quit_flag = 1;
+			break;
+		}
+		if (hup_flag) {
+			hup_flag = 0;
+			daemon_reload(g);
+		}
+	}
+	return r;
+}
+
+static int run(struct gnomond *g)
+{
+	int r;
+
+	signals();
+	r = ops_root_check(g);
+	if (!r)
+		r = open_all(g);
+	if (!r)
+		r = ops_drop_privileges(g);
+	if (!r)
+		r = ops_notify_start(g);
 	if (r < 0)
 		return r;
-	pr_notice("gnomond started: %d clock%s%s", g->n, g->n == 1 ? "" : "s",
+	pr_notice("gnomond %s started: %d clock%s%s", GNOMON_VERSION, g->n, g->n == 1 ? "" : "s",
 		  g->dry_run ? ", dry run: no clock will be adjusted" : "");
-	r = loop_run(g->loop, &quit_flag);
+	r = run_loop(g);
 	if (r < 0)
 		pr_err("event loop failed: %s", strerror(-r));
 	else
 		pr_notice("gnomond exiting on signal");
+	ops_notify_stopping(g);
 	return r;
 }
 
@@ -268,6 +349,8 @@ int main(int argc, char **argv)
 	if (r)
 		return r;
 	r = config_load(o.config, &g.conf, err, sizeof(err));
+	if (r >= 0)
+		r = ops_check_config(&g.conf, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "gnomond: %s\n", err);
 		return 1;
@@ -282,6 +365,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	g.dry_run = o.dry_run;
+	g.foreground = o.foreground;
+	g.log_level_cli = o.log_level;
 	log_setup("gnomond", o.log_level >= 0 ? o.log_level : g.conf.log_level,
 		  !o.foreground && g.conf.log_target == LOG_TO_SYSLOG);
 	r = run(&g);

@@ -78,7 +78,8 @@ static int buf_add(struct buf *b, const char *s, size_t n)
 {
 	if (buf_reserve(b, n) < 0)
 		return -ENOMEM;
-	memcpy(b->p + b->len, s, n);
+	if (n)	/* s may be NULL for an empty family: memcpy(NULL, 0) is UB */
+		memcpy(b->p + b->len, s, n);
 	b->len += n;
 	b->p[b->len] = '\0';
 	return 0;

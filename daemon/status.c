@@ -13,6 +13,7 @@
 
 #include "daemon/daemon.h"
 #include "daemon/leapfile.h"
+#include "daemon/ops.h"
 
 #define jadd(o, k, v) json_object_object_add(o, k, v)
 
@@ -96,6 +97,41 @@ static struct json_object *clocks_array(struct gnomond *g)
 	return a;
 }
 
+/* The service manager's view: null when not started by one. */
+static struct json_object *service_json(const struct gnomond *g)
+{
+	struct ops_notify_state ns;
+	struct json_object *o;
+
+	ops_notify_get(g, &ns);
+	if (!ns.notify)
+		return NULL;
+	o = json_object_new_object();
+	jadd(o, "ready", json_object_new_boolean(ns.ready));
+	jadd(o, "watchdog", json_object_new_boolean(ns.watchdog));
+	jadd(o, "watchdog_interval_s", json_object_new_double(ns.watchdog ?
+							     ns.watchdog_interval_s : 0));
+	jadd(o, "healthy", json_object_new_boolean(ns.healthy));
+	jadd(o, "reason", json_object_new_string(ns.reason));
+	return o;
+}
+
+static void daemon_json_ops(const struct gnomond *g, struct json_object *dm)
+{
+	char buf[512];
+
+	jadd(dm, "version", json_object_new_string(GNOMON_VERSION));
+	ops_user_text(buf, sizeof(buf));
+	jadd(dm, "user", json_object_new_string(buf));
+	ops_caps_text(buf, sizeof(buf));
+	jadd(dm, "capabilities", json_object_new_string(buf));
+	jadd(dm, "config_file", json_object_new_string(g->conf.file));
+	jadd(dm, "reloads", json_object_new_int64((int64_t)g->reloads));
+	jadd(dm, "reload_error", g->reload_error[0] ?
+	     json_object_new_string(g->reload_error) : NULL);
+	jadd(dm, "service", service_json(g));
+}
+
 static int cmd_status(void *arg, struct json_object *args, struct json_object **data,
 		      char *err, size_t errlen)
 {
@@ -109,6 +145,7 @@ static int cmd_status(void *arg, struct json_object *args, struct json_object **
 		(double)(loop_now(g->loop) - g->start_mono_ns) / 1e9));
 	jadd(dm, "dry_run", json_object_new_boolean(g->dry_run));
 	jadd(dm, "loop_iterations", json_object_new_int64((int64_t)loop_iterations(g->loop)));
+	daemon_json_ops(g, dm);
 	jadd(o, "daemon", dm);
 	jadd(o, "clocks", clocks_array(g));
 	*data = o;
