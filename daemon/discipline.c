@@ -64,6 +64,39 @@ static int timescale_shift(struct discipline *d, int64_t ref_ns, int64_t now,
 	return 0;
 }
 
+/*
+ * The servo's time base. CLOCK_MONOTONIC (the loop's clock) runs at
+ * CLOCK_REALTIME's rate, slewed by up to 10 % while the system clock is
+ * disciplined: right for the system clock's own servo (it knows its own
+ * slew: local_follows_clock), wrong by that much for every other clock's,
+ * which would then misjudge its frequency. Those are timed on
+ * CLOCK_MONOTONIC_RAW, which nobody slews.
+ */
+static int64_t servo_time(struct discipline *d, int64_t now)
+{
+	int64_t raw;
+
+	if (clock_kind(d->clk) == CLOCK_KIND_SYSTEM)
+		return now;
+	raw = systime_raw_ns();
+	/* how fast CLOCK_MONOTONIC ran against the raw clock lately */
+	if (d->last_raw_ns && raw > d->last_raw_ns && now > d->last_mono_ns)
+		d->mono_per_raw = (double)(now - d->last_mono_ns) / (double)(raw - d->last_raw_ns);
+	d->last_raw_ns = raw;
+	d->last_mono_ns = now;
+	return raw;
+}
+
+/* The servo's next interval (its own time base) as a loop (CLOCK_MONOTONIC)
+ * delay. */
+static int64_t next_delay(const struct discipline *d, double next_s)
+{
+	double r = clock_kind(d->clk) == CLOCK_KIND_SYSTEM || d->mono_per_raw <= 0 ?
+		   1.0 : d->mono_per_raw;
+
+	return (int64_t)llround(next_s * r * NS_PER_S);
+}
+
 static void account(struct discipline *d, int64_t now, int64_t offset)
 {
 	int64_t a = llabs(offset);
@@ -138,7 +171,7 @@ static int64_t update(struct loop *l, long id, void *arg)
 		d->started = true;
 		disc_report_event(d, RECOVERY_START, now, d->offset_ns);
 	}
-	servo_sample(d->servo, d->offset_ns, now, &o);
+	servo_sample(d->servo, d->offset_ns, servo_time(d, now), &o);
 	r = apply(d, &o, now);
 	if (r < 0) {
 		disc_report_fault(d, "adjusting from", r, now);
@@ -154,7 +187,7 @@ static int64_t update(struct loop *l, long id, void *arg)
 						       : d->offset_ns);
 	account(d, now, d->offset_ns);
 	if (o.next_interval_s > 0)
-		return (int64_t)(o.next_interval_s * NS_PER_S);
+		return next_delay(d, o.next_interval_s);
 	return d->interval_ns;
 }
 

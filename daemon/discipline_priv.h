@@ -17,6 +17,8 @@ struct discipline {
 	struct recovery *rec;
 	long timer;
 	int64_t interval_ns;
+	int64_t last_raw_ns, last_mono_ns;	/* servo time base (non-system clocks) */
+	double mono_per_raw;		/* CLOCK_MONOTONIC rate against the raw clock */
 
 	/* last results */
 	struct servo_out out;

@@ -56,6 +56,28 @@ check "PHC from PHC: converges (< 1 us within 10 s)" "$d/log" lt "$r1us" 10
 check "PHC from PHC: steady RMS < 50 ns" "$d/log" lt "$rms" 50
 check "PHC from PHC: no step" "$d/log" [ "$(sumval "$d" "^clock ptp1" steps)" = 0 ]
 
+# 3b. Two disciplines at once: the PHC's servo is not thrown by the system
+# clock's 10 % slew (CLOCK_MONOTONIC follows CLOCK_REALTIME).
+d=$(newdir two)
+mkconf "$d" <<EOF2
+[CLOCK_REALTIME]
+source = phc:/dev/ptp0
+max_slew_ppm = 100000
+
+[/dev/ptp1]
+source = phc:/dev/ptp0
+max_slew_ppm = 500
+EOF2
+simrun "$d" tests/e2e/scenarios/two_clocks.scn
+r1us=$(sumval "$d" "^event 0 start.*clock ptp1" recover_1us_s)
+over=$(sumval "$d" "^event 0 start.*clock ptp1" overshoot_ns)
+echo "     two clocks: ptp1 <1us ${r1us}s overshoot ${over}ns"
+check "two clocks: ran to the end" "$d/log" ran_to_end "$d"
+check "two clocks: ptp1 < 1 us within 3 s while the system clock slews" "$d/log" lt "$r1us" 3
+check "two clocks: ptp1 overshoot < 100 ns" "$d/log" lt "$over" 100
+check "two clocks: system clock (2 ms off, cold start) < 1 us within 3 s" "$d/log" \
+	lt "$(sumval "$d" "^event 0 start.*clock CLOCK_REALTIME" recover_1us_s)" 3
+
 # 4. A cap above the driver's max_adj is refused with FILE:LINE.
 d=$(newdir phccap)
 mkconf "$d" <<EOF2
