@@ -48,6 +48,9 @@ struct clock_conf {
 	double smear_window_s;		/**< custom (or override): window length */
 	double smear_start_s;		/**< custom (or override): start relative to the leap */
 	int smear_shape;		/**< enum smear_shape */
+	/* operator state */
+	double lock_threshold_s;	/**< LOCKED while |offset| stays under this */
+	double holdover_timeout_s;	/**< HOLDOVER this long after the source fails, then FREERUN */
 	/* recovery reporting */
 	double recovery_threshold_s;	/**< default 1 us CLOCK_REALTIME, 100 ns PHC */
 	double recovery_hold_s;

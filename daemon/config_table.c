@@ -368,6 +368,15 @@ const struct conf_key conf_keys[] = {
 	{ .name = "smear_shape", .scope = SCOPE_CLOCK, .type = CT_ENUM, .def = "linear",
 	  .unit = "", .offset = C(smear_shape), .enums = smear_shapes,
 	  .help = "linear (constant rate) or cosine (rate zero at both ends)." },
+	{ .name = "lock_threshold", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "0.000001",
+	  .min = 1e-9, .max = 1, .unit = "s", .offset = C(lock_threshold_s),
+	  .help = "The clock is LOCKED once |offset| has stayed under this for a few "
+		  "updates, and loses the lock above it. Raise it for a noisy source." },
+	{ .name = "holdover_timeout", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "3600",
+	  .min = 0, .max = 1e7, .unit = "s", .offset = C(holdover_timeout_s),
+	  .help = "When a LOCKED clock's source fails, the clock keeps its last frequency "
+		  "and is in HOLDOVER for this long, then FREERUN (the frequency is kept "
+		  "either way)." },
 	{ .name = "recovery_threshold", .scope = SCOPE_CLOCK, .type = CT_DOUBLE,
 	  .flags = KEY_DEF_KIND | KEY_MIN_EXCL, .def_doc = "0.000001 for CLOCK_REALTIME, 0.0000001 for a PHC",
 	  .min = 0, .max = 1, .unit = "s", .offset = C(recovery_threshold_s),

@@ -59,7 +59,14 @@ void disc_report_fault(struct discipline *d, const char *what, int err, int64_t 
 	d->last_error = err;
 	if (d->state == DISC_LOCKED) {
 		d->state = DISC_HOLDOVER;
-		pr_warn("%s: HOLDOVER: keeping frequency %+.3f ppm", d->cc.name, d->freq_ppb / 1e3);
+		pr_warn("%s: HOLDOVER: keeping frequency %+.3f ppm for up to %.0f s",
+			d->cc.name, d->freq_ppb / 1e3, d->cc.holdover_timeout_s);
+	} else if (d->state == DISC_HOLDOVER &&
+		   now - d->fault_start_ns >= (int64_t)(d->cc.holdover_timeout_s * NS_PER_S)) {
+		d->state = DISC_FREERUN;
+		pr_warn("%s: FREERUN: holdover of %.0f s is over, source still failing "
+			"(frequency kept at %+.3f ppm)", d->cc.name, d->cc.holdover_timeout_s,
+			d->freq_ppb / 1e3);
 	}
 }
 

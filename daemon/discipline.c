@@ -217,6 +217,7 @@ static struct servo *make_servo(const struct clock_conf *cc, double freq, bool s
 		.interval_s = 1.0 / cc->update_rate_hz,
 		.pi_kp = cc->pi_kp,
 		.pi_ki = cc->pi_ki,
+		.lock_threshold_ns = (int64_t)llround(cc->lock_threshold_s * NS_PER_S),
 		.local_follows_clock = sysclk,
 	};
 

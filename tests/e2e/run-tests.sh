@@ -109,11 +109,15 @@ mkconf "$d" <<EOF2
 [CLOCK_REALTIME]
 source = phc:/dev/ptp0
 max_slew_ppm = 1000
+holdover_timeout = 10
 EOF2
 simrun "$d" $SCN/phc_faults.scn
 check "fault: EIO logged with the source's name" "$d/log" grep -q "reading phc:/dev/ptp0 failed: Input/output error" "$d/log"
 check "fault: recovery logged" "$d/log" grep -q "phc:/dev/ptp0 working again" "$d/log"
 check "fault: HOLDOVER while the source fails" "$d/log" grep -q "HOLDOVER" "$d/log"
+check "fault: FREERUN once holdover_timeout (10 s) is over" "$d/log" grep -q "FREERUN: holdover of 10 s is over" "$d/log"
+check "fault: LOCKED again after the source returns" "$d/log" \
+	sh -c "sed -n '/working again/,\$p' '$d/log' | grep -q 'LOCKED to phc:/dev/ptp0'"
 check "fault: daemon ran to the end" "$d/log" ran_to_end "$d"
 r=$(sumval "$d" "^event [0-9]* fault_end:ptp0 .*CLOCK_REALTIME" recover_1us_s)
 check "fault: < 1 us within 5 s of the source's return (${r} s)" "$d/log" lt "$r" 5
