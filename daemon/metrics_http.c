@@ -22,19 +22,19 @@
  * close) is a few hundred lines. Written here, every fd is in our poll
  * set and every timeout a timer of our loop.
  *
- * A client is a small state machine: READ (until the blank line ending
- * the headers, or the buffer is full), WRITE (the whole response,
- * non-blocking), LINGER (after shutdown(SHUT_WR), read and discard until
- * the peer closes: closing with unread input would make the kernel send
- * RST and could destroy the response in flight, RFC 9112 section 9.6).
- * One timer per client enforces the deadline over all three. The request
+ * The sockets, the client table, the buffers and the deadline are
+ * daemon/sockserv.c's; this file keeps the protocol. A client is read
+ * until the blank line ending the headers (or until the buffer is full:
+ * 431), then gets the whole response, written without blocking, then
+ * lingers (after shutdown(SHUT_WR), read and discard until the peer
+ * closes: closing with unread input would make the kernel send RST and
+ * could destroy the response in flight, RFC 9112 section 9.6). One
+ * deadline from accept, never restarted, covers all three. The request
  * and address parsers are pure functions in metrics_http_parse.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,53 +42,25 @@
 #include <unistd.h>
 
 #include "daemon/log.h"
-#include "daemon/loop.h"
 #include "daemon/metrics.h"
 #include "daemon/metrics_http.h"
+#include "daemon/sockserv.h"
 
-#define ACCEPTS_PER_WAKEUP	16
 /* Kernel send buffer per client: bounds the memory a client that does not
  * read can pin; a typical scrape (tens of KiB) still goes in one send(). */
 #define CLIENT_SNDBUF		65536
-/* Discarded per wake-up while lingering, so a flood cannot hold the loop. */
-#define LINGER_READS		16
-
-enum phase { PH_FREE, PH_READ, PH_WRITE, PH_LINGER };
-
-struct client {
-	struct metrics_http *h;
-	int fd;
-	enum phase phase;
-	short events;		/* what the loop watches now */
-	long timer;
-	int status;		/* of the response being written */
-	size_t in_len;
-	char in[METRICS_HTTP_MAX_HEADER];
-	char *out;
-	size_t out_len, out_off;
-};
 
 struct metrics_http {
-	struct loop *loop;
-	int fd;
-	int64_t timeout_ns;
+	struct sockserv *ss;
+	int fd;			/* the listening socket (owned by ss) */
 	metrics_render_fn fn;
 	void *arg;
 	struct metrics *m;
 	struct metrics_http_stats st;
 	char addr[64];
-	struct client clients[METRICS_HTTP_MAX_CLIENTS];
+	int status[METRICS_HTTP_MAX_CLIENTS];	/* of the response being written,
+						 * by client slot */
 };
-
-static int set_flags(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
-	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
-		return -errno;
-	return 0;
-}
 
 /* ---- responses -------------------------------------------------------- */
 
@@ -165,248 +137,124 @@ static char *build_response(struct metrics_http *h, int *status, bool head, size
 	return out;
 }
 
-/* ---- clients ---------------------------------------------------------- */
+/* ---- the server's callbacks ------------------------------------------ */
 
-static void client_drop(struct client *cl, const char *why)
+static void respond(struct metrics_http *h, struct sockserv_client *cl, int status, bool head)
 {
-	struct metrics_http *h = cl->h;
+	int *st = &h->status[sockserv_client_slot(cl)];
+	size_t len = 0;
+	char *out;
 
-	if (cl->phase == PH_FREE)
-		return;
-	pr_debug("metrics: client fd %d closed: %s", cl->fd, why);
-	loop_del_fd(h->loop, cl->fd);
-	if (cl->timer > 0)
-		loop_del_timer(h->loop, cl->timer);
-	close(cl->fd);
-	free(cl->out);
-	*cl = (struct client){ .h = h, .fd = -1, .phase = PH_FREE };
-}
-
-static void on_client_io(struct loop *l, int fd, short revents, void *arg);
-
-static void client_watch(struct client *cl, short events)
-{
-	struct loop *l = cl->h->loop;
-
-	if (cl->events == events)
-		return;
-	loop_del_fd(l, cl->fd);
-	if (loop_add_fd(l, cl->fd, events, on_client_io, cl) < 0) {
-		client_drop(cl, "out of memory");
+	*st = status;
+	out = build_response(h, st, head, &len);
+	if (!out || sockserv_client_send(cl, out, len) < 0) {
+		sockserv_client_close(cl, "out of memory");
 		return;
 	}
-	cl->events = events;
+	sockserv_client_close_after_flush(cl, true, "done");
 }
 
-static void client_linger(struct client *cl)
+static void on_input(void *arg, struct sockserv_client *cl)
 {
-	char sink[4096];
-
-	for (int i = 0; i < LINGER_READS; i++) {
-		ssize_t n = recv(cl->fd, sink, sizeof(sink), MSG_DONTWAIT);
-
-		if (n > 0)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-			return;
-		client_drop(cl, n ? strerror(errno) : "done");
-		return;
-	}
-}
-
-static void client_flush(struct client *cl)
-{
-	struct metrics_http *h = cl->h;
-
-	while (cl->out_off < cl->out_len) {
-		ssize_t n = send(cl->fd, cl->out + cl->out_off, cl->out_len - cl->out_off,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				client_watch(cl, POLLOUT);
-			else
-				client_drop(cl, strerror(errno));
-			return;
-		}
-		cl->out_off += (size_t)n;
-	}
-	h->st.responses++;
-	h->st.ok += cl->status == 200;
-	free(cl->out);
-	cl->out = NULL;
-	shutdown(cl->fd, SHUT_WR);
-	cl->phase = PH_LINGER;
-	client_watch(cl, POLLIN);
-}
-
-static void client_respond(struct client *cl, int status, bool head)
-{
-	cl->status = status;
-	cl->out = build_response(cl->h, &cl->status, head, &cl->out_len);
-	if (!cl->out) {
-		client_drop(cl, "out of memory");
-		return;
-	}
-	cl->out_off = 0;
-	cl->phase = PH_WRITE;
-	client_flush(cl);
-}
-
-static void client_read(struct client *cl)
-{
-	size_t end;
-	ssize_t n;
+	struct metrics_http *h = arg;
+	size_t len, end;
+	const char *in = sockserv_client_input(cl, &len);
 	bool head = false;
+	int status;
 
-	n = recv(cl->fd, cl->in + cl->in_len, sizeof(cl->in) - cl->in_len, MSG_DONTWAIT);
-	if (n < 0) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			client_drop(cl, strerror(errno));
-		return;
-	}
-	if (n == 0) {
-		client_drop(cl, cl->in_len ? "closed mid-request" : "closed");
-		return;
-	}
-	cl->in_len += (size_t)n;
-	end = metrics_http_header_end(cl->in, cl->in_len);
+	end = metrics_http_header_end(in, len);
 	if (end) {
-		int status = metrics_http_parse_request(cl->in, end, &head);
-
-		client_respond(cl, status, head);
-	} else if (cl->in_len == sizeof(cl->in)) {
-		client_respond(cl, 431, false);
-	}
+		status = metrics_http_parse_request(in, end, &head);
+		respond(h, cl, status, head);
+	} else if (len == METRICS_HTTP_MAX_HEADER)
+		respond(h, cl, 431, false);
 }
 
-static void on_client_io(struct loop *l, int fd, short revents, void *arg)
-{
-	struct client *cl = arg;
-
-	(void)l;
-	(void)fd;
-	switch (cl->phase) {
-	case PH_READ:
-		client_read(cl);
-		break;
-	case PH_WRITE:
-		if (revents & (POLLOUT | POLLERR | POLLHUP | POLLNVAL))
-			client_flush(cl);
-		break;
-	case PH_LINGER:
-		client_linger(cl);
-		break;
-	case PH_FREE:
-		break;
-	}
-}
-
-static int64_t on_client_timer(struct loop *l, long id, void *arg)
-{
-	struct client *cl = arg;
-
-	(void)l;
-	(void)id;
-	cl->timer = 0;		/* it ends with this callback */
-	if (cl->phase != PH_LINGER) {
-		cl->h->st.timeouts++;
-		client_drop(cl, cl->phase == PH_READ ? "no complete request in time" :
-			    "response not read in time");
-	} else {
-		client_drop(cl, "did not close in time");
-	}
-	return 0;
-}
-
-static void refuse(struct metrics_http *h, int fd)
-{
-	static const char busy[] = "HTTP/1.0 503 Service Unavailable\r\n"
-				   "Content-Type: text/plain; charset=utf-8\r\n"
-				   "Content-Length: 24\r\nConnection: close\r\n\r\n"
-				   "503 Service Unavailable\n";
-
-	h->st.refused++;
-	pr_debug("metrics: refusing client: %d connected", METRICS_HTTP_MAX_CLIENTS);
-	/* Best effort: the socket buffer of a fresh connection takes it. */
-	if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) > 0)
-		shutdown(fd, SHUT_WR);
-	close(fd);
-}
-
-static void client_add(struct metrics_http *h, int fd)
-{
-	struct client *cl = NULL;
-	int sndbuf = CLIENT_SNDBUF;
-
-	for (int i = 0; i < METRICS_HTTP_MAX_CLIENTS && !cl; i++)
-		if (h->clients[i].phase == PH_FREE)
-			cl = &h->clients[i];
-	if (!cl) {
-		refuse(h, fd);
-		return;
-	}
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)) < 0)
-		pr_debug("metrics: SO_SNDBUF: %m");
-	*cl = (struct client){ .h = h, .fd = fd, .phase = PH_READ, .events = POLLIN };
-	if (loop_add_fd(h->loop, fd, POLLIN, on_client_io, cl) < 0) {
-		close(fd);
-		*cl = (struct client){ .h = h, .fd = -1, .phase = PH_FREE };
-		return;
-	}
-	h->st.accepted++;
-	cl->timer = loop_add_timer(h->loop, h->timeout_ns, on_client_timer, cl);
-	if (cl->timer < 0) {
-		cl->timer = 0;
-		client_drop(cl, "out of memory");
-	}
-}
-
-static void on_accept(struct loop *l, int fd, short revents, void *arg)
+/* The whole response is out. */
+static void on_flushed(void *arg, struct sockserv_client *cl)
 {
 	struct metrics_http *h = arg;
 
-	(void)l;
-	(void)revents;
-	for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
-		int cfd = accept(fd, NULL, NULL);
-
-		if (cfd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-			    errno != ECONNABORTED)
-				pr_warn("metrics: accept on %s: %m", h->addr);
-			return;
-		}
-		if (set_flags(cfd) < 0) {
-			close(cfd);
-			continue;
-		}
-		client_add(h, cfd);
-	}
+	h->st.responses++;
+	h->st.ok += h->status[sockserv_client_slot(cl)] == 200;
 }
+
+static void on_accepted(void *arg, struct sockserv_client *cl)
+{
+	struct metrics_http *h = arg;
+
+	(void)cl;
+	h->st.accepted++;
+}
+
+static void on_refused(void *arg)
+{
+	struct metrics_http *h = arg;
+
+	h->st.refused++;
+}
+
+static void on_gone(void *arg, struct sockserv_client *cl, enum sockserv_why why,
+		    const char *text)
+{
+	struct metrics_http *h = arg;
+
+	if (why == SOCKSERV_TIMEOUT_IN || why == SOCKSERV_TIMEOUT_OUT)
+		h->st.timeouts++;
+	if (why == SOCKSERV_TIMEOUT_OUT)
+		text = "response not read in time";
+	pr_debug("metrics: client fd %d closed: %s", sockserv_client_fd(cl), text);
+}
+
+static const struct sockserv_ops http_ops = {
+	.input = on_input,
+	.flushed = on_flushed,
+	.accepted = on_accepted,
+	.refused = on_refused,
+	.gone = on_gone,
+};
+
+static const char http_busy[] = "HTTP/1.0 503 Service Unavailable\r\n"
+				"Content-Type: text/plain; charset=utf-8\r\n"
+				"Content-Length: 24\r\nConnection: close\r\n\r\n"
+				"503 Service Unavailable\n";
+
+static const struct sockserv_params http_params = {
+	.name = "metrics",
+	.max_clients = METRICS_HTTP_MAX_CLIENTS,
+	.in_max = METRICS_HTTP_MAX_HEADER,
+	.timeout_ns = METRICS_HTTP_TIMEOUT_NS,
+	.busy = http_busy,
+	.busy_len = sizeof(http_busy) - 1,
+	.sndbuf = CLIENT_SNDBUF,
+};
+
+/* ---- the listener ------------------------------------------------------ */
 
 static int listen_on(struct metrics_http *h, const struct sockaddr_storage *ss, socklen_t len)
 {
-	int one = 1;
+	int one = 1, fd, r;
 
-	h->fd = socket(ss->ss_family, SOCK_STREAM, 0);
-	if (h->fd < 0)
-		return -errno;
-	if (set_flags(h->fd) < 0)
-		return -errno;
+	fd = sockserv_socket(ss->ss_family);
+	if (fd < 0)
+		return fd;
 	/* Restart without waiting for TIME_WAIT connections to expire. */
-	if (setsockopt(h->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
-		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+		goto fail;
 	/* "[::]" means IPv6 only, as written; no silent IPv4 too. */
 	if (ss->ss_family == AF_INET6 &&
-	    setsockopt(h->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
-		return -errno;
-	if (bind(h->fd, (const struct sockaddr *)ss, len) < 0 ||
-	    listen(h->fd, METRICS_HTTP_MAX_CLIENTS) < 0)
-		return -errno;
-	return loop_add_fd(h->loop, h->fd, POLLIN, on_accept, h);
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
+		goto fail;
+	if (bind(fd, (const struct sockaddr *)ss, len) < 0)
+		goto fail;
+	r = sockserv_listen(h->ss, fd, 0, h->addr);
+	if (r == 0)
+		h->fd = fd;
+	return r;
+fail:
+	r = -errno;
+	close(fd);
+	return r;
 }
 
 static const char *create_error(int r)
@@ -439,16 +287,13 @@ struct metrics_http *metrics_http_create(struct loop *l, const char *addr, bool 
 		r = h ? 0 : -ENOMEM;
 	}
 	if (r == 0) {
-		h->loop = l;
 		h->fd = -1;
 		h->fn = fn;
 		h->arg = arg;
-		h->timeout_ns = METRICS_HTTP_TIMEOUT_NS;
 		snprintf(h->addr, sizeof(h->addr), "%s", addr);
-		for (int i = 0; i < METRICS_HTTP_MAX_CLIENTS; i++)
-			h->clients[i] = (struct client){ .h = h, .fd = -1 };
+		h->ss = sockserv_create(l, &http_params, &http_ops, h);
 		h->m = metrics_create();
-		r = h->m ? listen_on(h, &ss, len) : -ENOMEM;
+		r = h->m && h->ss ? listen_on(h, &ss, len) : -ENOMEM;
 	}
 	if (err)
 		*err = r;
@@ -463,12 +308,7 @@ void metrics_http_destroy(struct metrics_http *h)
 {
 	if (!h)
 		return;
-	for (int i = 0; i < METRICS_HTTP_MAX_CLIENTS; i++)
-		client_drop(&h->clients[i], "server shut down");
-	if (h->fd >= 0) {
-		loop_del_fd(h->loop, h->fd);
-		close(h->fd);
-	}
+	sockserv_destroy(h->ss);
 	metrics_destroy(h->m);
 	free(h);
 }
@@ -489,17 +329,13 @@ int metrics_http_port(const struct metrics_http *h)
 
 void metrics_http_set_timeout(struct metrics_http *h, int64_t timeout_ns)
 {
-	if (h && timeout_ns > 0)
-		h->timeout_ns = timeout_ns;
+	if (h)
+		sockserv_set_timeout(h->ss, timeout_ns);
 }
 
 int metrics_http_client_count(const struct metrics_http *h)
 {
-	int n = 0;
-
-	for (int i = 0; h && i < METRICS_HTTP_MAX_CLIENTS; i++)
-		n += h->clients[i].phase != PH_FREE;
-	return n;
+	return h ? sockserv_client_count(h->ss) : 0;
 }
 
 void metrics_http_get_stats(const struct metrics_http *h, struct metrics_http_stats *st)
