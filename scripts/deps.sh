@@ -2,7 +2,8 @@
 # Install the Debian packages gnomon needs to build and test, if missing.
 # As root: apt-get installs them. Otherwise: print the exact command.
 PKGS="gcc make pkg-config libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libcap-dev
-check nettle-dev libjson-c-dev linuxptp chrony tzdata gnuplot-nox iproute2 libcap2-bin"
+check nettle-dev libjson-c-dev linuxptp chrony tzdata gnuplot-nox iproute2 libcap2-bin
+time clang libclang-rt-dev"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
