@@ -52,7 +52,8 @@ void disc_report_fault(struct discipline *d, const char *what, int err, int64_t 
 	recovery_sample_unknown(d->rec, systime_raw_ns());
 	if (d->fault_run++ == 0 || err != d->last_error) {
 		pr_err("%s: %s %s failed: %s", d->cc.name, what, d->src->spec, strerror(-err));
-		disc_audit(d, AUDIT_FAULT, "what=%s error=%d", what[0] == 'r' ? "read" : "adjust", -err);
+		disc_audit(d, AUDIT_FAULT, "what=%s error=%d", what[0] == 'r' ? "read" :
+			   what[0] == 'a' ? "adjust" : "timescale", -err);
 		if (d->fault_run == 1)
 			d->fault_start_ns = now;
 	}

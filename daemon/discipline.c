@@ -151,12 +151,16 @@ static int64_t update(struct loop *l, long id, void *arg)
 
 	(void)id;
 	r = source_measure(d->src, d->clk, &s);
-	if (r >= 0)
-		r = timescale_shift(d, s.ref_ns, now, &shift, &stepped, &hold);
 	if (r < 0 && d->paused)	/* a reading may straddle the kernel's leap */
 		return d->interval_ns;
 	if (r < 0) {
 		disc_report_fault(d, "reading", r, now);
+		return d->interval_ns;
+	}
+	r = timescale_shift(d, s.ref_ns, now, &shift, &stepped, &hold);
+	if (r < 0) {
+		disc_report_fault(d, r == -ENODATA ? "converting TAI/UTC (no usable leap file "
+				  "and tai_offset = auto) for" : "converting TAI/UTC for", r, now);
 		return d->interval_ns;
 	}
 	disc_report_good(d, now);

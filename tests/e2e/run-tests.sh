@@ -103,6 +103,21 @@ check "dry run: no frequency set, no step, no status change" "$d/log" \
 	[ "$(sumval "$d" "^clock CLOCK_REALTIME" freq_sets)/$(sumval "$d" "^clock CLOCK_REALTIME" steps)/$(sumval "$d" "^clock CLOCK_REALTIME" status_sets)" = "0/0/0" ]
 check "dry run: still measures (offset logged)" "$d/log" grep -q "slewing +0.99" "$d/log"
 
+# 5b. No usable leap file with tai_offset = auto: a clear error, and the
+# clock is left alone rather than disciplined a second (or 37 s) off.
+d=$(newdir noleap)
+mkconf "$d" "leapfile = $d/missing.list" <<EOF2
+[CLOCK_REALTIME]
+source = phc:/dev/ptp0
+max_slew_ppm = 100000
+EOF2
+simrun "$d" $SCN/sysclk_offset_1s.scn --duration 10
+check "no leap file: says so and goes on without leap knowledge" "$d/log" \
+	grep -q "missing.list: cannot open: No such file or directory; going on without leap knowledge" "$d/log"
+check "no leap file: the UTC clock is not disciplined from TAI, and says why" "$d/log" \
+	sh -c "grep -q 'no usable leap file and tai_offset = auto' '$d/log' &&
+	       [ \"\$(awk '/^clock CLOCK_REALTIME/ { for (i = 1; i < NF; i++) if (\$i == \"freq_sets\") print \$(i + 1) }' '$d/summary')\" = 0 ]"
+
 # 6. PHC read faults are logged and survived.
 d=$(newdir fault)
 mkconf "$d" <<EOF2
