@@ -97,6 +97,24 @@ static int64_t next_delay(const struct discipline *d, double next_s)
 	return (int64_t)llround(next_s * r * NS_PER_S);
 }
 
+/*
+ * A linear smear's rate jumps where its window opens and closes: sample
+ * right after that instant, so the feed-forward switches on time instead
+ * of up to one interval late (11.6 ppm for 1 s would be 11.6 us off).
+ */
+#define SMEAR_EDGE_MARGIN_NS	100000	/* land 100 us past the edge */
+
+static int64_t leap_bounded(const struct discipline *d, int64_t delay_ns)
+{
+	int64_t edge;
+
+	if (!d->leap_applies || d->lpc.policy != LEAP_POLICY_SMEAR ||
+	    d->leap.next_change_s <= 0)
+		return delay_ns;
+	edge = (int64_t)llround(d->leap.next_change_s * NS_PER_S) + SMEAR_EDGE_MARGIN_NS;
+	return edge < delay_ns ? edge : delay_ns;
+}
+
 static void account(struct discipline *d, int64_t now, int64_t offset)
 {
 	int64_t a = llabs(offset);
@@ -190,9 +208,8 @@ static int64_t update(struct loop *l, long id, void *arg)
 	disc_report_sample(d, now, o.action == SERVO_STEP ? d->offset_ns + o.step_ns
 						       : d->offset_ns);
 	account(d, now, d->offset_ns);
-	if (o.next_interval_s > 0)
-		return next_delay(d, o.next_interval_s);
-	return d->interval_ns;
+	return leap_bounded(d, o.next_interval_s > 0 ? next_delay(d, o.next_interval_s)
+						     : d->interval_ns);
 }
 
 static int check_cap(const struct gnomon_config *conf, const struct clock_conf *cc,

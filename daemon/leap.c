@@ -105,6 +105,10 @@ int leap_view_at(const struct leaptable *t, const struct leap_policy_conf *c,
 		if (isnan(off))
 			return -EINVAL;
 		smear_window(&c->smear, v->delta, &start, &end);
+		if (v->t_rel_s < start)
+			v->next_change_s = start - v->t_rel_s;
+		else if (v->t_rel_s < end)
+			v->next_change_s = end - v->t_rel_s;
 		v->smear_offset_ns = off;
 		v->tai_utc_ns = (int64_t)before * NS_PER_S + llround(off);
 		v->feedforward_ppb = -smear_rate_ppb(&c->smear, v->delta, v->t_rel_s);

@@ -46,6 +46,10 @@ struct leap_view {
 	bool step_due;		/**< step policy: the leap is past and the pause over */
 	bool smearing;		/**< inside the smear window */
 	double smear_offset_ns;	/**< smear: how far the clock has been moved so far */
+	/** smear: seconds (reference time) until the smear's rate next jumps
+	 *  (its window opens or closes; a linear smear's rate is a step there);
+	 *  0 if none ahead. The discipline samples right then. */
+	double next_change_s;
 	/* the leap in view (the next one, or one that just happened) */
 	int delta;		/**< +1 inserted, -1 deleted, 0 none in view */
 	int64_t leap_utc_s;	/**< 00:00:00 UTC of the day after the leap */

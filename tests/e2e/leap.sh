@@ -73,9 +73,9 @@ for kind in ins del; do
 	# smear (Google/AWS: 24 h of UTC, noon to noon, linear).
 	d=$(newdir smear_$kind)
 	leapconf "$d" $kind smear 100000 "smear = google"
-	simrun "$d" $LSCN/smear_$kind.scn --csv-interval 10
+	simrun "$d" $LSCN/smear_$kind.scn --csv-interval 1
 	delta=1; [ $kind = del ] && delta=-1
-	build/tests/tools/smearcheck "$d/truth.csv" CLOCK_REALTIME 43800 $delta google > "$d/smear" 2>&1
+	build/tests/tools/smearcheck "$d/truth.csv" CLOCK_REALTIME 43800 $delta -43300 google > "$d/smear" 2>&1
 	dev=$(sed -n 's/^max_dev_ns //p' "$d/smear")
 	rate=$(sed -n 's/^max_rate_ppm //p' "$d/smear")
 	echo "     smear $kind: max deviation from the curve ${dev} ns, max rate ${rate} ppm"
@@ -86,3 +86,16 @@ for kind in ins del; do
 	own=$(daemon_recovery "$d" leap)
 	check "leap smear ($kind): daemon reports no excursion from the smear (${own} s)" "$d/log" lt "$own" 1
 done
+
+# A short custom smear (1000 s linear, centred), truth every 20 ms: the
+# rate steps where the window opens and closes must not leave the clock
+# behind the curve even for a moment.
+d=$(newdir smear_custom)
+leapconf "$d" ins smear 100000 "smear = custom" "smear_window = 1000" "smear_start = -500" \
+	"smear_shape = linear"
+simrun "$d" $LSCN/leap_ins.scn --duration 1200 --csv-interval 0.02
+build/tests/tools/smearcheck "$d/truth.csv" CLOCK_REALTIME 600 1 -300 custom 1000 -500 linear \
+	> "$d/smear" 2>&1
+dev=$(sed -n 's/^max_dev_ns //p' "$d/smear")
+echo "     smear custom 1000 s: max deviation ${dev} ns (20 ms rows)"
+check "leap smear (custom 1000 s, linear): within 1 us of the curve at every 20 ms" "$d/log" lt "$dev" 1000
