@@ -60,11 +60,15 @@ int kntp_validate(const struct timex *tx)
 
 int64_t kntp_setoffset_ns(const struct timex *tx)
 {
-	int64_t frac = tx->time.tv_usec;
+	int64_t frac = tx->time.tv_usec, ns;
 
 	if (!(tx->modes & ADJ_NANO))
 		frac *= 1000;
-	return (int64_t)tx->time.tv_sec * NSEC_PER_SEC + frac;
+	/* saturates, as timespec64_add() does: the step is then refused */
+	if (__builtin_mul_overflow((int64_t)tx->time.tv_sec, NSEC_PER_SEC, &ns) ||
+	    __builtin_add_overflow(ns, frac, &ns))
+		return tx->time.tv_sec < 0 ? INT64_MIN : INT64_MAX;
+	return ns;
 }
 
 const char *kntp_unsupported(const struct kntp *k, const struct timex *tx)
@@ -84,6 +88,25 @@ const char *kntp_unsupported(const struct kntp *k, const struct timex *tx)
 	if ((tx->modes & ADJ_STATUS) && (tx->status & (STA_PPSFREQ | STA_PPSTIME)))
 		return "kernel PPS discipline (STA_PPSFREQ, STA_PPSTIME)";
 	return NULL;
+}
+
+void kntp_clear(struct kntp *k)
+{
+	/*
+	 * The kernel's ntp_clear() also zeroes time_adjust (an adjtime()
+	 * slew), time_offset (the PLL's remaining phase) and the PPS state:
+	 * none of them is modelled (the callers refuse what would set them),
+	 * so they are always 0 here. It leaves time_state alone, and
+	 * second_overflow() applies a leap only when the second equals
+	 * ntp_next_leap_sec, which it sets to TIME64_MAX: a step while in
+	 * TIME_INS/TIME_DEL silently drops the leap (ntp_get_next_leap() then
+	 * gives KTIME_MAX too), until the flag is cleared (TIME_OK) and set
+	 * again (TIME_INS, with a fresh next_leap_sec, at the next second).
+	 */
+	k->status |= STA_UNSYNC;
+	k->maxerror = KNTP_PHASE_LIMIT;
+	k->esterror = KNTP_PHASE_LIMIT;
+	k->next_leap_sec = INT64_MAX;
 }
 
 static void apply_status(struct kntp *k, int status)

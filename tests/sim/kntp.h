@@ -41,7 +41,8 @@ void kntp_init(struct kntp *k);
  */
 int kntp_validate(const struct timex *tx);
 
-/** Step in ns that ADJ_SETOFFSET asks for (tx->time, us or ns by ADJ_NANO). */
+/** Step in ns that ADJ_SETOFFSET asks for (tx->time, us or ns by ADJ_NANO);
+ *  INT64_MIN/INT64_MAX when it does not fit. */
 int64_t kntp_setoffset_ns(const struct timex *tx);
 
 /**
@@ -49,6 +50,18 @@ int64_t kntp_setoffset_ns(const struct timex *tx);
  * description, or NULL when the call is fully supported.
  */
 const char *kntp_unsupported(const struct kntp *k, const struct timex *tx);
+
+/**
+ * ntp_clear(), which the kernel runs on every step of CLOCK_REALTIME
+ * (timekeeping_inject_offset() for ADJ_SETOFFSET, do_settimeofday64() for
+ * clock_settime/settimeofday; TK_CLEAR_NTP), before any other mode bit of
+ * the same adjtimex() call: STA_UNSYNC set, maxerror and esterror at
+ * NTP_PHASE_LIMIT (16 s), and no pending leap (next_leap_sec cleared).
+ * The state (TIME_INS, ...), STA_INS/STA_DEL, freq, tick, constant and
+ * TAI are kept, so a leap armed before the step reads as armed but never
+ * happens until STA_INS/STA_DEL is cleared and set again.
+ */
+void kntp_clear(struct kntp *k);
 
 /** process_adjtimex_modes(): every mode bit except ADJ_SETOFFSET. */
 void kntp_apply(struct kntp *k, const struct timex *tx);

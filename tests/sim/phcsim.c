@@ -124,6 +124,7 @@ int phc_gettime(struct world *w, int c, struct timespec *ts)
 
 int phc_settime(struct world *w, int c, const struct timespec *ts)
 {
+	int64_t delta;
 	double before;
 	int r;
 
@@ -132,9 +133,9 @@ int phc_settime(struct world *w, int c, const struct timespec *ts)
 	if ((r = phc_device_access(w, c)))
 		return r;
 	before = phc_offset(w, c);
-	lclock_step(&w->phc[c].lc, (int64_t)ts->tv_sec * NS_PER_SEC + ts->tv_nsec -
-		    lclock_read(&w->phc[c].lc, w->t, 0.0));
-	w->cnt[c].steps++;
+	delta = (int64_t)ts->tv_sec * NS_PER_SEC + ts->tv_nsec - lclock_read(&w->phc[c].lc, w->t, 0.0);
+	lclock_step(&w->phc[c].lc, delta);
+	world_count_step(w, c, delta);
 	note_reference_change(w, c);
 	world_changed(w, c, before);
 	return 0;
@@ -168,7 +169,7 @@ static int adj_setoffset(struct world *w, int c, const struct timex *tx)
 		return -EINVAL;
 	before = phc_offset(w, c);
 	lclock_step(&w->phc[c].lc, delta);
-	w->cnt[c].steps++;
+	world_count_step(w, c, delta);
 	note_reference_change(w, c);
 	world_changed(w, c, before);
 	return 0;

@@ -53,6 +53,12 @@ before=$($T/realclock)
 run_tap kernel.scn $T/toy_kernel adj
 run_tap leap_insert.scn $T/toy_kernel insert
 run_tap leap_delete.scn $T/toy_kernel delete
+run_tap leap_insert.scn $T/toy_kernel stepleap
+# chronyd's ADJ_SETOFFSET probe (a step of 0) and a 1 ms step: the summary
+# counts the second in steps, the first in zero_steps.
+run_tap kernel.scn $T/toy_kernel probe
+"$SIM" --quiet --summary "$tmp/s0" "$S/kernel.scn" -- $T/toy_kernel probe > /dev/null 2>&1
+expect zero_step_counted_apart [ "$(get "$tmp/s0" 'clock CLOCK_REALTIME' steps)/$(get "$tmp/s0" 'clock CLOCK_REALTIME' zero_steps)" = 1/1 ]
 run_tap phc.scn $T/toy_phc
 run_tap vtime.scn $T/toy_vtime
 # a daemon's privilege drop keeping CAP_SYS_TIME (needs root and "nobody")

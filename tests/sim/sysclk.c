@@ -98,11 +98,38 @@ static void rate_changed(struct world *w)
 	lclock_set_rate(&w->sys.mono, w->t, mono_rate(&w->sys));
 }
 
+/* timespec64_valid_settod(): KTIME_SEC_MAX less 30 years of uptime */
+#define SETTOD_SEC_MAX	(9223372036LL - 30LL * 365 * 86400)
+
 static void step_realtime(struct world *w, int64_t delta)
 {
 	w->sys.wall_off += delta;
 	/* A step does not run second_overflow() for the seconds it skips. */
 	w->sys.sec = floor_div(realtime_now(w), NS_PER_SEC);
+}
+
+/*
+ * A step of CLOCK_REALTIME by delta ns, as timekeeping_inject_offset()
+ * (ADJ_SETOFFSET) and do_settimeofday64() (clock_settime, settimeofday) do
+ * it: -EINVAL, nothing changed, if CLOCK_REALTIME would end before
+ * CLOCK_MONOTONIC (wall_to_monotonic > 0: a boot time before 1970) or
+ * outside timespec64_valid_settod(); else the step, then ntp_clear()
+ * (TK_UPDATE_ALL includes TK_CLEAR_NTP), even for a step of 0. Kernels
+ * before 6.13 ran ntp_clear() on that -EINVAL too; 6.13's shadow
+ * timekeeper restores the state instead, as here.
+ */
+static int program_step(struct world *w, int64_t delta)
+{
+	int64_t after, wall_off;
+
+	if (__builtin_add_overflow(realtime_now(w), delta, &after) ||
+	    __builtin_add_overflow(w->sys.wall_off, delta, &wall_off) ||
+	    wall_off < 0 || after < 0 || floor_div(after, NS_PER_SEC) >= SETTOD_SEC_MAX)
+		return -EINVAL;
+	step_realtime(w, delta);
+	kntp_clear(&w->sys.k);
+	world_count_step(w, SC_SYS, delta);
+	return 0;
 }
 
 int sys_adjtimex(struct world *w, struct timex *tx)
@@ -118,10 +145,9 @@ int sys_adjtimex(struct world *w, struct timex *tx)
 		sim_unsupported("adjtimex: %s (modes 0x%x)", what, tx->modes);
 		return -EPERM;
 	}
-	if (tx->modes & ADJ_SETOFFSET) {
-		step_realtime(w, kntp_setoffset_ns(tx));
-		w->cnt[SC_SYS].steps++;
-	}
+	/* do_adjtimex(): the step (and its ntp_clear()) before the other modes */
+	if ((tx->modes & ADJ_SETOFFSET) && (r = program_step(w, kntp_setoffset_ns(tx))))
+		return r;
 	kntp_apply(&s->k, tx);
 	if (tx->modes & (ADJ_TICK | ADJ_FREQUENCY)) {
 		rate_changed(w);
@@ -137,17 +163,16 @@ int sys_adjtimex(struct world *w, struct timex *tx)
 int sys_settime(struct world *w, const struct timespec *ts)
 {
 	double before = sys_offset(w);
-	int64_t target;
+	int r;
 
-	/* timespec64_valid_settod(): 0 <= tv_nsec < 1e9, 0 <= tv_sec, not near the 64-bit end */
+	/* do_sys_settimeofday64(): timespec64_valid_settod() first */
 	if (ts->tv_nsec < 0 || ts->tv_nsec >= NS_PER_SEC || ts->tv_sec < 0 ||
-	    ts->tv_sec > 9000000000LL)
+	    ts->tv_sec >= SETTOD_SEC_MAX)
 		return -EINVAL;
-	target = (int64_t)ts->tv_sec * NS_PER_SEC + ts->tv_nsec;
-	step_realtime(w, target - realtime_now(w));
-	w->cnt[SC_SYS].steps++;
-	world_changed(w, SC_SYS, before);
-	return 0;
+	r = program_step(w, (int64_t)ts->tv_sec * NS_PER_SEC + ts->tv_nsec - realtime_now(w));
+	if (!r)
+		world_changed(w, SC_SYS, before);
+	return r;
 }
 
 int64_t sys_when(const struct world *w, clockid_t clk, int64_t value)
@@ -202,10 +227,17 @@ void sys_set_natural(struct world *w, double e)
 	world_changed(w, SC_SYS, before);
 }
 
+/*
+ * Only the timekeeping core steps CLOCK_REALTIME on Linux: a jump that is
+ * not the program's is another process's settimeofday(), with the same
+ * ntp_clear(). It is not counted as the program's step, and the scenario
+ * may take the clock where the kernel would refuse to.
+ */
 void sys_jump(struct world *w, int64_t delta_ns)
 {
 	double before = sys_offset(w);
 
 	step_realtime(w, delta_ns);
+	kntp_clear(&w->sys.k);
 	world_changed(w, SC_SYS, before);
 }

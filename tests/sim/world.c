@@ -52,6 +52,15 @@ double world_noise(struct world *w, int c)
 	return sigma > 0 ? sigma * prng_gauss(&w->noise[c]) : 0.0;
 }
 
+void world_count_step(struct world *w, int c, int64_t delta_ns)
+{
+	/* A step of 0 moves no clock: counted apart (chronyd probes with one). */
+	if (delta_ns)
+		w->cnt[c].steps++;
+	else
+		w->cnt[c].zero_steps++;
+}
+
 static void set_natural(struct world *w, int c, double e)
 {
 	if (c == SC_SYS)

@@ -59,6 +59,7 @@ struct simphc {
 
 struct clock_count {
 	long reads, steps, freq_sets, status_sets, errors;
+	long zero_steps;	/**< steps of 0 ns (not in steps: they move nothing) */
 };
 
 struct world {
@@ -104,6 +105,8 @@ double world_offset(const struct world *w, int c);
 int64_t world_ideal(const struct world *w, int c);
 /** Tell the truth recorder that clock c changed now; before = world_offset() before. */
 void world_changed(struct world *w, int c, double before);
+/** Count a step of clock c by the program: steps, or zero_steps if delta_ns is 0. */
+void world_count_step(struct world *w, int c, int64_t delta_ns);
 /** A gaussian read noise for clock c (its scenario sigma). */
 double world_noise(struct world *w, int c);
 

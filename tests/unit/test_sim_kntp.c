@@ -2,7 +2,8 @@
 /*
  * The simulator's model of the kernel NTP state (tests/sim/kntp.c):
  * validation, clamping, read-back, the leap-second state machine driven
- * second by second, maxerror, and the rate of tick and frequency.
+ * second by second, maxerror, the rate of tick and frequency, and
+ * ntp_clear() at a step.
  */
 #include <check.h>
 #include <errno.h>
@@ -177,6 +178,56 @@ START_TEST(leap_delete_and_cancel)
 }
 END_TEST
 
+/* ntp_clear(): what a step of CLOCK_REALTIME does to the NTP state. */
+START_TEST(clear_at_step)
+{
+	struct kntp k;
+	struct timex tx = tx_of(ADJ_STATUS | ADJ_MAXERROR | ADJ_ESTERROR | ADJ_FREQUENCY |
+				ADJ_TICK | ADJ_TAI);
+
+	kntp_init(&k);
+	tx.status = STA_INS | STA_PLL;
+	tx.maxerror = 100;
+	tx.esterror = 10;
+	tx.freq = -7 * 65536;
+	tx.tick = 9990;
+	tx.constant = 36;	/* ADJ_TAI */
+	kntp_apply(&k, &tx);
+	kntp_second_overflow(&k, MIDNIGHT - 10);
+	ck_assert_int_eq(k.state, TIME_INS);
+	kntp_clear(&k);
+	ck_assert_int_eq(k.status, STA_INS | STA_PLL | STA_UNSYNC);
+	ck_assert_int_eq(k.maxerror, KNTP_PHASE_LIMIT);
+	ck_assert_int_eq(k.esterror, KNTP_PHASE_LIMIT);
+	ck_assert_int_eq(k.freq, -7 * 65536);
+	ck_assert_int_eq(k.tick, 9990);
+	ck_assert_int_eq(k.tai, 36);
+	/* the state stays, the leap's second is forgotten: no leap at midnight */
+	ck_assert_int_eq(k.state, TIME_INS);
+	ck_assert_int_eq(k.next_leap_sec, INT64_MAX);
+	tx = tx_of(0);
+	ck_assert_int_eq(kntp_fill(&k, &tx, MIDNIGHT * 1000000000LL), TIME_ERROR);
+	ck_assert_int_eq(kntp_second_overflow(&k, MIDNIGHT), 0);
+	ck_assert_int_eq(k.state, TIME_INS);
+	ck_assert_int_eq(k.tai, 36);
+	/* cleared over a second boundary and set again: armed for next midnight */
+	set_status(&k, STA_PLL);
+	kntp_second_overflow(&k, MIDNIGHT + 1);
+	ck_assert_int_eq(k.state, TIME_OK);
+	set_status(&k, STA_PLL | STA_INS);
+	kntp_second_overflow(&k, MIDNIGHT + 2);
+	ck_assert_int_eq(k.state, TIME_INS);
+	ck_assert_int_eq(k.next_leap_sec, MIDNIGHT + 86400);
+	/* deleted leap: the same */
+	kntp_init(&k);
+	set_status(&k, STA_DEL);
+	kntp_second_overflow(&k, MIDNIGHT - 10);
+	kntp_clear(&k);
+	ck_assert_int_eq(kntp_second_overflow(&k, MIDNIGHT - 1), 0);
+	ck_assert_int_eq(k.state, TIME_DEL);
+}
+END_TEST
+
 START_TEST(maxerror_grows)
 {
 	struct kntp k;
@@ -207,6 +258,7 @@ Suite *unit_suite(void)
 	tcase_add_test(tc, leap_insert);
 	tcase_add_test(tc, leap_delete_and_cancel);
 	tcase_add_test(tc, maxerror_grows);
+	tcase_add_test(tc, clear_at_step);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -130,6 +130,71 @@ START_TEST(leap_armed_and_not)
 }
 END_TEST
 
+/* Steps of the system clock run ntp_clear(); steps of 0 are counted apart. */
+START_TEST(steps_clear_ntp_and_count)
+{
+	struct world *w = make(base, 0);
+	struct timespec ts;
+	struct timex tx;
+	int64_t real;
+
+	memset(&tx, 0, sizeof(tx));
+	tx.modes = ADJ_STATUS | ADJ_MAXERROR;
+	ck_assert_int_eq(sys_adjtimex(w, &tx), TIME_OK);
+	memset(&tx, 0, sizeof(tx));
+	tx.modes = ADJ_SETOFFSET | ADJ_NANO;
+	ck_assert_int_eq(sys_adjtimex(w, &tx), TIME_ERROR);
+	ck_assert_int_eq(tx.maxerror, KNTP_PHASE_LIMIT);
+	ck_assert(tx.status & STA_UNSYNC);
+	ck_assert_int_eq(w->cnt[SC_SYS].steps, 0);
+	ck_assert_int_eq(w->cnt[SC_SYS].zero_steps, 1);
+	/* to 1 ns before CLOCK_MONOTONIC: refused, nothing changed */
+	w->sys.k.status = 0;
+	w->sys.k.maxerror = 0;
+	real = sys_value(w, CLOCK_REALTIME, 0);
+	memset(&tx, 0, sizeof(tx));
+	tx.modes = ADJ_SETOFFSET | ADJ_NANO;
+	tx.time.tv_sec = -(real / S) - 1;
+	tx.time.tv_usec = S - real % S + sys_value(w, CLOCK_MONOTONIC, 0) - 1;
+	tx.time.tv_sec += tx.time.tv_usec / S;
+	tx.time.tv_usec %= S;
+	ck_assert_int_eq(sys_adjtimex(w, &tx), -EINVAL);
+	ck_assert_int_eq(sys_value(w, CLOCK_REALTIME, 0), real);
+	ck_assert_int_eq(w->sys.k.maxerror, 0);
+	tx.time.tv_usec += 1;	/* exactly CLOCK_MONOTONIC: allowed */
+	ck_assert_int_eq(sys_adjtimex(w, &tx), TIME_ERROR);
+	ck_assert_int_eq(sys_value(w, CLOCK_REALTIME, 0), sys_value(w, CLOCK_MONOTONIC, 0));
+	ck_assert_int_eq(w->cnt[SC_SYS].steps, 1);
+	/* a step too large for 64 bits: refused, no overflow */
+	tx.time.tv_sec = INT64_MAX / 2;
+	tx.time.tv_usec = 0;
+	ck_assert_int_eq(sys_adjtimex(w, &tx), -EINVAL);
+	tx.time.tv_sec = -INT64_MAX / 2;
+	ck_assert_int_eq(sys_adjtimex(w, &tx), -EINVAL);
+	/* clock_settime: the same clear */
+	w->sys.k.status = 0;
+	w->sys.k.maxerror = 0;
+	ts.tv_sec = 1700000000;
+	ts.tv_nsec = 0;
+	ck_assert_int_eq(sys_settime(w, &ts), 0);
+	ck_assert_int_eq(w->sys.k.maxerror, KNTP_PHASE_LIMIT);
+	ck_assert_int_eq(w->cnt[SC_SYS].steps, 2);
+	/* a time_jump event (another process's settimeofday): cleared, not counted */
+	w->sys.k.status = 0;
+	w->sys.k.maxerror = 0;
+	sys_jump(w, 5 * S);
+	ck_assert(w->sys.k.status & STA_UNSYNC);
+	ck_assert_int_eq(w->cnt[SC_SYS].steps, 2);
+	/* PHC steps of 0 are counted apart too */
+	memset(&tx, 0, sizeof(tx));
+	tx.modes = ADJ_SETOFFSET;
+	ck_assert_int_eq(phc_adjtime(w, 2, &tx), 0);
+	ck_assert_int_eq(w->cnt[2].steps, 0);
+	ck_assert_int_eq(w->cnt[2].zero_steps, 1);
+	world_destroy(w);
+}
+END_TEST
+
 START_TEST(wander_depends_on_seed_only)
 {
 	static const char wd[] = "start 2025-03-01T00:00:00Z\nduration 1000\n"
@@ -184,6 +249,7 @@ Suite *unit_suite(void)
 	tcase_add_test(tc, drift_and_correction);
 	tcase_add_test(tc, phc_adjust_and_read_window);
 	tcase_add_test(tc, leap_armed_and_not);
+	tcase_add_test(tc, steps_clear_ntp_and_count);
 	tcase_add_test(tc, wander_depends_on_seed_only);
 	tcase_add_test(tc, faults_and_end);
 	suite_add_tcase(s, tc);

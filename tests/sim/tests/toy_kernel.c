@@ -5,6 +5,9 @@
  *                       settime, TAI, STA_UNSYNC, maxerror (kernel.scn)
  *   toy_kernel insert   the leap state machine at an inserted leap (leap_insert.scn)
  *   toy_kernel delete   ... at a deleted leap (leap_delete.scn)
+ *   toy_kernel stepleap a step while TIME_INS drops the leap (leap_insert.scn)
+ *   toy_kernel probe    chronyd's ADJ_SETOFFSET probe (a step of 0), then a
+ *                       1 ms step: run-tests.sh reads steps/zero_steps
  */
 #include <errno.h>
 #include <signal.h>
@@ -106,6 +109,88 @@ static void test_steps(void)
 	      "errno=%d", errno);
 }
 
+/*
+ * Every step runs the kernel's ntp_clear() (TK_CLEAR_NTP) before the other
+ * modes of the call: STA_UNSYNC, maxerror and esterror 16 s; frequency,
+ * tick, constant, TAI and the other status bits stay. A refused step
+ * (CLOCK_REALTIME before CLOCK_MONOTONIC) changes nothing.
+ */
+static void test_step_clears(void)
+{
+	struct timex tx = { 0 };
+	struct timespec ts;
+	struct timeval tv;
+	int r;
+
+	tx.status = STA_PLL | STA_NANO;
+	tx.maxerror = 1000;
+	tx.esterror = 20;
+	tx.freq = 12 * 65536;
+	tx.tick = 10010;
+	tx.constant = 3;
+	r = adj(ADJ_STATUS | ADJ_MAXERROR | ADJ_ESTERROR | ADJ_FREQUENCY | ADJ_TICK |
+		ADJ_TIMECONST, &tx);
+	check(r == TIME_OK, "synced_before_step", "r=%d", r);
+	memset(&tx, 0, sizeof(tx));
+	r = adj(ADJ_SETOFFSET | ADJ_NANO, &tx);	/* a step of 0 */
+	check(r == TIME_ERROR && (tx.status & STA_UNSYNC) && tx.maxerror == 16000000 &&
+	      tx.esterror == 16000000, "zero_step_runs_ntp_clear",
+	      "r=%d status %#x maxerror %ld esterror %ld", r, tx.status, tx.maxerror, tx.esterror);
+	check((tx.status & (STA_PLL | STA_NANO)) == (STA_PLL | STA_NANO) &&
+	      tx.freq == 12 * 65536 && tx.tick == 10010 && tx.constant == 3,
+	      "step_keeps_freq_tick_status", "status %#x freq %ld tick %ld constant %ld",
+	      tx.status, tx.freq, tx.tick, tx.constant);
+	tx.maxerror = 500;
+	tx.status = STA_PLL;
+	tx.time.tv_sec = 0;
+	tx.time.tv_usec = 1000;
+	r = adj(ADJ_SETOFFSET | ADJ_MAXERROR | ADJ_STATUS, &tx);
+	check(r == TIME_OK && tx.maxerror == 500 && tx.esterror == 16000000,
+	      "modes_apply_after_the_clear", "r=%d maxerror %ld esterror %ld", r, tx.maxerror,
+	      tx.esterror);
+	/* CLOCK_REALTIME 1 s before CLOCK_MONOTONIC: EINVAL, nothing cleared */
+	tx.time.tv_sec = (now_ns(CLOCK_MONOTONIC) - now_ns(CLOCK_REALTIME)) / NS - 1;
+	tx.time.tv_usec = 0;
+	r = adj(ADJ_SETOFFSET, &tx);
+	check(r < 0 && errno == EINVAL && adj(0, &tx) == TIME_OK && tx.maxerror < 100000,
+	      "step_before_monotonic_einval_no_clear", "r=%d errno=%d maxerror %ld", r, errno,
+	      tx.maxerror);
+	ts.tv_sec = 999;	/* CLOCK_MONOTONIC is 1000 s and more */
+	ts.tv_nsec = 0;
+	check(clock_settime(CLOCK_REALTIME, &ts) < 0 && errno == EINVAL,
+	      "settime_before_monotonic_einval", "errno=%d", errno);
+	ts.tv_sec = time(NULL) + 5;
+	check(clock_settime(CLOCK_REALTIME, &ts) == 0 && adj(0, &tx) == TIME_ERROR &&
+	      tx.maxerror == 16000000, "settime_runs_ntp_clear", "maxerror %ld", tx.maxerror);
+	tx.status = 0;
+	tx.maxerror = 500;
+	adj(ADJ_STATUS | ADJ_MAXERROR, &tx);
+	tv.tv_sec = time(NULL) + 5;
+	tv.tv_usec = 0;
+	check(settimeofday(&tv, NULL) == 0 && adj(0, &tx) == TIME_ERROR &&
+	      tx.maxerror == 16000000, "settimeofday_runs_ntp_clear", "maxerror %ld", tx.maxerror);
+	tx.status = 0;
+	tx.tick = 10000;
+	tx.freq = 0;
+	adj(ADJ_STATUS | ADJ_TICK | ADJ_FREQUENCY, &tx);
+}
+
+/* chronyd's test_step_offset() (sys_linux.c), then a real step. */
+static void test_probe(void)
+{
+	struct timex tx = { 0 };
+
+	tx.maxerror = 0;
+	check(adj(ADJ_MAXERROR, &tx) >= 0 && tx.maxerror == 0, "probe_maxerror_0", "maxerror %ld",
+	      tx.maxerror);
+	memset(&tx, 0, sizeof(tx));
+	check(adj(ADJ_SETOFFSET | ADJ_NANO, &tx) >= 0 && tx.maxerror >= 100000,
+	      "probe_setoffset_supported", "maxerror %ld", tx.maxerror);
+	tx.time.tv_sec = 0;
+	tx.time.tv_usec = 1000000;
+	check(adj(ADJ_SETOFFSET | ADJ_NANO, &tx) >= 0, "step_1ms", "errno=%d", errno);
+}
+
 static void test_status(void)
 {
 	struct timex tx = { 0 };
@@ -191,6 +276,54 @@ static void test_leap(int insert)
 	check(state() == TIME_OK, "wait_to_ok_after_clear", "state %d", state());
 }
 
+/*
+ * A step while TIME_INS: ntp_clear() forgets the leap's second, the state
+ * still reads TIME_INS and midnight passes without a leap; clearing
+ * STA_INS over a second boundary and setting it again re-arms.
+ */
+static void test_step_leap(void)
+{
+	struct timex tx = { 0 };
+	long secs[5];
+	int r, i, tai0;
+
+	tx.constant = 36;
+	adj(ADJ_TAI, &tx);
+	tai0 = tx.tai;
+	tx.status = STA_INS;
+	tx.maxerror = 0;
+	adj(ADJ_STATUS | ADJ_MAXERROR, &tx);
+	sleep_ns(NS);
+	check(state() == TIME_INS, "armed_before_step", "state %d", state());
+	memset(&tx, 0, sizeof(tx));
+	r = adj(ADJ_SETOFFSET | ADJ_NANO, &tx);
+	check(r == TIME_ERROR && (tx.status & STA_INS) && (tx.status & STA_UNSYNC),
+	      "step_sets_unsync_keeps_sta_ins", "r=%d status %#x", r, tx.status);
+	tx.status = STA_INS;
+	tx.maxerror = 0;
+	r = adj(ADJ_STATUS | ADJ_MAXERROR, &tx);
+	check(r == TIME_INS, "step_keeps_time_ins", "r=%d", r);
+	sleep_until_second(57, 500000000);
+	for (i = 0; i < 5; i++) {
+		secs[i] = time(NULL) % 60;
+		sleep_ns(NS);
+	}
+	check(secs[0] == 57 && secs[1] == 58 && secs[2] == 59 && secs[3] == 0 && secs[4] == 1,
+	      "step_drops_the_leap", "%ld %ld %ld %ld %ld", secs[0], secs[1], secs[2], secs[3],
+	      secs[4]);
+	r = adj(0, &tx);
+	check(r == TIME_INS && tx.tai == tai0, "stale_time_ins_after_midnight", "r=%d tai %d", r,
+	      tx.tai);
+	tx.status = 0;
+	adj(ADJ_STATUS, &tx);
+	sleep_ns(NS);
+	check(state() == TIME_OK, "clear_returns_to_ok", "state %d", state());
+	tx.status = STA_INS;
+	adj(ADJ_STATUS, &tx);
+	sleep_ns(NS);
+	check(state() == TIME_INS, "rearmed", "state %d", state());
+}
+
 static volatile sig_atomic_t quit;
 
 static void on_term(int sig)
@@ -208,7 +341,12 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "adj")) {
 		test_freq_tick();
 		test_steps();
+		test_step_clears();
 		test_status();
+	} else if (!strcmp(mode, "probe")) {
+		test_probe();
+	} else if (!strcmp(mode, "stepleap")) {
+		test_step_leap();
 	} else {
 		test_leap(!strcmp(mode, "insert"));
 	}
