@@ -40,7 +40,8 @@ static void arm_kernel(struct discipline *d, const struct leap_view *v)
 	char date[32];
 	int r;
 
-	if (!is_system(d) || v->arm == d->kernel_leap || v->pause)
+	if (!is_system(d) || v->arm == d->kernel_leap || v->pause ||
+	    (v->arm && loop_now(d->env.loop) < d->rearm_not_before_ns))
 		return;
 	r = clock_set_leap(d->clk, v->arm);
 	if (r < 0) {
@@ -57,6 +58,28 @@ static void arm_kernel(struct discipline *d, const struct leap_view *v)
 			   leap_date(v->leap_utc_s, date, sizeof(date)));
 	}
 	d->kernel_leap = v->arm;
+}
+
+/*
+ * A step of CLOCK_REALTIME runs the kernel's ntp_clear(), which forgets the
+ * armed leap while adjtimex still shows TIME_INS and STA_INS: the leap would
+ * silently not happen. Clear STA_INS/STA_DEL now (the kernel goes back to
+ * TIME_OK at the next second) and arm again once a second has passed.
+ */
+void disc_leap_stepped(struct discipline *d, int64_t now)
+{
+	int r;
+
+	if (!is_system(d) || !d->kernel_leap)
+		return;
+	r = clock_set_leap(d->clk, 0);
+	if (r < 0)
+		pr_err("%s: cannot clear the kernel's leap second after a step: %s",
+		       d->cc.name, strerror(-r));
+	pr_notice("%s: the step dropped the kernel's armed leap second; arming it again",
+		  d->cc.name);
+	d->kernel_leap = 0;
+	d->rearm_not_before_ns = now + 1100000000LL;
 }
 
 /* The kernel's TAI offset (ADJ_TAI) follows the table, outside pauses. */

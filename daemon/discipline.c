@@ -147,6 +147,7 @@ static int apply(struct discipline *d, const struct servo_out *o, int64_t now)
 		if (r < 0)
 			return r;
 		d->steps++;
+		disc_leap_stepped(d, now);
 		pr_notice("%s: stepped by %+.9f s", d->cc.name, (double)o->step_ns / NS_PER_S);
 		disc_audit(d, AUDIT_STEP, "delta_ns=%" PRId64 " reason=step_threshold", o->step_ns);
 		disc_report_event(d, RECOVERY_STEP, now, d->offset_ns + o->step_ns);

@@ -44,6 +44,7 @@ struct discipline {
 	struct leap_view leap;
 	bool have_view;
 	int kernel_leap;	/* what we armed */
+	int64_t rearm_not_before_ns;	/* after a step: re-arm once a second passed */
 	int kernel_tai;		/* what we set with ADJ_TAI; 0 = not yet */
 	int64_t leap_seen_utc;	/* leap whose event was recorded */
 	int64_t leap_stepped_utc;	/* step policy: leap already stepped */
@@ -66,6 +67,8 @@ struct discipline {
 int disc_leap_update(struct discipline *d, int64_t ref_ns, int64_t now,
 		     int64_t *shift_ns, int64_t *stepped_ns, bool *hold);
 void disc_leap_init(struct discipline *d);
+/** Tell the leap actions that the clock was stepped (re-arms the kernel). */
+void disc_leap_stepped(struct discipline *d, int64_t now);
 
 /* disc_report.c */
 void disc_report_fault(struct discipline *d, const char *what, int err, int64_t now);

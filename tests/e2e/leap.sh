@@ -99,3 +99,14 @@ build/tests/tools/smearcheck "$d/truth.csv" CLOCK_REALTIME 600 1 -300 custom 100
 dev=$(sed -n 's/^max_dev_ns //p' "$d/smear")
 echo "     smear custom 1000 s: max deviation ${dev} ns (20 ms rows)"
 check "leap smear (custom 1000 s, linear): within 1 us of the curve at every 20 ms" "$d/log" lt "$dev" 1000
+
+# An armed leap survives a step: 1 s time jump at 23:55, the daemon steps it
+# back (step_threshold 0.5 s); the kernel's ntp_clear() dropped the armed
+# leap, so the daemon must arm it again, and the leap must still happen.
+d=$(newdir rearm)
+leapconf "$d" ins accept 100000 "step_threshold = 0.5"
+simrun "$d" $LSCN/leap_step_armed.scn --duration 1200 --csv-interval 0.05
+peak=$(csvmax "$d" 590 630 600)
+echo "     armed leap after a step: max |offset| around the leap ${peak} ns"
+check "leap accept after a step: the daemon re-arms the kernel" "$d/log" grep -q "arming it again" "$d/log"
+check "leap accept after a step: the leap still happens (max |offset| < 1 us)" "$d/log" lt "$peak" 1000
