@@ -20,13 +20,17 @@
  * ki_n ~ T^1.5 for a random-walk frequency).
  *
  * Defaults: for a clock whose frequency wanders as a random walk of
- * q = 1 ppb/sqrt(s) measured with sigma = 100 ns of white noise every
- * second, the steady-state Kalman filter for [offset, frequency] followed
- * by a dead-beat correction is this very PI with kp_n = Kx and ki_n = Kf,
- * its gains (0.132 and 0.0093 /s); its one-step prediction error, 39 ns,
- * is the lowest true offset RMS any servo reaches there. Hence the
- * defaults below (loop time constant ~14 s). linuxptp's 0.7 /
- * 0.3 pass the measurement noise almost untouched into the clock.
+ * q = 1 ppb/sqrt(s) measured every second with white noise sigma, the
+ * steady-state Kalman filter for [offset, frequency] followed by a
+ * dead-beat correction is this very PI with kp_n = Kx and ki_n = Kf, its
+ * gains; its one-step prediction error is about the lowest true offset
+ * RMS any servo reaches there. The defaults are those gains for
+ * sigma = 33 ns, what gnomond's default 9 readings of a PHC with 100 ns
+ * of read noise average to (servo/sample_filter.h): 0.217 and
+ * 0.0265 /s, bound 17.3 ns (gnomon-sim, sysclk_steady.scn, seeds 1-5:
+ * 17.4 ns; the gains for sigma = 100 ns, 0.132 / 0.0093, gave 23.4 ns
+ * there). Loop time constant ~9 s. linuxptp's 0.7 / 0.3 pass the
+ * measurement noise almost untouched into the clock.
  *
  * Start: the first sample is only stored; the second gives the hold
  * frequency from the two offsets and the frequency applied in between
@@ -36,26 +40,27 @@
  * handover (pi_start) the first sample does the same with the planner's
  * hold: what the landing left (a timer that fired a millisecond early or
  * late at a landing rate of 1000 ppm leaves 1 us) is gone at the next
- * sample instead of decaying with the loop's ~14 s time constant and
- * overshooting.
+ * sample instead of decaying with the loop's ~9 s time constant and
+ * overshooting. The second checks that hold (after_start()).
  */
 #include <math.h>
 #include <stdlib.h>
 
 #include "servo/servo_priv.h"
 
-#define PI_KP_DEFAULT	0.132
-#define PI_KI_DEFAULT	0.0093
+#define PI_KP_DEFAULT	0.217
+#define PI_KI_DEFAULT	0.0265
 #define PI_KP_EXP	0.7
 #define PI_KI_EXP	1.4
 #define PI_KP_NORM_MAX	0.7
 #define PI_KI_NORM_MAX	0.3
+#define HOLD_CHECK_FRAC	0.25	/* of the planner's engage threshold, see pi_start */
 #define PI_START_SPAN_S	0.9	/* two-point baseline: ~1 s (100 ns noise: 140 ppb) */
 
 struct pi {
 	double kp_n, ki_n, interval_s;
 	int count;		/* 0: empty, 1: one sample stored, 2: running */
-	bool started;		/* pi_start(): the next sample is dead-beat */
+	int started;		/* pi_start(): samples left of the start (2, 1, 0) */
 	double last_offset_ns, last_t_s, last_freq_ppb;
 	double integ_ppb;	/* hold-frequency estimate */
 	bool measured;		/* integ_ppb came from measurements */
@@ -89,6 +94,33 @@ static void pi_destroy(void *priv)
 	free(priv);
 }
 
+/*
+ * The two samples after pi_start(): true if this one is dead-beat. The
+ * first always is; the second too if its offset shows the planner's hold
+ * off by more than noise (beyond HOLD_CHECK_FRAC of the engage threshold:
+ * 1.25 us in 1 s, 1.25 ppm), and then the hold is taken from the two
+ * samples as at a cold start. (The integrator alone would take ~40
+ * samples to learn a hold error; meanwhile the offset crosses the engage
+ * threshold, and a planner going on the same stale hold lands short
+ * again, for ever: a 5 ppm jump of the oscillator did that.)
+ */
+static bool after_start(struct pi *s, double offset_ns, double dt,
+			const struct servo_limits *lim, bool *clamped)
+{
+	int k = s->started;
+
+	if (k == 0)
+		return false;
+	s->started--;
+	if (k == 2)
+		return true;
+	if (!(fabs(offset_ns) > HOLD_CHECK_FRAC * lim->engage_ns) || !(dt > 0))
+		return false;
+	s->integ_ppb = servo_clamp(s->last_freq_ppb - (offset_ns - s->last_offset_ns) / dt,
+				   lim, clamped);
+	return true;
+}
+
 static double pi_sample(void *priv, double offset_ns, double t_s,
 			const struct servo_limits *lim, bool *clamped)
 {
@@ -117,8 +149,7 @@ static double pi_sample(void *priv, double offset_ns, double t_s,
 		freq = servo_clamp(s->integ_ppb - offset_ns / s->interval_s, lim, clamped);
 		break;
 	default:
-		if (s->started) {
-			s->started = false;
+		if (after_start(s, offset_ns, dt, lim, clamped)) {
 			freq = servo_clamp(s->integ_ppb - offset_ns / s->interval_s,
 					   lim, clamped);
 			break;
@@ -141,7 +172,7 @@ static void pi_reset(void *priv)
 	struct pi *s = priv;
 
 	s->count = 0;
-	s->started = false;
+	s->started = 0;
 }
 
 static void pi_stepped(void *priv, double step_ns)
@@ -158,7 +189,7 @@ static void pi_start(void *priv, double hold_ppb)
 	s->integ_ppb = hold_ppb;
 	s->measured = true;
 	s->count = 2;
-	s->started = true;
+	s->started = 2;
 }
 
 static bool pi_hold(const void *priv, double *hold_ppb)

@@ -22,7 +22,8 @@
  * once the frequency has jumped (to the cap) lat is resolved to a
  * nanosecond at a 10 % cap, and the hold is free of it. Until then a fit
  * mixing very different frequencies counts as not good enough to land on.
- * A fit needs max(1 s, interval / 2) of baseline; before that the planner
+ * A fit needs max(0.9 s, interval / 2) of baseline (so that one interval
+ * of 1 s does, whichever way the clock runs); before that the planner
  * uses the tracking algorithm's hold as prior (good if it was measured).
  *
  * A plan:
@@ -70,7 +71,7 @@
 #define LAND_ERR_NS	200.0	/* what timing errors may cost the final landing */
 #define NEXT_MIN_FRAC	0.05	/* shortest next_s requested in the cap phase */
 #define SPAN_MIN_FRAC	0.5	/* baseline a hold fit needs, in intervals, */
-#define SPAN_MIN_S	1.0	/* ... and in seconds (100 ns noise: 140 ppb) */
+#define SPAN_MIN_S	0.9	/* ... and in seconds (100 ns noise: 160 ppb) */
 #define NO_END_S	1e9	/* slew_left_s when the cap cannot beat the drift */
 #define UNKNOWN_PPB	50e3	/* natural error a blind first interval allows for */
 #define LAT_MIN_DF_PPB	1e5	/* frequency jump that resolves the latency */

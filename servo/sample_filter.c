@@ -13,6 +13,8 @@
 #define MAD_SIGMA	1.4826	/* MAD of a gaussian, in sigmas */
 #define MAD_LIMIT	4.0	/* reject beyond this many sigmas */
 #define MIN_KEEP	3
+#define DELAY_TOL_NS	50	/* delays this close to the minimum count as equal */
+#define DELAY_TOL_FRAC	0.125	/* ... or this fraction of the minimum */
 
 /* Stable insertion sort of indices by delay. */
 static void sort_by_delay(const struct clock_reading *r, int n, int *ix)
@@ -25,6 +27,24 @@ static void sort_by_delay(const struct clock_reading *r, int n, int *ix)
 			ix[j] = ix[j - 1];
 		ix[j] = v;
 	}
+}
+
+/*
+ * How many of the readings, sorted by delay, to keep: those within
+ * max(DELAY_TOL_NS, DELAY_TOL_FRAC x min_delay) of the smallest delay,
+ * but at least MIN_KEEP (the median needs company to vote a wild reading
+ * out). Extra delay d moves a reading's midpoint at most d / 2 from its
+ * latch, so a kept reading adds at most tol / 2 of bias.
+ */
+static int keep_count(const struct clock_reading *r, int n, const int *ix)
+{
+	int64_t d0 = r[ix[0]].delay_ns;
+	double tol = fmax(DELAY_TOL_NS, DELAY_TOL_FRAC * (double)d0);
+	int k = 1;
+
+	while (k < n && (double)(r[ix[k]].delay_ns - d0) <= tol)
+		k++;
+	return k < MIN_KEEP ? (n < MIN_KEEP ? n : MIN_KEEP) : k;
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -84,9 +104,7 @@ int sample_filter(const struct clock_reading *r, int n, struct sample_filter_out
 	if (i < 0)
 		return i;
 	sort_by_delay(r, n, ix);
-	k = n <= MIN_KEEP ? n : (n + 1) / 2;
-	if (k < MIN_KEEP && n >= MIN_KEEP)
-		k = MIN_KEEP;
+	k = keep_count(r, n, ix);
 	for (i = 0; i < k; i++)
 		v[i] = r[ix[i]].offset_ns;
 	med = median(v, k);

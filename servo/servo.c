@@ -53,6 +53,7 @@
 #define MAX_NATURAL_PPB		500e3	/* no clock is off by more than adjtimex takes */
 #define MAX_CAP_PPB		1e9	/* no clock slews faster than 100 % */
 #define MAX_INTERVAL_S		1e5
+#define TRACKED_OWN		2	/* the tracker's hold is its own after this many samples */
 
 struct servo {
 	struct servo_params p;
@@ -71,6 +72,7 @@ struct servo {
 	int64_t own_step_ns;
 	int n_in, n_out;	/* consecutive samples in / out of the lock window */
 	double jitter2_ns2;	/* smoothed offset^2 while tracking */
+	int tracked;		/* tracking samples since the planner handed over (up to 2) */
 	int64_t expect_local_ns;	/* when the next sample is due */
 	bool prev_ok;		/* t_s, last_offset_ns: a sample to seed the planner */
 	double late_s;		/* decaying maximum of sample lateness */
@@ -114,6 +116,7 @@ struct servo *servo_create(const struct servo_params *p, double initial_ppb)
 	if (!s->algo)
 		goto fail;
 	s->state = SERVO_UNLOCKED;
+	s->tracked = TRACKED_OWN;
 	return s;
 fail:
 	free(s);
@@ -314,7 +317,14 @@ struct prev_sample {
  * On a cold start the sample before the one that engages the planner gives
  * it a baseline at once, if the offset moved between them as a clock can
  * drift (|natural error| <= 500 ppm, what adjtimex itself accepts) and not
- * as a reference that jumped. A measured hold is better than a seed.
+ * as a reference that jumped. A measured hold is better than a seed, but
+ * a tracker that has not had TRACKED_OWN samples since the last handover
+ * has no hold of its own: it holds the planner's. If the offset ran away
+ * again right after a landing (the clock's frequency jumped: the short
+ * slew gave the planner no baseline of its own, and the prior was from
+ * before the jump), a planner going on that prior would land on it again,
+ * and again, for ever; the handover sample, with the frequency applied
+ * since, shows the new hold.
  */
 static bool plausible_seed(const struct servo *s, const struct prev_sample *prev, double offset_ns)
 {
@@ -336,7 +346,8 @@ static bool run_planner(struct servo *s, double *offset_ns, const struct prev_sa
 	if (!s->pl.active && fabs(*offset_ns) > lim->engage_ns) {
 		good = s->ops->hold(s->algo, &hold);
 		planner_start(&s->pl, hold, good, s->freq_ppb - s->ff_ppb);
-		if (!good && prev && plausible_seed(s, prev, *offset_ns))
+		if ((!good || s->tracked < TRACKED_OWN) && prev &&
+		    plausible_seed(s, prev, *offset_ns))
 			planner_seed(&s->pl, prev->offset_ns, prev->t_s);
 		s->state = SERVO_LOCKING;
 		s->n_in = s->n_out = 0;
@@ -347,6 +358,7 @@ static bool run_planner(struct servo *s, double *offset_ns, const struct prev_sa
 	if (po.done) {
 		planner_stop(&s->pl);
 		s->ops->start(s->algo, po.hold_ppb);
+		s->tracked = 0;
 		*offset_ns = po.handover_offset_ns;
 		return false;
 	}
@@ -389,6 +401,8 @@ void servo_sample(struct servo *s, int64_t offset_ns, int64_t local_ns,
 	if (run_planner(s, &o, have_prev ? &prev : NULL, &lim, out))
 		return;
 	f = s->ops->sample(s->algo, o, s->t_s, &lim, &clamped);
+	if (s->tracked < TRACKED_OWN)
+		s->tracked++;
 	track_lock(s, offset_ns);
 	set_out(s, out, f, clamped);
 }

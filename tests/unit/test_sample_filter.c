@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests for servo/sample_filter.c: min-delay selection, averaging,
- * outlier robustness, edge cases. */
+/* Unit tests for servo/sample_filter.c: min-delay selection and its
+ * tolerance, averaging, outlier robustness, edge cases. */
 #include <check.h>
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -29,16 +30,90 @@ END_TEST
 
 START_TEST(test_averaging)
 {
-	/* Equal delays: the best half (at least 3), by order, is averaged. */
+	/* Equal delays: every reading is as good as the next, all are averaged. */
 	const struct clock_reading r[] = {
 		RD(100, 10, 1000), RD(102, 10, 2000), RD(104, 10, 3000), RD(106, 10, 4000),
 	};
 	struct sample_filter_out o;
 
-	ck_assert_int_eq(sample_filter(r, 4, &o), 3);
-	ck_assert_int_eq(o.offset_ns, 102);
-	ck_assert_int_eq(o.ref_ns, 2000);
+	ck_assert_int_eq(sample_filter(r, 4, &o), 4);
+	ck_assert_int_eq(o.offset_ns, 103);
+	ck_assert_int_eq(o.ref_ns, 2500);
 	ck_assert_int_eq(o.delay_ns, 10);
+}
+END_TEST
+
+START_TEST(test_delay_tolerance)
+{
+	/* Delays within max(50 ns, min / 8) of the smallest count as equal:
+	 * 62.5 ns for a 500 ns minimum, 50 ns for a 40 ns one. */
+	const struct clock_reading a[] = {
+		RD(10, 500, 0), RD(20, 562, 0), RD(30, 540, 0), RD(900, 563, 0), RD(-900, 2000, 0),
+	};
+	const struct clock_reading b[] = {
+		RD(10, 40, 0), RD(20, 90, 0), RD(30, 60, 0), RD(40, 91, 0), RD(-90, 400, 0),
+	};
+	struct sample_filter_out o;
+
+	ck_assert_int_eq(sample_filter(a, 5, &o), 3);
+	ck_assert_int_eq(o.offset_ns, 20);
+	ck_assert_int_eq(o.delay_ns, 500);
+	ck_assert_int_eq(sample_filter(b, 5, &o), 3);
+	ck_assert_int_eq(o.offset_ns, 20);
+	ck_assert_int_eq(o.delay_ns, 40);
+}
+END_TEST
+
+START_TEST(test_keeps_three)
+{
+	/* One narrow window and slow ones: the two next narrowest join it,
+	 * so that the median can still vote a wild reading out. */
+	const struct clock_reading r[] = {
+		RD(5000000, 300, 0), RD(104, 2000, 0), RD(100, 900, 0), RD(-7000, 5000, 0),
+		RD(102, 1000, 0),
+	};
+	struct sample_filter_out o;
+
+	ck_assert_int_eq(sample_filter(r, 5, &o), 2);
+	ck_assert_int_eq(o.offset_ns, 101);
+	ck_assert_int_eq(o.delay_ns, 900);
+}
+END_TEST
+
+static double gauss(unsigned int *seed)
+{
+	double u1 = (rand_r(seed) + 1.0) / (RAND_MAX + 2.0);
+	double u2 = (rand_r(seed) + 1.0) / (RAND_MAX + 2.0);
+
+	return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+}
+
+/*
+ * Seeded: 9 readings of equal delay with 100 ns of gaussian noise (the
+ * simulator's PHC read model). All of them averaged scatter by
+ * 100 / 3 = 33 ns; the best half by order (the rule before) scattered by
+ * 100 / sqrt(5) = 45 ns.
+ */
+START_TEST(test_noise_reduction)
+{
+	struct clock_reading r[9];
+	struct sample_filter_out o;
+	unsigned int seed = 42;
+	double sum2 = 0;
+	int i, it, n = 4000, used = 0;
+
+	for (it = 0; it < n; it++) {
+		for (i = 0; i < 9; i++)
+			r[i] = (struct clock_reading)RD(llround(1e6 + 100 * gauss(&seed)), 500,
+							(int64_t)it * 1000000000 + i * 500);
+		used += sample_filter(r, 9, &o);
+		sum2 += ((double)o.offset_ns - 1e6) * ((double)o.offset_ns - 1e6);
+	}
+	/* The MAD test rejects a good reading now and then (4 sigma of a
+	 * 9-point MAD): 8.97 of 9 used on average with this seed. */
+	ck_assert_double_gt((double)used / n, 8.9);
+	ck_assert_double_lt(sqrt(sum2 / n), 36);
+	ck_assert_double_gt(sqrt(sum2 / n), 30);
 }
 END_TEST
 
@@ -51,8 +126,8 @@ START_TEST(test_outlier_with_small_delay)
 	};
 	struct sample_filter_out o;
 
-	ck_assert_int_eq(sample_filter(r, 5, &o), 2);
-	ck_assert_int_eq(o.offset_ns, 101);
+	ck_assert_int_eq(sample_filter(r, 5, &o), 4);
+	ck_assert_int_eq(o.offset_ns, 100);	/* 100.5, rounded from the median 101 */
 	ck_assert_int_eq(o.delay_ns, 10);	/* delay among the readings used */
 }
 END_TEST
@@ -67,7 +142,7 @@ START_TEST(test_outlier_precise)
 	for (i = 0; i < 9; i++)
 		r[i] = (struct clock_reading)RD(-500 + (i % 3) - 1, 0, 1000 * i);
 	r[1].offset_ns = -80000000;
-	ck_assert_int_eq(sample_filter(r, 9, &o), 4);
+	ck_assert_int_eq(sample_filter(r, 9, &o), 8);
 	ck_assert_int_eq(o.offset_ns, -500);
 	ck_assert_int_eq(o.delay_ns, 0);
 }
@@ -121,7 +196,7 @@ START_TEST(test_bad_input)
 	ck_assert_int_eq(sample_filter(r, -3, &o), -EINVAL);
 	ck_assert_int_eq(sample_filter(r, SAMPLE_FILTER_MAX_READINGS + 1, &o), -EINVAL);
 	ck_assert_int_eq(sample_filter(r, SAMPLE_FILTER_MAX_READINGS, &o),
-			 SAMPLE_FILTER_MAX_READINGS / 2);
+			 SAMPLE_FILTER_MAX_READINGS);
 	r[0].delay_ns = -1;
 	ck_assert_int_eq(sample_filter(r, 2, &o), -EINVAL);
 }
@@ -176,6 +251,9 @@ Suite *unit_suite(void)
 
 	tcase_add_test(tc, test_min_delay_selection);
 	tcase_add_test(tc, test_averaging);
+	tcase_add_test(tc, test_delay_tolerance);
+	tcase_add_test(tc, test_keeps_three);
+	tcase_add_test(tc, test_noise_reduction);
 	tcase_add_test(tc, test_outlier_with_small_delay);
 	tcase_add_test(tc, test_outlier_precise);
 	tcase_add_test(tc, test_single_and_pair);
