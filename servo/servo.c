@@ -263,17 +263,27 @@ static void set_out(struct servo *s, struct servo_out *out, double servo_ppb, bo
 		out->action = SERVO_ADJ_FREQ;
 }
 
-/* Step by -offset; the algorithm sees the re-based (zero) sample. */
+/*
+ * Step by -offset. The offset may have built up by drift or appeared at
+ * once (someone set the clock): re-basing the history would read a sudden
+ * jump as a slope and swing the clock by a large fraction of it. So the
+ * algorithm restarts from the hold frequency it had (right in both cases)
+ * and sees the stepped (zero) sample first.
+ */
 static void take_step(struct servo *s, int64_t offset_ns, struct servo_out *out)
 {
 	struct servo_limits lim;
+	double hold = s->freq_ppb - s->ff_ppb;
 	bool clamped;
 	double f;
 
 	out->action = SERVO_STEP;
 	out->step_ns = -offset_ns;
 	planner_stop(&s->pl);
-	rebase(s, -offset_ns);
+	s->ops->hold(s->algo, &hold);
+	s->ops->reset(s->algo);
+	s->ops->start(s->algo, hold);
+	s->last_offset_ns += (double)-offset_ns;
 	s->own_step_pending = true;
 	s->own_step_ns = -offset_ns;
 	limits(s, &lim);

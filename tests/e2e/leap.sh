@@ -110,3 +110,6 @@ peak=$(csvmax "$d" 590 630 600)
 echo "     armed leap after a step: max |offset| around the leap ${peak} ns"
 check "leap accept after a step: the daemon re-arms the kernel" "$d/log" grep -q "arming it again" "$d/log"
 check "leap accept after a step: the leap still happens (max |offset| < 1 us)" "$d/log" lt "$peak" 1000
+after=$(csvmax "$d" 301 590)
+echo "     after the step for a 1 s time jump: max |offset| ${after} ns"
+check "a step for a sudden 1 s jump leaves the servo's frequency alone (< 1 us after it)" "$d/log" lt "$after" 1000

@@ -404,6 +404,39 @@ START_TEST(test_follows_jump)
 }
 END_TEST
 
+/* A locked clock is set 1 s off at once (someone called settimeofday): the
+ * servo steps it back and keeps its frequency; re-basing its history would
+ * read the jump as a slope and swing the clock by a large part of it. */
+START_TEST(test_step_after_jump)
+{
+	enum servo_type t = _i ? SERVO_LINREG : SERVO_PI;
+	struct servo_params p = params(t);
+	struct servo_out o;
+	struct servo *s;
+	struct clk c = { .off_ns = 3000, .nat_ppb = 20000 };
+	double worst = 0;
+	int i;
+
+	p.step_threshold_ns = 500000000;
+	s = servo_create(&p, 0);
+	for (i = 0; i < 100; i++)
+		feed(s, &c, &o);
+	ck_assert_int_eq(servo_get_state(s), SERVO_LOCKED);
+	c.off_ns += 1e9;
+	feed(s, &c, &o);
+	ck_assert_int_eq(o.action, SERVO_STEP);
+	ck_assert_msg(fabs(o.freq_ppb + 20000) < 10, "%s: freq after the step %.1f ppb",
+		      servo_type_name(t), o.freq_ppb);
+	for (i = 0; i < 30; i++) {
+		feed(s, &c, &o);
+		if (fabs(c.off_ns) > worst)
+			worst = fabs(c.off_ns);
+	}
+	ck_assert_msg(worst < 100, "%s: %.1f ns off after the step", servo_type_name(t), worst);
+	servo_destroy(s);
+}
+END_TEST
+
 START_TEST(test_names)
 {
 	ck_assert_str_eq(servo_type_name(SERVO_PI), "pi");
@@ -465,6 +498,7 @@ Suite *unit_suite(void)
 	tcase_add_loop_test(tc, test_stepped_own, 0, 4);
 	tcase_add_test(tc, test_time_must_advance);
 	tcase_add_loop_test(tc, test_follows_jump, 0, 2);
+	tcase_add_loop_test(tc, test_step_after_jump, 0, 2);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_slew_outputs);
 	suite_add_tcase(s, tc);
