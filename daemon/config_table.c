@@ -321,10 +321,11 @@ const struct conf_key conf_keys[] = {
 	{ .name = "update_rate", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "1",
 	  .min = 0.01, .max = 128, .unit = "Hz", .offset = C(update_rate_hz),
 	  .help = "Comparisons (and corrections) per second." },
-	{ .name = "samples", .scope = SCOPE_CLOCK, .type = CT_INT, .def = "9",
+	{ .name = "samples", .scope = SCOPE_CLOCK, .type = CT_INT, .def = "25",
 	  .min = 1, .max = 25, .unit = "", .offset = C(samples),
-	  .help = "Readings per comparison; the ones with the smallest delays are "
-		  "averaged (servo/sample_filter.h)." },
+	  .help = "Readings per comparison (25 is the kernel's most per PTP_SYS_OFFSET "
+		  "call); those within 50 ns (or 1/8) of the smallest delay are averaged "
+		  "(servo/sample_filter.h)." },
 	{ .name = "timescale", .scope = SCOPE_CLOCK, .type = CT_ENUM, .flags = KEY_DEF_KIND,
 	  .def_doc = "utc for CLOCK_REALTIME, tai otherwise", .unit = "",
 	  .offset = C(timescale), .enums = timescales,

@@ -44,7 +44,7 @@ START_TEST(test_minimal)
 	ck_assert_double_eq(cc->step_threshold_s, 0);
 	ck_assert_double_eq(cc->first_step_threshold_s, 0);
 	ck_assert_double_eq(cc->update_rate_hz, 1);
-	ck_assert_int_eq(cc->samples, 9);
+	ck_assert_int_eq(cc->samples, 25);
 	ck_assert_int_eq(cc->timescale, TS_UTC);
 	ck_assert_int_eq(cc->source_timescale, TS_TAI);
 	ck_assert_double_eq(cc->pi_kp, 0);
