@@ -30,6 +30,7 @@
 
 #include "servo/sample_filter.h"
 #include "servo/servo.h"
+#include "tests/servo_model.h"
 
 struct world {
 	double t_s, local_s;	/* true time, local time base */
@@ -53,36 +54,10 @@ struct world {
 	double rms_from_s, sum_sq, sum_t;
 };
 
-static uint64_t splitmix(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static double gauss(uint64_t *x)
-{
-	double u1 = ((double)(splitmix(x) >> 11) + 0.5) / 9007199254740992.0;
-	double u2 = ((double)(splitmix(x) >> 11) + 0.5) / 9007199254740992.0;
-
-	return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
-}
-
-static double last_above(double ta, double oa, double tb, double ob, double x, double prev)
-{
-	if (fabs(ob) >= x)
-		return tb;
-	if (fabs(oa) >= x)
-		return ta + ((oa > 0 ? x : -x) - oa) / (ob - oa) * (tb - ta);
-	return prev;
-}
-
 /* The clock's rate against the reference, minus 1, ppb. */
 static double clock_rate(const struct world *w)
 {
-	return w->nat_ppb + w->freq_ppb + w->nat_ppb * w->freq_ppb * 1e-9;
+	return model_clock_rate_ppb(w->nat_ppb, w->freq_ppb);
 }
 
 static double local_rate(const struct world *w)
@@ -96,8 +71,8 @@ static void advance(struct world *w, double dt_s)
 	double rate = clock_rate(w), oa = w->off_ns, ta = w->t_s;
 	double ob = oa + rate * dt_s, tb = ta + dt_s;
 
-	w->last_1ms = last_above(ta, oa, tb, ob, 1e6, w->last_1ms);
-	w->last_1us = last_above(ta, oa, tb, ob, 1e3, w->last_1us);
+	w->last_1ms = model_last_above(ta, oa, tb, ob, 1e6, w->last_1ms);
+	w->last_1us = model_last_above(ta, oa, tb, ob, 1e3, w->last_1us);
 	w->overshoot_ns = fmax(w->overshoot_ns, fmax(-w->sign0 * oa, -w->sign0 * ob));
 	if (tb > w->rms_from_s) {
 		double d = fmin(dt_s, tb - w->rms_from_s);
@@ -110,12 +85,7 @@ static void advance(struct world *w, double dt_s)
 	w->t_s = tb;
 	w->local_s += dt_s * local_rate(w);
 	if (w->wander > 0)
-		w->nat_ppb += w->wander * sqrt(dt_s) * gauss(&w->rng);
-}
-
-static double uniform01(uint64_t *x)
-{
-	return (double)(splitmix(x) >> 11) / 9007199254740992.0;
+		w->nat_ppb += w->wander * sqrt(dt_s) * model_gauss(&w->rng);
 }
 
 /* Local time of the next wake-up after a request of next_s made at local. */
@@ -124,7 +94,7 @@ static double next_wake(struct world *w, double local, double next_s)
 	double now = w->local_s;
 
 	if (!w->ms_timer)
-		return local + next_s + w->jitter_s * uniform01(&w->rng);
+		return local + next_s + w->jitter_s * model_uniform(&w->rng);
 	/* daemon/loop.c: due = previous due + next (now + next if past);
 	 * poll() for the rest rounded up to whole milliseconds. */
 	w->due_s += next_s;
@@ -148,12 +118,12 @@ static int64_t measure(struct world *w)
 	int i;
 
 	if (w->readings <= 0)
-		return llround(w->off_ns + w->noise_ns * gauss(&w->rng));
+		return llround(w->off_ns + w->noise_ns * model_gauss(&w->rng));
 	for (i = 0; i < w->readings && i < 16; i++) {
 		/* gnomon-sim's PHC read model: a 500 ns window, white offset
 		 * noise independent of it */
 		r[i].delay_ns = 500;
-		r[i].offset_ns = llround(w->off_ns + w->noise_ns * gauss(&w->rng));
+		r[i].offset_ns = llround(w->off_ns + w->noise_ns * model_gauss(&w->rng));
 		r[i].ref_ns = llround(w->t_s * 1e9) + i * 1000;
 	}
 	sample_filter(r, i, &o);
@@ -233,7 +203,7 @@ static void recover(enum servo_type type, double off_ns, double cap_ppb, double 
 		w.meas_s = 3e-6;
 		w.latency_s = 6e-6;
 		w.ms_timer = true;
-		w.due_s = -1e-3 * uniform01(&w.rng);
+		w.due_s = -1e-3 * model_uniform(&w.rng);
 	}
 
 	run(&w, s, 1.0, end_s);

@@ -27,6 +27,7 @@
 #include <stdio.h>
 
 #include "servo/servo.h"
+#include "tests/servo_model.h"
 
 struct loop_case {
 	enum servo_type type;
@@ -61,39 +62,11 @@ struct model {
 	struct loop_result *r;
 };
 
-static uint64_t splitmix(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static double uniform(uint64_t *x)
-{
-	return ((double)(splitmix(x) >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double gauss(uint64_t *x)
-{
-	return sqrt(-2 * log(uniform(x))) * cos(2 * M_PI * uniform(x));
-}
-
-static double last_above(double ta, double oa, double tb, double ob, double x, double prev)
-{
-	if (fabs(ob) >= x)
-		return tb;
-	if (fabs(oa) >= x)
-		return ta + ((oa > 0 ? x : -x) - oa) / (ob - oa) * (tb - ta);
-	return prev;
-}
-
 /* Clock rate against the reference, minus 1, ppb: the correction scales
  * the oscillator (kernel: the NTP rate multiplies the clocksource's). */
 static double clock_rate(const struct model *m)
 {
-	return m->nat + m->freq + m->nat * m->freq * 1e-9;
+	return model_clock_rate_ppb(m->nat, m->freq);
 }
 
 static double local_rate(const struct model *m)
@@ -118,8 +91,8 @@ static void advance(struct model *m, double dt)
 	oa = m->off;
 	ob = oa + rate * dt;
 
-	r->to_1ms_s = last_above(m->t, oa, m->t + dt, ob, 1e6, r->to_1ms_s);
-	r->to_1us_s = last_above(m->t, oa, m->t + dt, ob, 1e3, r->to_1us_s);
+	r->to_1ms_s = model_last_above(m->t, oa, m->t + dt, ob, 1e6, r->to_1ms_s);
+	r->to_1us_s = model_last_above(m->t, oa, m->t + dt, ob, 1e3, r->to_1us_s);
 	r->overshoot_ns = fmax(r->overshoot_ns, fmax(-m->sign0 * oa, -m->sign0 * ob));
 	if (m->t + dt > m->c->rms_from_s) {
 		double d = fmin(dt, m->t + dt - m->c->rms_from_s), oc = ob - rate * d;
@@ -133,7 +106,7 @@ static void advance(struct model *m, double dt)
 	/* the local base follows the clock's rate, or the reference's */
 	m->local += dt * local_rate(m);
 	if (m->c->wander > 0)
-		m->nat += m->c->wander * sqrt(dt) * gauss(&m->rng);
+		m->nat += m->c->wander * sqrt(dt) * model_gauss(&m->rng);
 }
 
 static void apply(struct model *m, struct servo *s, const struct servo_out *o)
@@ -163,11 +136,11 @@ static void set_ff(struct model *m, struct servo *s)
 static double next_wake(struct model *m, double *due, double local, double next_s)
 {
 	if (!m->c->ms_timer)
-		return local + next_s + m->c->jitter_s * uniform(&m->rng);
+		return local + next_s + m->c->jitter_s * model_uniform(&m->rng);
 	/* daemon/loop.c: when = previous due + next (now + next if that is
 	 * past); poll() from now (after jitter_s at most of processing) for
 	 * the remaining time rounded up to whole milliseconds. */
-	double now = m->local + m->c->jitter_s * uniform(&m->rng);
+	double now = m->local + m->c->jitter_s * model_uniform(&m->rng);
 
 	*due += next_s;
 	if (*due <= now)
@@ -193,13 +166,13 @@ static void run_case(const struct loop_case *c, struct loop_result *r)
 	ck_assert_ptr_nonnull(s);
 	m.jump_t = c->jump_at_s;
 	/* the timer was armed when the daemon started, some time before */
-	due = -1e-3 * uniform(&m.rng);
+	due = -1e-3 * model_uniform(&m.rng);
 	while (m.t < c->end_s) {
 		set_ff(&m, s);
 		local = m.local;
 		if (c->meas_s > 0)
 			advance(&m, c->meas_s);
-		servo_sample(s, llround(m.off + c->noise_ns * gauss(&m.rng)),
+		servo_sample(s, llround(m.off + c->noise_ns * model_gauss(&m.rng)),
 			     llround(local * 1e9), &o);
 		if (o.slewing)
 			r->handover_s = -1;
@@ -470,18 +443,21 @@ START_TEST(test_property_random)
 
 	for (it = 0; it < 40; it++) {
 		x = 1000 + (uint64_t)it + 100 * (uint64_t)_i;
+		/* One draw per statement: the expressions of an initializer list
+		 * are evaluated in no particular order. */
 		c = (struct loop_case){
 			.type = _i ? SERVO_LINREG : SERVO_PI,
-			.off_ns = (uniform(&x) < 0.5 ? -1 : 1) * pow(10, 3 + 7 * uniform(&x)),
-			.nat_ppb = 100000 * (uniform(&x) - 0.5),
-			.cap_ppb = caps[splitmix(&x) % 5],
-			.noise_ns = 1 + 99 * uniform(&x),
-			.follows = splitmix(&x) % 2,
-			.latency_s = 100e-6 * uniform(&x),
-			.jitter_s = 100e-6 * uniform(&x),
 			.rms_from_s = 1e30,
-			.seed = x,
 		};
+		c.off_ns = model_uniform(&x) < 0.5 ? -1 : 1;
+		c.off_ns *= pow(10, 3 + 7 * model_uniform(&x));
+		c.nat_ppb = 100000 * (model_uniform(&x) - 0.5);
+		c.cap_ppb = caps[model_splitmix(&x) % 5];
+		c.noise_ns = 1 + 99 * model_uniform(&x);
+		c.follows = model_splitmix(&x) % 2;
+		c.latency_s = 100e-6 * model_uniform(&x);
+		c.jitter_s = 100e-6 * model_uniform(&x);
+		c.seed = x;
 		lim = fabs(c.off_ns) / (c.cap_ppb - fabs(c.nat_ppb));
 		c.end_s = lim + 60;
 		run_case(&c, &r);
