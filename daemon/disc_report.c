@@ -23,7 +23,7 @@ void disc_audit(struct discipline *d, const char *action, const char *fmt, ...)
 	if (!d->env.audit)
 		return;
 	va_start(ap, fmt);
-	r = audit_vlog(d->env.audit, discipline_utc_now_ns(), d->cc.name, action, fmt, ap);
+	r = audit_vlog(d->env.audit, systime_realtime_ns(), d->cc.name, action, fmt, ap);
 	va_end(ap);
 	if (r < 0)
 		pr_err("%s: audit trail: %s", d->cc.name, strerror(-r));
@@ -93,7 +93,7 @@ void disc_report_event(struct discipline *d, enum recovery_kind kind, int64_t no
 	/* durations on the raw clock: CLOCK_MONOTONIC (now) is slewed with
 	 * CLOCK_REALTIME, so a 10 s slew at 10 % would read 9 s on it */
 	(void)now;
-	recovery_event(d->rec, kind, systime_raw_ns(), discipline_utc_now_ns(), offset_ns);
+	recovery_event(d->rec, kind, systime_raw_ns(), systime_realtime_ns(), offset_ns);
 }
 
 static void report_done(struct discipline *d, const struct recovery_report *r)

@@ -25,11 +25,6 @@ const char *disc_state_name(enum disc_state s)
 	return "?";
 }
 
-int64_t discipline_utc_now_ns(void)
-{
-	return systime_realtime_ns();
-}
-
 /* The shift to add to (target - reference): a UTC clock from a TAI
  * reference is behind it by TAI - UTC (shaped by the leap policy); a TAI
  * clock from a UTC reference is ahead by it. */

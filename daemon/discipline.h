@@ -85,7 +85,4 @@ size_t discipline_recovery_history(const struct discipline *d,
 				   struct recovery_report *out, size_t max);
 const char *disc_state_name(enum disc_state s);
 
-/** UTC now, ns (CLOCK_REALTIME; for reports and the audit trail only). */
-int64_t discipline_utc_now_ns(void);
-
 #endif

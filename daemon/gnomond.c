@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "phc/systime.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 #include "daemon/ops.h"
@@ -275,7 +276,7 @@ static int open_all(struct gnomond *g)
 	if (!g->loop || !g->clocks || !g->leaps)
 		return -ENOMEM;
 	g->start_mono_ns = loop_mono_ns();
-	g->start_utc_ns = discipline_utc_now_ns();
+	g->start_utc_ns = systime_realtime_ns();
 	r = open_state(g);
 	if (r < 0)
 		return r;

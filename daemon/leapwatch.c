@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "phc/systime.h"
 #include "daemon/daemon.h"
 #include "daemon/discipline.h"
 #include "daemon/log.h"
@@ -20,7 +21,7 @@
 static void load(struct gnomond *g, bool first)
 {
 	char err[CONF_PATH_MAX + 256], status[512];
-	int64_t now_s = discipline_utc_now_ns() / 1000000000LL;
+	int64_t now_s = systime_realtime_ns() / 1000000000LL;
 	int r;
 
 	r = leaptable_load_file(g->leaps, g->conf.leapfile, err, sizeof(err));
@@ -36,7 +37,7 @@ static void load(struct gnomond *g, bool first)
 
 static void warn_expiry(struct gnomond *g)
 {
-	int64_t now_s = discipline_utc_now_ns() / 1000000000LL;
+	int64_t now_s = systime_realtime_ns() / 1000000000LL;
 	enum leap_expiry st = leaptable_expiry_state(g->leaps, now_s);
 	char status[512];
 

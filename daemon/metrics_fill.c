@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "phc/systime.h"
 #include "daemon/daemon.h"
 #include "daemon/discipline_query.h"
 #include "daemon/log.h"
@@ -191,7 +192,7 @@ int daemon_metrics_fill(void *arg, struct metrics *m)
 {
 	struct gnomond *g = arg;
 	struct dmetrics *dm = g->metrics;
-	int64_t now_utc = discipline_utc_now_ns();
+	int64_t now_utc = systime_realtime_ns();
 	int r = 0;
 
 	for (int i = 0; i < g->n && r >= 0; i++) {
