@@ -10,16 +10,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "daemon/audit.h"
-#include "daemon/clockreg.h"
-#include "daemon/config.h"
-#include "daemon/ctl.h"
-#include "daemon/discipline.h"
-#include "daemon/history.h"
-#include "daemon/leaptable.h"
+#include "daemon/record/audit.h"
+#include "daemon/discipline/clockreg.h"
+#include "daemon/config/config.h"
+#include "daemon/ctl/ctl.h"
+#include "daemon/discipline/discipline.h"
+#include "daemon/record/history.h"
+#include "daemon/leap/leaptable.h"
 #include "daemon/loop.h"
-#include "daemon/metrics.h"
-#include "daemon/source.h"
+#include "daemon/metrics/metrics.h"
+#include "daemon/source/source.h"
 
 /** gnomon's version, for --version and the gnomon_build_info metric. */
 #ifndef GNOMON_VERSION

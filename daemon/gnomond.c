@@ -15,7 +15,7 @@
 #include "phc/systime.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
-#include "daemon/ops.h"
+#include "daemon/lifecycle/ops.h"
 #include "phc/sysclk.h"
 
 #define DEFAULT_CONFIG "/etc/gnomon/gnomon.conf"

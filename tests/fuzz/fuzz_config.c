@@ -7,8 +7,8 @@
  * "# default" notes, as every key is now set).
  * Build and run (from the top of the tree):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE \
- *     tests/fuzz/fuzz_config.c daemon/config.c daemon/config_table.c \
- *     daemon/config_value.c -lm -o build/fuzz_config
+ *     tests/fuzz/fuzz_config.c daemon/config/config.c daemon/config/config_table.c \
+ *     daemon/config/config_value.c -lm -o build/fuzz_config
  *   build/fuzz_config -max_total_time=60 -dict=tests/fuzz/config.dict \
  *     tests/fuzz/corpus_config
  * (copy the corpus first if new inputs should not be added to it).
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/config.h"
+#include "daemon/config/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * libFuzzer harness for the control protocol's parsers (daemon/ctlproto.c)
- * and gnomonctl's renderer (daemon/ctl_render.c), which both take bytes
+ * libFuzzer harness for the control protocol's parsers (daemon/ctl/ctlproto.c)
+ * and gnomonctl's renderer (daemon/ctl/ctl_render.c), which both take bytes
  * from the other side of a socket.
  *
  * Each input is tried as a request line and as a reply line. Properties
@@ -13,8 +13,8 @@
  *
  * Build and run (about a minute):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE \
- *     $(pkg-config --cflags json-c) tests/fuzz/fuzz_ctl.c daemon/ctlproto.c \
- *     daemon/ctl_render.c $(pkg-config --libs json-c) -lm -o build/fuzz_ctl
+ *     $(pkg-config --cflags json-c) tests/fuzz/fuzz_ctl.c daemon/ctl/ctlproto.c \
+ *     daemon/ctl/ctl_render.c $(pkg-config --libs json-c) -lm -o build/fuzz_ctl
  *   build/fuzz_ctl -max_total_time=60 -max_len=4200
  */
 #include <stdbool.h>
@@ -25,8 +25,8 @@
 
 #include <json-c/json.h>
 
-#include "daemon/ctl_render.h"
-#include "daemon/ctlproto.h"
+#include "daemon/ctl/ctl_render.h"
+#include "daemon/ctl/ctlproto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@
  *
  *   clang -g -O1 -std=gnu11 -D_GNU_SOURCE -I. -fsanitize=fuzzer,address,undefined \
  *         -fno-sanitize-recover=all \
- *         tests/fuzz/fuzz_leapfile.c daemon/leaptable.c daemon/leapfile.c \
+ *         tests/fuzz/fuzz_leapfile.c daemon/leap/leaptable.c daemon/leap/leapfile.c \
  *         -lnettle -o /tmp/fuzz_leapfile
  *   mkdir -p /tmp/leapcorpus && cp tests/leap/[a-z]*.list /tmp/leapcorpus/
  *   /tmp/fuzz_leapfile -max_total_time=60 -max_len=8192 /tmp/leapcorpus
@@ -19,7 +19,7 @@
 #include <nettle/sha1.h>
 #include <nettle/version.h>
 
-#include "daemon/leaptable.h"
+#include "daemon/leap/leaptable.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

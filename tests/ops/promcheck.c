@@ -2,7 +2,7 @@
 /*
  * A line-by-line checker of the Prometheus text exposition format 0.0.4
  * ("Exposition formats" in the Prometheus documentation), written apart
- * from daemon/metrics.c so that it does not share that code's mistakes:
+ * from daemon/metrics/metrics.c so that it does not share that code's mistakes:
  * every line ends in '\n'; "# HELP name text" and "# TYPE name type" come
  * before the family's samples, at most once each; a family's samples are
  * contiguous; names match [a-zA-Z_:][a-zA-Z0-9_:]*, label names

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/smear.h"
+#include "daemon/leap/smear.h"
 
 static int column_of(char *header, const char *name)
 {

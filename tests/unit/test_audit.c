@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests of the audit trail writer (daemon/audit.c): lines exactly as
+/* Unit tests of the audit trail writer (daemon/record/audit.c): lines exactly as
  * documented in doc/audit.md, escaping, errors. Writes in a temp dir. */
 #include <check.h>
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/audit.h"
+#include "daemon/record/audit.h"
 
 Suite *unit_suite(void);
 

@@ -14,8 +14,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "daemon/config.h"
-#include "daemon/config_priv.h"
+#include "daemon/config/config.h"
+#include "daemon/config/config_priv.h"
 
 static struct gnomon_config conf, conf2;
 static char err[1024];

@@ -23,8 +23,8 @@
 
 #include <json-c/json.h>
 
-#include "daemon/ctl.h"
-#include "daemon/ctlproto.h"
+#include "daemon/ctl/ctl.h"
+#include "daemon/ctl/ctlproto.h"
 #include "daemon/loop.h"
 #include "tests/unit/ctl_fixture.h"
 

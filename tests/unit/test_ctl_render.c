@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * gnomonctl's output (daemon/ctl_render.c): unit formatting, the human
+ * gnomonctl's output (daemon/ctl/ctl_render.c): unit formatting, the human
  * forms of every subcommand on schema-v1 data, --json round trip, and
  * robustness against data that does not follow the schema.
  */
@@ -11,7 +11,7 @@
 
 #include <json-c/json.h>
 
-#include "daemon/ctl_render.h"
+#include "daemon/ctl/ctl_render.h"
 #include "tests/unit/ctl_fixture.h"
 
 Suite *unit_suite(void);

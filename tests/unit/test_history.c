@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests of the recovery history file (daemon/history.c): UTC
+/* Unit tests of the recovery history file (daemon/record/history.c): UTC
  * formatting, the JSON schema, writing and reading back in a temp dir. */
 #include <check.h>
 #include <errno.h>
@@ -14,7 +14,7 @@
 
 #include <json-c/json.h>
 
-#include "daemon/history.h"
+#include "daemon/record/history.h"
 
 Suite *unit_suite(void);
 

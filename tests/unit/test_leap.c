@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The leap policy engine (daemon/leap.c) on the real tzdata table (the
+/* The leap policy engine (daemon/leap/leap.c) on the real tzdata table (the
  * 2016-12-31 insertion) and on a fixture with a deletion (2026-12-31). */
 #include <check.h>
 #include <errno.h>
@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "daemon/leap.h"
+#include "daemon/leap/leap.h"
 
 Suite *unit_suite(void);
 

@@ -18,7 +18,7 @@
 #include <nettle/sha1.h>
 #include <nettle/version.h>
 
-#include "daemon/leaptable.h"
+#include "daemon/leap/leaptable.h"
 
 #define TZDATA_LIST	"/usr/share/zoneinfo/leap-seconds.list"
 #define DAY		86400LL

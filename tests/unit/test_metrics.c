@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The Prometheus text builder (daemon/metrics.c): exact output, HELP/TYPE
+ * The Prometheus text builder (daemon/metrics/metrics.c): exact output, HELP/TYPE
  * once per family, grouping of interleaved samples, escaping, NaN/Inf and
  * round-trip values, the strict checks, gnomon's catalogue (against a
  * line-by-line validator of the text format written here, and against
@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/metrics.h"
+#include "daemon/metrics/metrics.h"
 
 Suite *unit_suite(void);
 

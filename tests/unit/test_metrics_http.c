@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The /metrics listener (daemon/metrics_http.c), talked to over real TCP
+ * The /metrics listener (daemon/metrics/metrics_http.c), talked to over real TCP
  * sockets on 127.0.0.1 (port 0, learnt with metrics_http_port()) while the
  * test drives the loop: the test's client sockets are watched by the same
  * loop, which stops when the exchange is over. Good and bad requests, the
@@ -22,8 +22,8 @@
 #include <unistd.h>
 
 #include "daemon/loop.h"
-#include "daemon/metrics.h"
-#include "daemon/metrics_http.h"
+#include "daemon/metrics/metrics.h"
+#include "daemon/metrics/metrics_http.h"
 
 Suite *unit_suite(void);
 

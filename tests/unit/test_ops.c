@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "daemon/daemon.h"
-#include "daemon/metrics_fill.h"
-#include "daemon/ops.h"
+#include "daemon/metrics/metrics_fill.h"
+#include "daemon/lifecycle/ops.h"
 
 Suite *unit_suite(void);
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * gnomonctl's human output for the schema-v1 fields beyond the first
- * table (daemon/ctl_render_ops.c): the daemon's user, capabilities,
+ * table (daemon/ctl/ctl_render_ops.c): the daemon's user, capabilities,
  * configuration and systemd lines, each clock's leap policy and recovery
  * in progress, the leap and recovery commands; data shaped as the daemon
- * sends it (daemon/status.c), and data that is not.
+ * sends it (daemon/ctl/status.c), and data that is not.
  */
 #include <check.h>
 #include <stdio.h>
@@ -13,7 +13,7 @@
 
 #include <json-c/json.h>
 
-#include "daemon/ctl_render.h"
+#include "daemon/ctl/ctl_render.h"
 
 Suite *unit_suite(void);
 

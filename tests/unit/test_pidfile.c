@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "daemon/pidfile.h"
+#include "daemon/lifecycle/pidfile.h"
 
 Suite *unit_suite(void);
 

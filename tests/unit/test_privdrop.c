@@ -22,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "daemon/privdrop.h"
+#include "daemon/lifecycle/privdrop.h"
 
 Suite *unit_suite(void);
 

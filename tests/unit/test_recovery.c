@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests of the recovery tracker (daemon/recovery.c) on synthetic
+/* Unit tests of the recovery tracker (daemon/record/recovery.c) on synthetic
  * offset series. Times are exact: no real clock is read. */
 #include <check.h>
 #include <errno.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/recovery.h"
+#include "daemon/record/recovery.h"
 
 Suite *unit_suite(void);
 

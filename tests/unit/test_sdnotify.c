@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/sdnotify.h"
+#include "daemon/lifecycle/sdnotify.h"
 
 Suite *unit_suite(void);
 

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <math.h>
 
-#include "daemon/smear.h"
+#include "daemon/leap/smear.h"
 
 Suite *unit_suite(void);
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/watchdog.h"
+#include "daemon/lifecycle/watchdog.h"
 
 #define MS 1000000LL
 #define S  1000000000LL

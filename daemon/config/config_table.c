@@ -1,0 +1,597 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The configuration key table: every key gnomon reads, with its scope,
+ * type, default, range, unit and help. The parser, the printer, the key
+ * reference and the defaults are all driven from here; conf/gnomon.conf.5
+ * documents the same keys (a unit test checks that it names every one).
+ *
+ * To add a key: add its field to struct gnomon_config or struct
+ * clock_conf, one entry below, and its entry in conf/gnomon.conf.5.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "daemon/config/config_priv.h"
+#include "daemon/metrics/metrics_http.h"
+
+#define G(f)	offsetof(struct gnomon_config, f)
+#define C(f)	offsetof(struct clock_conf, f)
+
+/* The system clock takes at most 10 % through tick + frequency: the tick
+ * (nominally 10000 us at USER_HZ = 100) is valid from 9000 to 11000 us. */
+#define SYSCLK_MAX_PPM	100000.0
+
+
+static const struct conf_enum log_levels[] = {
+	{ "err", LOG_ERR }, { "warning", LOG_WARNING }, { "notice", LOG_NOTICE },
+	{ "info", LOG_INFO }, { "debug", LOG_DEBUG }, { NULL, 0 },
+};
+
+static const struct conf_enum log_targets[] = {
+	{ "stderr", LOG_TO_STDERR }, { "syslog", LOG_TO_SYSLOG }, { NULL, 0 },
+};
+
+static const struct conf_enum servos[] = {
+	{ "pi", SERVO_PI }, { "linreg", SERVO_LINREG }, { NULL, 0 },
+};
+
+static const struct conf_enum timescales[] = {
+	{ "utc", TS_UTC }, { "tai", TS_TAI }, { NULL, 0 },
+};
+
+static const struct conf_enum leap_policies[] = {
+	{ "accept", LEAP_POLICY_ACCEPT }, { "ignore", LEAP_POLICY_IGNORE },
+	{ "step", LEAP_POLICY_STEP }, { "smear", LEAP_POLICY_SMEAR }, { NULL, 0 },
+};
+
+static const struct conf_enum smears[] = {
+	{ "google", SMEAR_GOOGLE }, { "aws", SMEAR_AWS }, { "meta", SMEAR_META },
+	{ "ptpd", SMEAR_PTPD }, { "custom", SMEAR_CUSTOM }, { NULL, 0 },
+};
+
+static const struct conf_enum smear_shapes[] = {
+	{ "linear", SMEAR_LINEAR }, { "cosine", SMEAR_COSINE }, { NULL, 0 },
+};
+
+static int check_abs_path(const struct clock_conf *cc, const void *field,
+			  char *msg, size_t len)
+{
+	const char *path = field;
+
+	(void)cc;
+	if (path[0] == '/')
+		return 0;
+	snprintf(msg, len, "must be an absolute path");
+	return -EINVAL;
+}
+
+static int check_source(const struct clock_conf *cc, const void *field,
+			char *msg, size_t len)
+{
+	const char *src = field, *clk = conf_source_clock(src);
+	const char *colon = strchr(src, ':');
+	char q[64];
+
+	if (clk == src && colon) {
+		snprintf(msg, len, "unknown source type in %s (expected phc:NAME or CLOCK_REALTIME)",
+			 conf_quote(src, q, sizeof(q)));
+		return -EINVAL;
+	}
+	if (conf_clock_name_check(clk, msg, len) < 0)
+		return -EINVAL;
+	if (clk != src && conf_is_system_clock(clk)) {
+		snprintf(msg, len, "CLOCK_REALTIME is not a PHC (write source = CLOCK_REALTIME)");
+		return -EINVAL;
+	}
+	if (clk == src && !conf_is_system_clock(clk)) {
+		snprintf(msg, len, "%s needs its type (write phc:%s)",
+			 conf_quote(src, q, sizeof(q)), src);
+		return -EINVAL;
+	}
+	if (cc && conf_same_clock(cc->name, clk)) {
+		snprintf(msg, len, "a clock cannot be its own source ([%s] from %s)",
+			 cc->name, conf_quote(src, q, sizeof(q)));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_sysclk_cap(const struct clock_conf *cc, const void *field,
+			    char *msg, size_t len)
+{
+	double ppm = *(const double *)field;
+
+	if (!cc || !conf_is_system_clock(cc->name) || ppm <= SYSCLK_MAX_PPM)
+		return 0;
+	snprintf(msg, len, "%g ppm is above the %.0f ppm (10 %%) the system clock can slew",
+		 ppm, SYSCLK_MAX_PPM);
+	return -ERANGE;
+}
+
+/* The servo takes thresholds in whole nanoseconds: a positive value under
+ * 1 ns would become 0, which means "never step", the opposite of intent. */
+static int check_threshold(const struct clock_conf *cc, const void *field,
+			   char *msg, size_t len)
+{
+	double s = *(const double *)field;
+
+	(void)cc;
+	if (s == 0 || s >= 1e-9)
+		return 0;
+	snprintf(msg, len, "%g s is below 1 ns (use 0 for never)", s);
+	return -ERANGE;
+}
+
+/* A user or group name as getpwnam()/getgrnam() take it, or a number:
+ * printable, no whitespace, no ':' (the separator of /etc/passwd). */
+static int check_account(const struct clock_conf *cc, const void *field,
+			 char *msg, size_t len)
+{
+	const char *s = field;
+
+	(void)cc;
+	for (; *s; s++) {
+		if ((unsigned char)*s <= ' ' || *s == ':' || *s == 0x7f) {
+			snprintf(msg, len, "not a user or group name (no blanks, ':' or "
+				 "control characters)");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int check_metrics_addr(const struct clock_conf *cc, const void *field,
+			      char *msg, size_t len)
+{
+	const char *addr = field;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+
+	(void)cc;
+	if (!addr[0] || metrics_http_parse_addr(addr, &ss, &sl, NULL) == 0)
+		return 0;
+	snprintf(msg, len, "not a numeric address: ADDR:PORT, [IPV6]:PORT or ADDR "
+		 "(for example 127.0.0.1:9475)");
+	return -EINVAL;
+}
+
+/* An absolute path, or "none" (an empty value is not accepted by the
+ * parser): pidfile, control_socket, control_socket_ro. */
+static int check_path_or_none(const struct clock_conf *cc, const void *field,
+			 char *msg, size_t len)
+{
+	if (!strcmp(field, "none"))
+		return 0;
+	if (check_abs_path(cc, field, msg, len) == 0)
+		return 0;
+	snprintf(msg, len, "must be an absolute path, or none");
+	return -EINVAL;
+}
+
+/* node_exporter's textfile collector reads only *.prom files. */
+static int check_textfile(const struct clock_conf *cc, const void *field,
+			  char *msg, size_t len)
+{
+	const char *path = field;
+	size_t n = strlen(path);
+
+	if (!n)
+		return 0;
+	if (check_abs_path(cc, field, msg, len) < 0)
+		return -EINVAL;
+	if (n < 6 || strcmp(path + n - 5, ".prom") || path[n - 6] == '/') {
+		snprintf(msg, len, "must end in .prom (node_exporter's textfile "
+			 "collector reads only *.prom files)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+const struct conf_key conf_keys[] = {
+	/* [global] */
+	{ .name = "log_level", .scope = SCOPE_GLOBAL, .type = CT_ENUM, .def = "info",
+	  .unit = "", .offset = G(log_level), .enums = log_levels,
+	  .help = "Lowest priority of the messages logged. "
+		  "The -l option of gnomond overrides it." },
+	{ .name = "log_target", .scope = SCOPE_GLOBAL, .type = CT_ENUM, .def = "stderr",
+	  .unit = "", .offset = G(log_target), .enums = log_targets,
+	  .help = "Where messages go: stderr, or syslog(3) with facility daemon. "
+		  "In the foreground (gnomond -d) they always go to stderr." },
+	{ .name = "tai_offset", .scope = SCOPE_GLOBAL, .type = CT_AUTO_INT, .def = "auto",
+	  .min = 0, .max = 200, .unit = "s",
+	  .offset = G(tai_offset_s), .aux_offset = G(tai_offset_auto),
+	  .help = "TAI - UTC, used to turn the TAI time of a PHC into the UTC time of "
+		  "CLOCK_REALTIME and back. auto takes it from leapfile (37 s since 2017)." },
+	{ .name = "leapfile", .scope = SCOPE_GLOBAL, .type = CT_STRING,
+	  .def = "/usr/share/zoneinfo/leap-seconds.list", .unit = "",
+	  .what = "an absolute path", .offset = G(leapfile), .size = sizeof(((struct gnomon_config *)0)->leapfile),
+	  .check = check_abs_path,
+	  .help = "The IERS/IETF leap-seconds.list (Debian package tzdata): TAI - UTC and "
+		  "announced leap seconds. Its #h hash and #@ expiry are checked; a bad or "
+		  "expired file is reported, never silently trusted. Absolute path." },
+	{ .name = "state_dir", .scope = SCOPE_GLOBAL, .type = CT_STRING,
+	  .def = "/var/lib/gnomon", .unit = "",
+	  .what = "an absolute path", .offset = G(state_dir), .size = sizeof(((struct gnomon_config *)0)->state_dir),
+	  .check = check_abs_path,
+	  .help = "Directory for the recovery history (recovery.jsonl) and the audit "
+		  "trail (audit.log). It must exist and be writable." },
+	{ .name = "control_socket", .scope = SCOPE_GLOBAL, .type = CT_STRING,
+	  .def = "/run/gnomon/gnomond.sock", .unit = "",
+	  .what = "an absolute path, or none", .offset = G(control_socket),
+	  .size = sizeof(((struct gnomon_config *)0)->control_socket),
+	  .check = check_path_or_none,
+	  .help = "Unix socket for gnomonctl (mode 0660); none: no read-write socket." },
+	{ .name = "control_socket_ro", .scope = SCOPE_GLOBAL, .type = CT_STRING,
+	  .def = "/run/gnomon/gnomond.ro.sock", .unit = "",
+	  .what = "an absolute path, or none", .offset = G(control_socket_ro),
+	  .size = sizeof(((struct gnomon_config *)0)->control_socket_ro),
+	  .check = check_path_or_none,
+	  .help = "Read-only socket (mode 0666) for monitoring users: queries only, "
+		  "like ptp4l's ptp4lro; none: no read-only socket." },
+	{ .name = "control_group", .scope = SCOPE_GLOBAL, .type = CT_STRING,
+	  .def_doc = "none (the daemon's own group)", .unit = "", .what = "a group name", .offset = G(control_group),
+	  .size = sizeof(((struct gnomon_config *)0)->control_group),
+	  .help = "Group that owns the read-write control socket; empty keeps the "
+		  "daemon's own group." },
+	{ .name = "user", .scope = SCOPE_GLOBAL, .type = CT_STRING,
+	  .def_doc = "none (stay the user gnomond was started as)", .unit = "",
+	  .what = "a user name or uid", .offset = G(user),
+	  .size = sizeof(((struct gnomon_config *)0)->user), .check = check_account,
+	  .help = "After opening its clocks, sockets and files, gnomond becomes this "
+		  "user, keeping only CAP_SYS_TIME (doc/operations.md). Not set: stay the "
+		  "user it was started as, still dropping every other capability." },
+	{ .name = "group", .scope = SCOPE_GLOBAL, .type = CT_STRING,
+	  .def_doc = "none (the user's primary group)", .unit = "",
+	  .what = "a group name or gid", .offset = G(group),
+	  .size = sizeof(((struct gnomon_config *)0)->group), .check = check_account,
+	  .help = "Group to drop to with user; not set: the user's primary group. "
+		  "Supplementary groups are reduced to this one." },
+	{ .name = "allow_root", .scope = SCOPE_GLOBAL, .type = CT_BOOL, .def = "no",
+	  .unit = "", .offset = G(allow_root),
+	  .help = "gnomond refuses to run as root holding every capability unless user "
+		  "is set or this is yes. Even then it keeps only CAP_SYS_TIME." },
+	{ .name = "pidfile", .scope = SCOPE_GLOBAL, .type = CT_STRING,
+	  .def = "/run/gnomon/gnomond.pid", .unit = "",
+	  .what = "an absolute path, or none", .offset = G(pidfile),
+	  .size = sizeof(((struct gnomon_config *)0)->pidfile),
+	  .check = check_path_or_none,
+	  .help = "Pid file, locked while gnomond runs: a second gnomond with the same "
+		  "file refuses to start, naming the pid of the first. none: no pid file." },
+	{ .name = "metrics_listen", .scope = SCOPE_GLOBAL, .type = CT_STRING,
+	  .def_doc = "none (no HTTP listener)", .unit = "",
+	  .what = "ADDR:PORT, [IPV6]:PORT or ADDR",
+	  .offset = G(metrics_listen),
+	  .size = sizeof(((struct gnomon_config *)0)->metrics_listen),
+	  .check = check_metrics_addr,
+	  .help = "Serve Prometheus metrics (doc/metrics.md) on GET /metrics at this "
+		  "numeric address, e.g. 127.0.0.1:9475. Loopback only unless "
+		  "metrics_allow_remote. Not set: no listener." },
+	{ .name = "metrics_allow_remote", .scope = SCOPE_GLOBAL, .type = CT_BOOL, .def = "no",
+	  .unit = "", .offset = G(metrics_allow_remote),
+	  .help = "Allow metrics_listen to be an address other than loopback "
+		  "(0.0.0.0, an interface address)." },
+	{ .name = "metrics_textfile", .scope = SCOPE_GLOBAL, .type = CT_STRING,
+	  .def_doc = "none (no textfile)", .unit = "", .what = "an absolute path ending in .prom",
+	  .offset = G(metrics_textfile),
+	  .size = sizeof(((struct gnomon_config *)0)->metrics_textfile),
+	  .check = check_textfile,
+	  .help = "Write the metrics to this file, atomically, every metrics_interval, "
+		  "for node_exporter's textfile collector. Not set: none." },
+	{ .name = "metrics_interval", .scope = SCOPE_GLOBAL, .type = CT_DOUBLE, .def = "10",
+	  .min = 1, .max = 3600, .unit = "s", .offset = G(metrics_interval_s),
+	  .help = "Period of the metrics_textfile rewrite." },
+
+	/* one section per disciplined clock */
+	{ .name = "source", .scope = SCOPE_CLOCK, .type = CT_STRING, .flags = KEY_REQUIRED,
+	  .def_doc = "none, required", .unit = "",
+	  .what = "phc:/dev/ptpN, phc:ptpN, phc:IFACE or CLOCK_REALTIME",
+	  .offset = C(source), .size = sizeof(((struct clock_conf *)0)->source),
+	  .check = check_source,
+	  .help = "The reference the clock is disciplined to: phc:/dev/ptpN, phc:ptpN, "
+		  "phc:IFACE (the PHC of a network interface) or CLOCK_REALTIME. "
+		  "A clock cannot be its own source." },
+	{ .name = "servo", .scope = SCOPE_CLOCK, .type = CT_ENUM, .def = "linreg",
+	  .unit = "", .offset = C(servo), .enums = servos,
+	  .help = "linreg fits a line to the recent offsets: it finds the frequency error "
+		  "in a few samples and does not overshoot, which suits the low-noise, "
+		  "steady-rate clock-to-clock comparisons gnomon makes. pi is the "
+		  "proportional-integral servo phc2sys uses by default (see pi_kp, pi_ki)." },
+	{ .name = "max_slew_ppm", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "500",
+	  .min = 0, .max = 1e6, .flags = KEY_MIN_EXCL, .unit = "ppm",
+	  .offset = C(max_slew_ppm), .check = check_sysclk_cap,
+	  .help = "Largest frequency correction, which is also the rate at which a large "
+		  "offset is slewed away (1 s takes 10 s at 100000 ppm). CLOCK_REALTIME "
+		  "reaches 100000 ppm (10 %) through tick + frequency; a PHC is checked "
+		  "against its driver's max_adj when it is opened." },
+	{ .name = "step_threshold", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "0",
+	  .min = 0, .max = 1e6, .unit = "s", .offset = C(step_threshold_s),
+	  .check = check_threshold,
+	  .help = "Step the clock when |offset| exceeds this once it is running; "
+		  "0 = never step, slew instead (for a trading host, where time must "
+		  "never jump)." },
+	{ .name = "first_step_threshold", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "0",
+	  .min = 0, .max = 1e6, .unit = "s", .offset = C(first_step_threshold_s),
+	  .check = check_threshold,
+	  .help = "Step on the first update when |offset| exceeds this; 0 = never. "
+		  "phc2sys steps above 0.00002 s; gnomon defaults to never so that a "
+		  "restart cannot jump a clock applications are reading." },
+	{ .name = "update_rate", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "1",
+	  .min = 0.01, .max = 128, .unit = "Hz", .offset = C(update_rate_hz),
+	  .help = "Comparisons (and corrections) per second." },
+	{ .name = "samples", .scope = SCOPE_CLOCK, .type = CT_INT, .def = "25",
+	  .min = 1, .max = 25, .unit = "", .offset = C(samples),
+	  .help = "Readings per comparison (25 is the kernel's most per PTP_SYS_OFFSET "
+		  "call); those within 50 ns (or 1/8) of the smallest delay are averaged "
+		  "(servo/sample_filter.h)." },
+	{ .name = "timescale", .scope = SCOPE_CLOCK, .type = CT_ENUM, .flags = KEY_DEF_KIND,
+	  .def_doc = "utc for CLOCK_REALTIME, tai otherwise", .unit = "",
+	  .offset = C(timescale), .enums = timescales,
+	  .help = "Timescale this clock keeps. When it differs from source_timescale, "
+		  "the clock is kept tai_offset away from its source (UTC = TAI - tai_offset)." },
+	{ .name = "source_timescale", .scope = SCOPE_CLOCK, .type = CT_ENUM,
+	  .flags = KEY_DEF_KIND, .def_doc = "tai for a PHC source, utc for CLOCK_REALTIME",
+	  .unit = "", .offset = C(source_timescale), .enums = timescales,
+	  .help = "Timescale the source keeps (a PHC run by ptp4l carries TAI)." },
+	{ .name = "pi_kp", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "0",
+	  .min = 0, .max = 10, .unit = "", .offset = C(pi_kp),
+	  .help = "Proportional gain of the pi servo; 0 = the servo's default. "
+		  "Ignored by linreg." },
+	{ .name = "pi_ki", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "0",
+	  .min = 0, .max = 10, .unit = "", .offset = C(pi_ki),
+	  .help = "Integral gain of the pi servo; 0 = the servo's default. "
+		  "Ignored by linreg." },
+	{ .name = "leap_policy", .scope = SCOPE_CLOCK, .type = CT_ENUM, .def = "accept",
+	  .unit = "", .offset = C(leap_policy), .enums = leap_policies,
+	  .help = "How a leap second reaches a UTC clock that follows a TAI source: "
+		  "accept (the kernel inserts or deletes it: no offset), ignore (the clock "
+		  "keeps counting and the 1 s is slewed away at max_slew_ppm), step (step "
+		  "right after the leap, servo held for leap_pause either side) or smear "
+		  "(spread over a window, see smear). Clocks that keep TAI are never leapt." },
+	{ .name = "leap_pause", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "5",
+	  .min = 0, .max = 3600, .unit = "s", .offset = C(leap_pause_s),
+	  .help = "accept and step: no servo updates this long before and after the "
+		  "leap (PTPd's leap_second_pause_period); the frequency is held." },
+	{ .name = "smear", .scope = SCOPE_CLOCK, .type = CT_ENUM, .def = "google",
+	  .unit = "", .offset = C(smear), .enums = smears,
+	  .help = "smear policy: google (= aws: 24 h linear, noon to noon UTC around the "
+		  "leap), meta (62500 s linear from the leap), ptpd (24 h linear ending at "
+		  "the leap) or custom (smear_window, smear_start, smear_shape). Those three "
+		  "keys also override a preset where set." },
+	{ .name = "smear_window", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "86400",
+	  .min = 1, .max = 864000, .unit = "s", .offset = C(smear_window_s),
+	  .help = "Length of a custom smear window, SI seconds." },
+	{ .name = "smear_start", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "-43200",
+	  .min = -864000, .max = 864000, .unit = "s", .offset = C(smear_start_s),
+	  .help = "Start of a custom smear window relative to the leap (negative: before)." },
+	{ .name = "smear_shape", .scope = SCOPE_CLOCK, .type = CT_ENUM, .def = "linear",
+	  .unit = "", .offset = C(smear_shape), .enums = smear_shapes,
+	  .help = "linear (constant rate) or cosine (rate zero at both ends)." },
+	{ .name = "lock_threshold", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "0.000001",
+	  .min = 1e-9, .max = 1, .unit = "s", .offset = C(lock_threshold_s),
+	  .help = "The clock is LOCKED once |offset| has stayed under this for a few "
+		  "updates, and loses the lock above it. Raise it for a noisy source." },
+	{ .name = "holdover_timeout", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "3600",
+	  .min = 0, .max = 1e7, .unit = "s", .offset = C(holdover_timeout_s),
+	  .help = "When a LOCKED clock's source fails, the clock keeps its last frequency "
+		  "and is in HOLDOVER for this long, then FREERUN (the frequency is kept "
+		  "either way)." },
+	{ .name = "recovery_threshold", .scope = SCOPE_CLOCK, .type = CT_DOUBLE,
+	  .flags = KEY_DEF_KIND | KEY_MIN_EXCL, .def_doc = "0.000001 for CLOCK_REALTIME, 0.0000001 for a PHC",
+	  .min = 0, .max = 1, .unit = "s", .offset = C(recovery_threshold_s),
+	  .help = "A clock has recovered from an event (start, leap, step, source change, "
+		  "fault cleared) once |offset| stays under this for recovery_hold." },
+	{ .name = "recovery_hold", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "10",
+	  .min = 0, .max = 86400, .unit = "s", .offset = C(recovery_hold_s),
+	  .help = "How long |offset| must stay under recovery_threshold to count as recovered." },
+};
+
+const size_t conf_n_keys = sizeof(conf_keys) / sizeof(conf_keys[0]);
+
+_Static_assert(sizeof(conf_keys) / sizeof(conf_keys[0]) <=
+	       sizeof(((struct clock_conf *)0)->key_line) / sizeof(int),
+	       "key_line[] must have a slot for every key");
+_Static_assert(sizeof(conf_keys) / sizeof(conf_keys[0]) <=
+	       sizeof(((struct gnomon_config *)0)->global_key_line) / sizeof(int),
+	       "global_key_line[] must have a slot for every key");
+
+const struct conf_key *conf_key_find(const char *name, enum conf_scope scope)
+{
+	for (size_t i = 0; i < conf_n_keys; i++)
+		if (conf_keys[i].scope == scope && !strcmp(conf_keys[i].name, name))
+			return &conf_keys[i];
+	return NULL;
+}
+
+const struct conf_key *conf_key_find_any(const char *name)
+{
+	for (size_t i = 0; i < conf_n_keys; i++)
+		if (!strcmp(conf_keys[i].name, name))
+			return &conf_keys[i];
+	return NULL;
+}
+
+int conf_key_index(const struct conf_key *k)
+{
+	return (int)(k - conf_keys);
+}
+
+/* Optimal string alignment distance, case-insensitive, capped at 3. */
+static int distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int d[33][33];
+
+	if (la > 32 || lb > 32)
+		return 3;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (int)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			int ca = a[i - 1] | 0x20, cb = b[j - 1] | 0x20;
+			int v = d[i - 1][j - 1] + (ca != cb);
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && ca == (b[j - 2] | 0x20) && (a[i - 2] | 0x20) == cb &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	}
+	return d[la][lb] < 3 ? d[la][lb] : 3;
+}
+
+const char *conf_key_suggest(const char *name, enum conf_scope scope)
+{
+	const char *best = NULL;
+	int best_d = 3;
+
+	for (size_t i = 0; i < conf_n_keys; i++) {
+		int dd;
+
+		if (conf_keys[i].scope != scope)
+			continue;
+		dd = distance(name, conf_keys[i].name);
+		if (dd < best_d) {
+			best_d = dd;
+			best = conf_keys[i].name;
+		}
+	}
+	return best;
+}
+
+/* ---- defaults, printing, reference: all driven by the table ---- */
+
+static void set_defaults(enum conf_scope scope, const struct clock_conf *cc, void *base)
+{
+	char msg[256];
+
+	for (size_t i = 0; i < conf_n_keys; i++) {
+		const struct conf_key *k = &conf_keys[i];
+
+		/* A default that does not parse is a bug in the table; the
+		 * unit tests load every default, so ignoring r is safe. */
+		if (k->scope == scope && k->def)
+			(void)conf_parse_value(k, k->def, cc, base, msg, sizeof(msg));
+	}
+}
+
+void config_defaults(struct gnomon_config *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	set_defaults(SCOPE_GLOBAL, NULL, conf);
+}
+
+void config_clock_defaults(struct clock_conf *cc, const char *name)
+{
+	memset(cc, 0, sizeof(*cc));
+	snprintf(cc->name, sizeof(cc->name), "%s", name);
+	set_defaults(SCOPE_CLOCK, cc, cc);
+	cc->timescale = conf_is_system_clock(name) ? TS_UTC : TS_TAI;
+	cc->recovery_threshold_s = conf_is_system_clock(name) ? 1e-6 : 1e-7;
+	/* source_timescale depends on the source: resolved after loading. */
+	cc->source_timescale = TS_DEFAULT;
+}
+
+static void print_keys(enum conf_scope scope, const void *base, const int *lines, FILE *out)
+{
+	char val[CONF_PATH_MAX];
+
+	for (size_t i = 0; i < conf_n_keys; i++) {
+		const struct conf_key *k = &conf_keys[i];
+
+		if (k->scope != scope)
+			continue;
+		conf_format_value(k, base, val, sizeof(val));
+		if (!*val)	/* unset required key or unresolved default */
+			fprintf(out, "# %s =\n", k->name);
+		else
+			fprintf(out, "%s = %s%s\n", k->name, val, lines[i] ? "" : "  # default");
+	}
+}
+
+void config_print(const struct gnomon_config *conf, FILE *out)
+{
+	fprintf(out, "# gnomon configuration: effective values, defaults included\n");
+	if (conf->file[0])
+		fprintf(out, "# read from %s\n", conf->file);
+	fprintf(out, "\n[global]\n");
+	print_keys(SCOPE_GLOBAL, conf, conf->global_key_line, out);
+	for (int i = 0; i < conf->n_clocks; i++) {
+		const struct clock_conf *cc = &conf->clocks[i];
+
+		fprintf(out, "\n[%s]\n", cc->name);
+		print_keys(SCOPE_CLOCK, cc, cc->key_line, out);
+	}
+}
+
+/* Print text wrapped at 78 columns, each line indented by indent spaces. */
+static void wrap(FILE *out, int indent, const char *text)
+{
+	const int width = 78 - indent;
+
+	while (*text) {
+		int n = (int)strlen(text), cut = n;
+
+		if (n > width) {
+			for (cut = width; cut > 0 && text[cut] != ' '; cut--)
+				;
+			if (cut == 0)
+				cut = width;
+		}
+		fprintf(out, "%*s%.*s\n", indent, "", cut, text);
+		text += cut;
+		while (*text == ' ')
+			text++;
+	}
+}
+
+void config_print_reference(FILE *out)
+{
+	enum conf_scope scope = SCOPE_CLOCK;
+	char what[160];
+
+	for (size_t i = 0; i < conf_n_keys; i++) {
+		const struct conf_key *k = &conf_keys[i];
+
+		if (i == 0 || k->scope != scope) {
+			scope = k->scope;
+			fprintf(out, "%s%s\n", i ? "\n" : "", scope == SCOPE_GLOBAL ? "[global]" :
+				"[CLOCK]  one section per disciplined clock, named after it");
+		}
+		conf_expect_text(k, what, sizeof(what));
+		fprintf(out, "  %s = %s\n", k->name, what);
+		fprintf(out, "      default: %s\n", k->def ? k->def : k->def_doc);
+		wrap(out, 6, k->help);
+	}
+}
+
+int config_smear_params(const struct clock_conf *cc, struct smear_params *out)
+{
+	static const char *const presets[] = {
+		[SMEAR_GOOGLE] = "google", [SMEAR_AWS] = "aws",
+		[SMEAR_META] = "meta", [SMEAR_PTPD] = "ptpd",
+	};
+	const struct conf_key *k;
+
+	memset(out, 0, sizeof(*out));
+	if (cc->smear != SMEAR_CUSTOM && smear_preset(presets[cc->smear], out) < 0)
+		return -EINVAL;
+	k = conf_key_find("smear_window", SCOPE_CLOCK);
+	if (cc->smear == SMEAR_CUSTOM || cc->key_line[conf_key_index(k)])
+		out->window_s = cc->smear_window_s;
+	k = conf_key_find("smear_start", SCOPE_CLOCK);
+	if (cc->smear == SMEAR_CUSTOM || cc->key_line[conf_key_index(k)])
+		out->start_s = cc->smear_start_s;
+	k = conf_key_find("smear_shape", SCOPE_CLOCK);
+	if (cc->smear == SMEAR_CUSTOM || cc->key_line[conf_key_index(k)])
+		out->shape = cc->smear_shape;
+	return smear_validate(out);
+}

@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Typed values of configuration keys: parsing text into the field a key
+ * names (with its range and extra check) and printing it back exactly;
+ * the syntax of clock names; quoting user text for messages.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "daemon/config/config_priv.h"
+
+_Static_assert(sizeof(enum timescale) == sizeof(int), "enums are stored as int");
+_Static_assert(sizeof(enum servo_type) == sizeof(int), "enums are stored as int");
+_Static_assert(sizeof(enum log_target) == sizeof(int), "enums are stored as int");
+
+/* Only plain decimal numbers: strtod() alone would also take "nan", "inf",
+ * hex and leading blanks, none of which belong in a config file. */
+static bool is_decimal(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!strchr("0123456789+-.eE", *s))
+			return false;
+	return true;
+}
+
+static int parse_double(const char *text, double *v)
+{
+	char *end;
+
+	if (!is_decimal(text))
+		return -EINVAL;
+	errno = 0;
+	*v = strtod(text, &end);
+	if (*end || end == text)
+		return -EINVAL;
+	if (errno == ERANGE || !isfinite(*v))
+		return -ERANGE;
+	return 0;
+}
+
+static int parse_int(const char *text, int *v)
+{
+	char *end;
+	long l;
+
+	if (!is_decimal(text) || strpbrk(text, ".eE"))
+		return -EINVAL;
+	errno = 0;
+	l = strtol(text, &end, 10);
+	if (*end || end == text)
+		return -EINVAL;
+	if (errno == ERANGE || l < INT_MIN || l > INT_MAX)
+		return -ERANGE;
+	*v = (int)l;
+	return 0;
+}
+
+static bool in_range(const struct conf_key *k, double v)
+{
+	if (k->min == k->max)
+		return true;
+	if (k->flags & KEY_MIN_EXCL ? v <= k->min : v < k->min)
+		return false;
+	return v <= k->max;
+}
+
+void conf_range_text(const struct conf_key *k, char *buf, size_t len)
+{
+	const char *sp = *k->unit ? " " : "";
+
+	if (k->flags & KEY_MIN_EXCL)
+		snprintf(buf, len, "> %.15g and <= %.15g%s%s", k->min, k->max, sp, k->unit);
+	else
+		snprintf(buf, len, "%.15g to %.15g%s%s", k->min, k->max, sp, k->unit);
+}
+
+void conf_enum_list(const struct conf_key *k, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (const struct conf_enum *e = k->enums; e && e->name && n < len; e++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "|" : "", e->name);
+}
+
+static int parse_enum(const struct conf_key *k, const char *text, int *v)
+{
+	for (const struct conf_enum *e = k->enums; e->name; e++) {
+		if (!strcasecmp(e->name, text)) {
+			*v = e->value;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int parse_bool(const char *text, bool *v)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (!strcasecmp(text, yes[i]) || !strcasecmp(text, no[i])) {
+			*v = !strcasecmp(text, yes[i]);
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+void conf_expect_text(const struct conf_key *k, char *buf, size_t len)
+{
+	char range[96], list[128];
+
+	conf_range_text(k, range, sizeof(range));
+	switch (k->type) {
+	case CT_ENUM:
+		conf_enum_list(k, list, sizeof(list));
+		snprintf(buf, len, "%s", list);
+		return;
+	case CT_INT:
+		snprintf(buf, len, "an integer, %s", range);
+		return;
+	case CT_DOUBLE:
+		snprintf(buf, len, "a number, %s", range);
+		return;
+	case CT_AUTO_INT:
+		snprintf(buf, len, "auto or an integer, %s", range);
+		return;
+	case CT_BOOL:
+		snprintf(buf, len, "yes or no");
+		return;
+	case CT_STRING:
+		snprintf(buf, len, "%s", k->what ? k->what : "");
+		return;
+	}
+}
+
+/* Parse into a scratch union first: on error nothing is stored. */
+union conf_val {
+	int i;
+	double d;
+	bool b;
+};
+
+static int parse_number(const struct conf_key *k, const char *text, union conf_val *v,
+			char *msg, size_t len)
+{
+	char q[64], range[96];
+	bool is_int = k->type != CT_DOUBLE;
+	double d;
+	int r;
+
+	r = is_int ? parse_int(text, &v->i) : parse_double(text, &v->d);
+	if (r == -EINVAL) {
+		snprintf(msg, len, "%s: %s is not %s", k->name, conf_quote(text, q, sizeof(q)),
+			 is_int ? "an integer" : "a number");
+		return r;
+	}
+	d = is_int ? v->i : v->d;
+	if (r < 0 || !in_range(k, d)) {
+		conf_range_text(k, range, sizeof(range));
+		snprintf(msg, len, "%s: %s is out of range (must be %s)", k->name,
+			 conf_quote(text, q, sizeof(q)), range);
+		return -ERANGE;
+	}
+	return 0;
+}
+
+static int parse_typed(const struct conf_key *k, const char *text, union conf_val *v,
+		       bool *is_auto, char *msg, size_t len)
+{
+	char q[64], list[128];
+
+	switch (k->type) {
+	case CT_ENUM:
+		if (parse_enum(k, text, &v->i) == 0)
+			return 0;
+		conf_enum_list(k, list, sizeof(list));
+		snprintf(msg, len, "%s: %s is not one of %s", k->name,
+			 conf_quote(text, q, sizeof(q)), list);
+		return -EINVAL;
+	case CT_BOOL:
+		if (parse_bool(text, &v->b) == 0)
+			return 0;
+		snprintf(msg, len, "%s: %s is not yes or no", k->name, conf_quote(text, q, sizeof(q)));
+		return -EINVAL;
+	case CT_AUTO_INT:
+		*is_auto = !strcasecmp(text, "auto");
+		if (*is_auto) {
+			v->i = 0;
+			return 0;
+		}
+		if (parse_int(text, &v->i) == -EINVAL) {
+			snprintf(msg, len, "%s: %s is not auto or an integer", k->name,
+				 conf_quote(text, q, sizeof(q)));
+			return -EINVAL;
+		}
+		return parse_number(k, text, v, msg, len);
+	case CT_INT:
+	case CT_DOUBLE:
+		return parse_number(k, text, v, msg, len);
+	case CT_STRING:
+		break;
+	}
+	return 0;
+}
+
+int conf_parse_value(const struct conf_key *k, const char *text,
+		     const struct clock_conf *cc, void *base, char *msg, size_t len)
+{
+	char *field = (char *)base + k->offset;
+	union conf_val v = { 0 };
+	bool is_auto = false;
+	char sbuf[CONF_PATH_MAX], sub[256];
+	const void *checked = &v;
+	int r;
+
+	if (!*text) {
+		conf_expect_text(k, sub, sizeof(sub));
+		snprintf(msg, len, "%s: empty value%s%s%s", k->name,
+			 *sub ? " (expected " : "", sub, *sub ? ")" : "");
+		return -EINVAL;
+	}
+	if (k->type == CT_STRING) {
+		if (strlen(text) >= k->size || strlen(text) >= sizeof(sbuf)) {
+			snprintf(msg, len, "%s: value too long (at most %zu characters)",
+				 k->name, k->size - 1);
+			return -EINVAL;
+		}
+		strcpy(sbuf, text);
+		checked = sbuf;
+	} else {
+		r = parse_typed(k, text, &v, &is_auto, msg, len);
+		if (r < 0)
+			return r;
+	}
+	if (k->check && (r = k->check(cc, checked, sub, sizeof(sub))) < 0) {
+		snprintf(msg, len, "%s: %s", k->name, sub);
+		return r;
+	}
+	switch (k->type) {
+	case CT_STRING:
+		strcpy(field, sbuf);
+		break;
+	case CT_DOUBLE:
+		memcpy(field, &v.d, sizeof(v.d));
+		break;
+	case CT_BOOL:
+		memcpy(field, &v.b, sizeof(v.b));
+		break;
+	case CT_AUTO_INT:
+		memcpy((char *)base + k->aux_offset, &is_auto, sizeof(is_auto));
+		/* fall through */
+	case CT_ENUM:
+	case CT_INT:
+		memcpy(field, &v.i, sizeof(v.i));
+		break;
+	}
+	return 0;
+}
+
+/* The shortest "%.Ng" that reads back to exactly the same double. */
+static void format_double(double d, char *buf, size_t len)
+{
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, len, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			return;
+	}
+}
+
+void conf_format_value(const struct conf_key *k, const void *base, char *buf, size_t len)
+{
+	const char *field = (const char *)base + k->offset;
+	double d;
+	bool b;
+	int i;
+
+	switch (k->type) {
+	case CT_STRING:
+		snprintf(buf, len, "%s", field);
+		return;
+	case CT_DOUBLE:
+		memcpy(&d, field, sizeof(d));
+		format_double(d, buf, len);
+		return;
+	case CT_BOOL:
+		memcpy(&b, field, sizeof(b));
+		snprintf(buf, len, "%s", b ? "yes" : "no");
+		return;
+	case CT_AUTO_INT:
+		memcpy(&b, (const char *)base + k->aux_offset, sizeof(b));
+		if (b) {
+			snprintf(buf, len, "auto");
+			return;
+		}
+		/* fall through */
+	case CT_INT:
+		memcpy(&i, field, sizeof(i));
+		snprintf(buf, len, "%d", i);
+		return;
+	case CT_ENUM:
+		memcpy(&i, field, sizeof(i));
+		for (const struct conf_enum *e = k->enums; e->name; e++) {
+			if (e->value == i) {
+				snprintf(buf, len, "%s", e->name);
+				return;
+			}
+		}
+		buf[0] = '\0';	/* not resolved (a default by kind before the source is known) */
+		return;
+	}
+}
+
+/* ---- clock names ---- */
+
+bool conf_is_system_clock(const char *name)
+{
+	return !strcmp(name, "CLOCK_REALTIME");
+}
+
+const char *conf_source_clock(const char *source)
+{
+	return strncmp(source, "phc:", 4) ? source : source + 4;
+}
+
+/* "ptpN" and "/dev/ptpN" name the same PHC. */
+static const char *canonical(const char *name)
+{
+	const char *p = name + 8;
+
+	if (strncmp(name, "/dev/ptp", 8) || !*p)
+		return name;
+	for (; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			return name;
+	return name + 5;
+}
+
+bool conf_same_clock(const char *a, const char *b)
+{
+	return !strcmp(canonical(a), canonical(b));
+}
+
+static bool is_ifname(const char *s)
+{
+	size_t n = strlen(s);
+
+	/* The kernel's dev_valid_name(): < IFNAMSIZ (16), not "." or "..",
+	 * no '/', ':' or whitespace. We also keep to printable ASCII. */
+	if (n == 0 || n > 15 || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (; *s; s++)
+		if (*s == '/' || *s == ':' || !isgraph((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static bool is_dev_path(const char *s)
+{
+	if (strncmp(s, "/dev/", 5) || !s[5] || strstr(s, "..") || s[strlen(s) - 1] == '/')
+		return false;
+	for (; *s; s++)
+		if (!isgraph((unsigned char)*s) || *s == ':')
+			return false;
+	return true;
+}
+
+int conf_clock_name_check(const char *name, char *msg, size_t len)
+{
+	char q[64];
+
+	if (conf_is_system_clock(name) || is_dev_path(name))
+		return 0;
+	if (!strcasecmp(name, "CLOCK_REALTIME") || !strcmp(name, "sys") ||
+	    !strncmp(name, "CLOCK_", 6)) {
+		snprintf(msg, len, "%s is not a clock gnomon disciplines or reads "
+			 "(the system clock is spelt CLOCK_REALTIME)", conf_quote(name, q, sizeof(q)));
+		return -EINVAL;
+	}
+	if (!strcmp(name, "global")) {
+		snprintf(msg, len, "'global' is not a clock");
+		return -EINVAL;
+	}
+	if (is_ifname(name))
+		return 0;
+	snprintf(msg, len, "%s is not a clock (expected CLOCK_REALTIME, /dev/ptpN, ptpN "
+		 "or an interface name of at most 15 characters)", conf_quote(name, q, sizeof(q)));
+	return -EINVAL;
+}
+
+const char *conf_quote(const char *s, char *buf, size_t len)
+{
+	size_t n = 0, max;
+
+	if (len < 8) {
+		if (len)
+			buf[0] = '\0';
+		return buf;
+	}
+	max = len - 5;	/* room for the closing quote, "..." and the NUL */
+	buf[n++] = '\'';
+	for (; *s && n < max; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (isprint(c) && c != '\\') {
+			buf[n++] = (char)c;
+		} else if (n + 4 <= max) {
+			snprintf(buf + n, len - n, "\\x%02x", c);
+			n += 4;
+		} else {
+			break;
+		}
+	}
+	if (*s) {
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	buf[n++] = '\'';
+	buf[n] = '\0';
+	return buf;
+}

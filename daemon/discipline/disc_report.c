@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A discipline's observers: fault bookkeeping, operator state, the
+ * recovery tracker (and what it reports: the log, the history file, the
+ * audit trail).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon/discipline/discipline_priv.h"
+#include "daemon/log.h"
+#include "phc/systime.h"
+
+void disc_audit(struct discipline *d, const char *action, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	if (!d->env.audit)
+		return;
+	va_start(ap, fmt);
+	r = audit_vlog(d->env.audit, systime_realtime_ns(), d->cc.name, action, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		pr_err("%s: audit trail: %s", d->cc.name, strerror(-r));
+}
+
+int disc_recovery_create(struct discipline *d)
+{
+	struct recovery_params p = {
+		.clock = d->cc.name,
+		.threshold_ns = (int64_t)llround(d->cc.recovery_threshold_s * NS_PER_S),
+		.hold_s = d->cc.recovery_hold_s,
+		.cap_ppb = d->cc.max_slew_ppm * 1e3,
+		.max_gap_ns = 3 * d->interval_ns + NS_PER_S,
+	};
+	int err = 0;
+
+	if (p.threshold_ns < 1)
+		p.threshold_ns = 1;
+	d->rec = recovery_create(&p, &err);
+	return d->rec ? 0 : err;
+}
+
+void disc_report_fault(struct discipline *d, const char *what, int err, int64_t now)
+{
+	d->faults++;
+	recovery_sample_unknown(d->rec, systime_raw_ns());
+	if (d->fault_run++ == 0 || err != d->last_error) {
+		pr_err("%s: %s %s failed: %s", d->cc.name, what, d->src->spec, strerror(-err));
+		disc_audit(d, AUDIT_FAULT, "what=%s error=%d", what[0] == 'r' ? "read" :
+			   what[0] == 'a' ? "adjust" : "timescale", -err);
+		if (d->fault_run == 1)
+			d->fault_start_ns = now;
+	}
+	d->last_error = err;
+	if (d->state == DISC_LOCKED) {
+		d->state = DISC_HOLDOVER;
+		pr_warn("%s: HOLDOVER: keeping frequency %+.3f ppm for up to %.0f s",
+			d->cc.name, d->freq_ppb / 1e3, d->cc.holdover_timeout_s);
+	} else if (d->state == DISC_HOLDOVER &&
+		   now - d->fault_start_ns >= (int64_t)(d->cc.holdover_timeout_s * NS_PER_S)) {
+		d->state = DISC_FREERUN;
+		pr_warn("%s: FREERUN: holdover of %.0f s is over, source still failing "
+			"(frequency kept at %+.3f ppm)", d->cc.name, d->cc.holdover_timeout_s,
+			d->freq_ppb / 1e3);
+	}
+}
+
+void disc_report_good(struct discipline *d, int64_t now)
+{
+	if (d->fault_run) {
+		double dur = (double)(now - d->fault_start_ns) / NS_PER_S;
+
+		pr_notice("%s: %s working again after %" PRIu64 " failed updates (%.1f s)",
+			  d->cc.name, d->src->spec, d->fault_run, dur);
+		disc_audit(d, AUDIT_FAULT_CLEARED, "what=source duration_s=%.3f", dur);
+		if (d->started)
+			disc_report_event(d, RECOVERY_FAULT_CLEARED, now, RECOVERY_OFFSET_UNKNOWN);
+		d->fault_run = 0;
+	}
+	d->last_error = 0;
+	d->last_good_ns = now;
+}
+
+void disc_report_event(struct discipline *d, enum recovery_kind kind, int64_t now,
+		       int64_t offset_ns)
+{
+	/* durations on the raw clock: CLOCK_MONOTONIC (now) is slewed with
+	 * CLOCK_REALTIME, so a 10 s slew at 10 % would read 9 s on it */
+	(void)now;
+	recovery_event(d->rec, kind, systime_raw_ns(), systime_realtime_ns(), offset_ns);
+}
+
+static void report_done(struct discipline *d, const struct recovery_report *r)
+{
+	if (r->recovered) {
+		char ratio[48] = "";
+
+		/* the ratio to |O| / cap only means something for a real slew */
+		if (r->limit_s >= 0.01 && !isnan(r->ratio))
+			snprintf(ratio, sizeof(ratio), ", ratio %.3f", r->ratio);
+		pr_notice("%s: recovered from %s in %.3f s (offset at event %+.9f s, peak %.9f s, "
+			  "overshoot %" PRId64 " ns, limit %.3f s%s)", d->cc.name,
+			  recovery_kind_name(r->kind), r->recovery_s,
+			  (double)r->offset_at_event_ns / NS_PER_S, (double)r->peak_ns / NS_PER_S,
+			  r->overshoot_ns, r->limit_s, ratio);
+		disc_audit(d, AUDIT_RECOVERED, "event=%s recovery_s=%.6f limit_s=%.6f ratio=%.4f",
+			   recovery_kind_name(r->kind), r->recovery_s, r->limit_s,
+			   isnan(r->ratio) ? 0.0 : r->ratio);
+	} else {
+		pr_info("%s: %s event closed after %.3f s without recovering (%s)", d->cc.name,
+			recovery_kind_name(r->kind), r->elapsed_s,
+			r->superseded ? "superseded" : "stopped");
+	}
+	if (d->env.history) {
+		int e = history_append(d->env.history, r);
+
+		if (e < 0)
+			pr_err("%s: recovery history: %s", d->cc.name, strerror(-e));
+	}
+}
+
+/* While a clock recovers, say every RECOVERING_LOG_NS how far it still is. */
+#define RECOVERING_LOG_NS	(10 * NS_PER_S)
+
+static void report_progress(struct discipline *d, int64_t now)
+{
+	struct recovery_status st;
+	char left[48] = "";
+
+	recovery_status(d->rec, &st);
+	if (!st.active || !st.offset_known || st.in_threshold ||
+	    now - d->recovering_log_ns < RECOVERING_LOG_NS)
+		return;
+	d->recovering_log_ns = now;
+	if (!isnan(st.expected_left_s))
+		snprintf(left, sizeof(left), ", about %.1f s left", st.expected_left_s);
+	pr_info("%s: recovering from %s: offset %+.9f s after %.1f s%s", d->cc.name,
+		recovery_kind_name(st.kind), (double)st.offset_ns / NS_PER_S, st.elapsed_s, left);
+}
+
+void disc_report_sample(struct discipline *d, int64_t now, int64_t offset_ns)
+{
+	struct recovery_report r;
+
+	recovery_sample(d->rec, systime_raw_ns(), offset_ns);
+	while (recovery_poll_done(d->rec, &r))
+		report_done(d, &r);
+	report_progress(d, now);
+}
+
+void disc_report_state(struct discipline *d, const struct servo_out *o, int64_t now)
+{
+	if (o->slewing && !d->out.slewing) {
+		d->slew_start_ns = now;
+		pr_notice("%s: slewing %+.9f s at up to %.0f ppm, about %.1f s",
+			  d->cc.name, (double)d->offset_ns / NS_PER_S,
+			  d->cc.max_slew_ppm, o->slew_left_s);
+		disc_audit(d, AUDIT_FREQ_SLEW_START, "offset_ns=%" PRId64 " cap_ppb=%.0f",
+			   d->offset_ns, d->cc.max_slew_ppm * 1e3);
+	} else if (!o->slewing && d->out.slewing) {
+		double dur = (double)(now - d->slew_start_ns) / NS_PER_S;
+
+		pr_notice("%s: slew done in %.3f s, offset %+" PRId64 " ns",
+			  d->cc.name, dur, d->offset_ns);
+		disc_audit(d, AUDIT_SLEW_DONE, "duration_s=%.3f offset_ns=%" PRId64, dur,
+			   d->offset_ns);
+	}
+	if (o->at_cap && !d->out.at_cap)
+		disc_audit(d, AUDIT_CAP_REACHED, "freq_ppb=%.0f cap_ppb=%.0f", o->freq_ppb,
+			   d->cc.max_slew_ppm * 1e3);
+	if (o->state == SERVO_LOCKED && d->state != DISC_LOCKED) {
+		pr_notice("%s: LOCKED to %s, offset %+" PRId64 " ns, freq %+.3f ppm",
+			  d->cc.name, d->src->spec, d->offset_ns, o->freq_ppb / 1e3);
+		d->state = DISC_LOCKED;
+	} else if (o->state != SERVO_LOCKED && d->state == DISC_LOCKED) {
+		pr_notice("%s: lost lock, offset %+" PRId64 " ns", d->cc.name, d->offset_ns);
+		d->state = DISC_FREERUN;
+	} else if (d->state == DISC_HOLDOVER) {
+		d->state = o->state == SERVO_LOCKED ? DISC_LOCKED : DISC_FREERUN;
+	}
+}

@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One discipline's update pipeline:
+ *   measure -> convert (timescale, leap policy) -> servo -> apply -> account.
+ * Scheduled on the loop's CLOCK_MONOTONIC timers only.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/discipline/discipline_priv.h"
+#include "daemon/log.h"
+#include "phc/systime.h"
+
+const char *disc_state_name(enum disc_state s)
+{
+	switch (s) {
+	case DISC_FREERUN: return "FREERUN";
+	case DISC_LOCKED: return "LOCKED";
+	case DISC_HOLDOVER: return "HOLDOVER";
+	}
+	return "?";
+}
+
+/* The shift to add to (target - reference): a UTC clock from a TAI
+ * reference is behind it by TAI - UTC (shaped by the leap policy); a TAI
+ * clock from a UTC reference is ahead by it. */
+static int timescale_shift(struct discipline *d, int64_t ref_ns, int64_t now,
+			   int64_t *shift, int64_t *stepped, bool *hold)
+{
+	const struct gnomon_config *conf = d->env.conf;
+	int tai_utc;
+
+	*shift = 0;
+	*stepped = 0;
+	*hold = false;
+	if (d->cc.timescale == d->cc.source_timescale)
+		return 0;
+	if (d->leap_applies && leaptable_loaded(d->env.leaps) && conf->tai_offset_auto)
+		return disc_leap_update(d, ref_ns, now, shift, stepped, hold);
+	if (conf->tai_offset_auto) {
+		/* TAI clock from a UTC source, or no table: the table's value */
+		int64_t t_s = ref_ns / NS_PER_S;
+		int r = d->cc.source_timescale == TS_TAI ?
+			leaptable_tai_offset_tai(d->env.leaps, t_s, &tai_utc) :
+			leaptable_tai_offset(d->env.leaps, t_s, &tai_utc);
+
+		if (r < 0)
+			return r;
+	} else {
+		tai_utc = conf->tai_offset_s;
+	}
+	*shift = (int64_t)tai_utc * NS_PER_S;
+	if (d->cc.timescale == TS_TAI)
+		*shift = -*shift;
+	return 0;
+}
+
+/*
+ * The servo's time base. CLOCK_MONOTONIC (the loop's clock) runs at
+ * CLOCK_REALTIME's rate, slewed by up to 10 % while the system clock is
+ * disciplined: right for the system clock's own servo (it knows its own
+ * slew: local_follows_clock), wrong by that much for every other clock's,
+ * which would then misjudge its frequency. Those are timed on
+ * CLOCK_MONOTONIC_RAW, which nobody slews.
+ */
+static int64_t servo_time(struct discipline *d, int64_t now)
+{
+	int64_t raw;
+
+	if (clock_kind(d->clk) == CLOCK_KIND_SYSTEM)
+		return now;
+	raw = systime_raw_ns();
+	/* how fast CLOCK_MONOTONIC ran against the raw clock lately */
+	if (d->last_raw_ns && raw > d->last_raw_ns && now > d->last_mono_ns)
+		d->mono_per_raw = (double)(now - d->last_mono_ns) / (double)(raw - d->last_raw_ns);
+	d->last_raw_ns = raw;
+	d->last_mono_ns = now;
+	return raw;
+}
+
+/* The servo's next interval (its own time base) as a loop (CLOCK_MONOTONIC)
+ * delay. */
+static int64_t next_delay(const struct discipline *d, double next_s)
+{
+	double r = clock_kind(d->clk) == CLOCK_KIND_SYSTEM || d->mono_per_raw <= 0 ?
+		   1.0 : d->mono_per_raw;
+
+	return (int64_t)llround(next_s * r * NS_PER_S);
+}
+
+/*
+ * A linear smear's rate jumps where its window opens and closes: sample
+ * right after that instant, so the feed-forward switches on time instead
+ * of up to one interval late (11.6 ppm for 1 s would be 11.6 us off).
+ */
+#define SMEAR_EDGE_MARGIN_NS	100000	/* land 100 us past the edge */
+
+static int64_t leap_bounded(const struct discipline *d, int64_t delay_ns)
+{
+	int64_t edge;
+
+	if (!d->leap_applies || d->lpc.policy != LEAP_POLICY_SMEAR ||
+	    d->leap.next_change_s <= 0)
+		return delay_ns;
+	edge = (int64_t)llround(d->leap.next_change_s * NS_PER_S) + SMEAR_EDGE_MARGIN_NS;
+	return edge < delay_ns ? edge : delay_ns;
+}
+
+static void account(struct discipline *d, int64_t now, int64_t offset)
+{
+	int64_t a = llabs(offset);
+
+	d->sum_sq += (double)offset * (double)offset;
+	if (a > d->max_abs)
+		d->max_abs = a;
+	d->n_sum++;
+	if (!d->summary_start_ns)
+		d->summary_start_ns = now;
+	if (now - d->summary_start_ns >= 60 * NS_PER_S) {
+		pr_info("%s: rms %.0f ns max %" PRId64 " ns freq %+.3f ppm over %u updates, %s",
+			d->cc.name, sqrt(d->sum_sq / d->n_sum), d->max_abs,
+			d->freq_ppb / 1e3, d->n_sum, disc_state_name(d->state));
+		d->sum_sq = 0;
+		d->max_abs = 0;
+		d->n_sum = 0;
+		d->summary_start_ns = now;
+	}
+}
+
+static int apply(struct discipline *d, const struct servo_out *o, int64_t now)
+{
+	int r;
+
+	if (o->action == SERVO_NONE)
+		return 0;
+	if (o->action == SERVO_STEP) {
+		r = clock_step(d->clk, o->step_ns);
+		if (r < 0)
+			return r;
+		d->steps++;
+		disc_leap_stepped(d, now);
+		pr_notice("%s: stepped by %+.9f s", d->cc.name, (double)o->step_ns / NS_PER_S);
+		disc_audit(d, AUDIT_STEP, "delta_ns=%" PRId64 " reason=step_threshold", o->step_ns);
+		disc_report_event(d, RECOVERY_STEP, now, d->offset_ns + o->step_ns);
+	}
+	r = clock_adj_freq(d->clk, o->freq_ppb);
+	if (r < 0)
+		return r;
+	d->freq_ppb = o->freq_ppb;
+	return 0;
+}
+
+static int64_t update(struct loop *l, long id, void *arg)
+{
+	struct discipline *d = arg;
+	struct source_sample s;
+	struct servo_out o;
+	int64_t now = loop_now(l), shift, stepped;
+	bool hold;
+	int r;
+
+	(void)id;
+	r = source_measure(d->src, d->clk, &s);
+	if (r < 0 && d->paused)	/* a reading may straddle the kernel's leap */
+		return d->interval_ns;
+	if (r < 0) {
+		disc_report_fault(d, "reading", r, now);
+		return d->interval_ns;
+	}
+	r = timescale_shift(d, s.ref_ns, now, &shift, &stepped, &hold);
+	if (r < 0) {
+		disc_report_fault(d, r == -ENODATA ? "converting TAI/UTC (no usable leap file "
+				  "and tai_offset = auto) for" : "converting TAI/UTC for", r, now);
+		return d->interval_ns;
+	}
+	disc_report_good(d, now);
+	d->offset_ns = s.offset_ns + shift + stepped;
+	if (hold) {
+		/* leap pause: the servo keeps its frequency, but what the clock
+		 * does meanwhile still counts for the recovery report */
+		disc_report_sample(d, now, d->offset_ns);
+		return d->interval_ns;
+	}
+	if (!d->started) {
+		d->started = true;
+		disc_report_event(d, RECOVERY_START, now, d->offset_ns);
+	}
+	servo_sample(d->servo, d->offset_ns, servo_time(d, now), &o);
+	r = apply(d, &o, now);
+	if (r < 0) {
+		disc_report_fault(d, "adjusting from", r, now);
+		return d->interval_ns;
+	}
+	d->updates++;
+	pr_debug("%s: offset %+" PRId64 " ns freq %+.3f ppb delay %" PRId64 " ns %s%s",
+		 d->cc.name, d->offset_ns, o.freq_ppb, s.delay_ns,
+		 servo_state_name(o.state), o.slewing ? " slewing" : "");
+	disc_report_state(d, &o, now);
+	d->out = o;
+	disc_report_sample(d, now, o.action == SERVO_STEP ? d->offset_ns + o.step_ns
+						       : d->offset_ns);
+	account(d, now, d->offset_ns);
+	return leap_bounded(d, o.next_interval_s > 0 ? next_delay(d, o.next_interval_s)
+						     : d->interval_ns);
+}
+
+static int check_cap(const struct gnomon_config *conf, const struct clock_conf *cc,
+		     struct clock *clk, char *err, size_t errlen)
+{
+	char where[CONF_PATH_MAX + 32];
+	double max_ppb = clock_max_adj_ppb(clk);
+
+	if (cc->max_slew_ppm * 1e3 <= max_ppb)
+		return 0;
+	snprintf(err, errlen, "%s: max_slew_ppm %.0f is above what %s accepts (%.0f ppm)",
+		 config_where(conf, cc, "max_slew_ppm", where, sizeof(where)),
+		 cc->max_slew_ppm, clock_name(clk), max_ppb / 1e3);
+	return -ERANGE;
+}
+
+/* CLOCK_MONOTONIC (the loop's clock) is slewed with CLOCK_REALTIME by up
+ * to 10 %: the servo must know when it disciplines the clock it is timed by. */
+static struct servo *make_servo(const struct clock_conf *cc, double freq, bool sysclk)
+{
+	struct servo_params p = {
+		.type = cc->servo,
+		.max_freq_ppb = cc->max_slew_ppm * 1e3,
+		.step_threshold_ns = (int64_t)llround(cc->step_threshold_s * NS_PER_S),
+		.first_step_threshold_ns = (int64_t)llround(cc->first_step_threshold_s * NS_PER_S),
+		.interval_s = 1.0 / cc->update_rate_hz,
+		.pi_kp = cc->pi_kp,
+		.pi_ki = cc->pi_ki,
+		.lock_threshold_ns = (int64_t)llround(cc->lock_threshold_s * NS_PER_S),
+		.local_follows_clock = sysclk,
+	};
+
+	return servo_create(&p, freq);
+}
+
+static int init_leap(struct discipline *d, char *err, size_t errlen)
+{
+	char where[CONF_PATH_MAX + 32];
+
+	d->leap_applies = d->cc.timescale == TS_UTC && d->cc.source_timescale == TS_TAI;
+	d->lpc.policy = d->cc.leap_policy;
+	d->lpc.pause_s = d->cc.leap_pause_s;
+	if (d->lpc.policy == LEAP_POLICY_SMEAR &&
+	    config_smear_params(&d->cc, &d->lpc.smear) < 0) {
+		snprintf(err, errlen, "%s: invalid smear parameters",
+			 config_where(d->env.conf, &d->cc, "smear", where, sizeof(where)));
+		return -EINVAL;
+	}
+	if (d->lpc.policy == LEAP_POLICY_ACCEPT && d->leap_applies &&
+	    clock_kind(d->clk) != CLOCK_KIND_SYSTEM) {
+		snprintf(err, errlen, "%s: leap_policy accept needs the kernel's leap "
+			 "second support, which only CLOCK_REALTIME has",
+			 config_where(d->env.conf, &d->cc, "leap_policy", where, sizeof(where)));
+		return -EINVAL;
+	}
+	disc_leap_init(d);
+	return 0;
+}
+
+struct discipline *discipline_create(const struct discipline_env *env,
+				     const struct clock_conf *cc, struct clock *target,
+				     struct source *src, char *err, size_t errlen)
+{
+	struct discipline *d;
+	double freq = 0;
+	int r;
+
+	if (check_cap(env->conf, cc, target, err, errlen) < 0)
+		return NULL;
+	r = clock_get_freq(target, &freq);
+	if (r < 0) {
+		snprintf(err, errlen, "%s: cannot read frequency: %s", clock_name(target), strerror(-r));
+		return NULL;
+	}
+	if (fabs(freq) > cc->max_slew_ppm * 1e3)
+		freq = copysign(cc->max_slew_ppm * 1e3, freq);
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		goto nomem;
+	d->env = *env;
+	d->cc = *cc;
+	d->clk = target;
+	d->src = src;
+	d->freq_ppb = freq;
+	d->timer = -1;
+	d->interval_ns = (int64_t)llround(NS_PER_S / cc->update_rate_hz);
+	if (init_leap(d, err, errlen) < 0)
+		goto fail;
+	d->servo = make_servo(cc, freq, clock_kind(target) == CLOCK_KIND_SYSTEM);
+	if (!d->servo || disc_recovery_create(d) < 0) {
+		snprintf(err, errlen, "%s: cannot create servo or recovery tracker", cc->name);
+		goto fail;
+	}
+	d->timer = loop_add_timer(env->loop, 0, update, d);
+	if (d->timer < 0) {
+		snprintf(err, errlen, "%s: cannot add timer", cc->name);
+		goto fail;
+	}
+	pr_info("%s: disciplined from %s, servo %s, cap %.0f ppm, %.3g updates/s, "
+		"freq %+.3f ppm%s%s%s", cc->name, src->spec, servo_type_name(cc->servo),
+		cc->max_slew_ppm, cc->update_rate_hz, freq / 1e3,
+		d->leap_applies ? ", leap policy " : "",
+		d->leap_applies ? leap_policy_name(d->lpc.policy) : "",
+		clock_is_dryrun(target) ? " (dry run)" : "");
+	disc_audit(d, AUDIT_START, "source=%s policy=%s cap_ppb=%.0f dry_run=%d", src->spec,
+		   d->leap_applies ? leap_policy_name(d->lpc.policy) : "none",
+		   cc->max_slew_ppm * 1e3, clock_is_dryrun(target));
+	return d;
+fail:
+	discipline_destroy(d);
+	return NULL;
+nomem:
+	snprintf(err, errlen, "%s: out of memory", cc->name);
+	return NULL;
+}
+
+void discipline_destroy(struct discipline *d)
+{
+	struct recovery_report rep;
+
+	if (!d)
+		return;
+	if (d->timer > 0)
+		loop_del_timer(d->env.loop, d->timer);
+	if (d->rec) {
+		recovery_abort(d->rec, systime_raw_ns());
+		while (recovery_poll_done(d->rec, &rep))
+			if (d->env.history)
+				history_append(d->env.history, &rep);
+	}
+	if (d->servo) {
+		pr_info("%s: leaving frequency at %+.3f ppm after %" PRIu64 " updates, %"
+			PRIu64 " steps", d->cc.name, d->freq_ppb / 1e3, d->updates, d->steps);
+		disc_audit(d, AUDIT_STOP, "reason=exit freq_ppb=%.3f", d->freq_ppb);
+	}
+	recovery_destroy(d->rec);
+	servo_destroy(d->servo);
+	free(d);
+}
+
+void discipline_get_status(const struct discipline *d, struct discipline_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->name = d->cc.name;
+	st->source = d->src->spec;
+	st->kind = clock_kind(d->clk);
+	st->state = d->state;
+	st->servo_state = d->out.state;
+	st->servo = d->cc.servo;
+	st->offset_ns = d->offset_ns;
+	st->freq_ppb = d->freq_ppb;
+	st->max_slew_ppm = d->cc.max_slew_ppm;
+	st->slewing = d->out.slewing;
+	st->at_cap = d->out.at_cap;
+	st->slew_left_s = d->out.slew_left_s;
+	st->last_update_age_s = d->last_good_ns ?
+		(double)(loop_now(d->env.loop) - d->last_good_ns) / NS_PER_S : -1;
+	st->updates = d->updates;
+	st->steps = d->steps;
+	st->faults = d->faults;
+	st->last_error = d->last_error;
+	st->dry_run = clock_is_dryrun(d->clk);
+	st->leap_applies = d->leap_applies;
+	st->leap_policy = d->lpc.policy;
+	st->leap = d->leap;
+	st->kernel_leap = d->kernel_leap;
+	recovery_status(d->rec, &st->recovery);
+}
+
+size_t discipline_recovery_history(const struct discipline *d,
+				   struct recovery_report *out, size_t max)
+{
+	return recovery_history(d->rec, out, max);
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/**
+ * @file discipline.h
+ * A discipline binds one source to one clock through a leap policy and a
+ * servo: each update it measures target - reference, converts timescales
+ * (a UTC clock from a TAI reference, shaped by the leap policy), feeds the
+ * servo and applies its frequency or step; observers (the recovery
+ * tracker, the audit trail, the history file) are told what happened.
+ * Runtime faults become state (counted, logged once, retried), never exits.
+ */
+#ifndef GNOMON_DISCIPLINE_H
+#define GNOMON_DISCIPLINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "daemon/record/audit.h"
+#include "daemon/config/config.h"
+#include "daemon/record/history.h"
+#include "daemon/leap/leap.h"
+#include "daemon/leap/leaptable.h"
+#include "daemon/loop.h"
+#include "daemon/record/recovery.h"
+#include "daemon/source/source.h"
+#include "phc/clock.h"
+#include "servo/servo.h"
+
+/** Operator-facing state, in the vocabulary of ptp4l/pmc. */
+enum disc_state {
+	DISC_FREERUN,	/**< not yet synchronised */
+	DISC_LOCKED,	/**< servo locked to a working source */
+	DISC_HOLDOVER,	/**< was locked, source failing: frequency kept */
+};
+
+/** What every discipline shares (owned by the daemon, outlives them). */
+struct discipline_env {
+	struct loop *loop;
+	const struct gnomon_config *conf;
+	const struct leaptable *leaps;	/**< may hold no table */
+	struct audit *audit;		/**< may be NULL */
+	struct history *history;	/**< may be NULL */
+};
+
+struct discipline;
+
+struct discipline_status {
+	const char *name;
+	const char *source;
+	enum clock_kind kind;
+	enum disc_state state;
+	enum servo_state servo_state;
+	enum servo_type servo;
+	int64_t offset_ns;		/**< last measured offset (after timescale conversion) */
+	double freq_ppb;		/**< last frequency applied */
+	double max_slew_ppm;
+	bool slewing, at_cap;
+	double slew_left_s;
+	double last_update_age_s;	/**< since the last good sample; -1 if none */
+	uint64_t updates, steps, faults;
+	int last_error;			/**< -errno of the last failure, 0 if none */
+	bool dry_run;
+	/* leap */
+	bool leap_applies;		/**< UTC clock from a TAI source */
+	enum leap_policy leap_policy;
+	struct leap_view leap;		/**< the last view (valid if leap_applies) */
+	int kernel_leap;		/**< what we armed: +1, -1, 0 */
+	/* recovery */
+	struct recovery_status recovery;
+};
+
+/**
+ * Create and start a discipline: reads the clock's current frequency,
+ * creates the servo and the recovery tracker, schedules the first update.
+ * @param err  message on failure ("FILE:LINE: ..." for config problems)
+ */
+struct discipline *discipline_create(const struct discipline_env *env,
+				     const struct clock_conf *cc, struct clock *target,
+				     struct source *src, char *err, size_t errlen);
+/** Stop and free; leaves the clock's frequency where the servo had it. Accepts NULL. */
+void discipline_destroy(struct discipline *d);
+
+void discipline_get_status(const struct discipline *d, struct discipline_status *st);
+/** Completed recovery reports, oldest first; returns how many were written. */
+size_t discipline_recovery_history(const struct discipline *d,
+				   struct recovery_report *out, size_t max);
+const char *disc_state_name(enum disc_state s);
+
+#endif

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Inside of a discipline: shared by discipline.c (the update pipeline),
+ * disc_leap.c (leap policy actions) and disc_report.c (observers). */
+#ifndef GNOMON_DISCIPLINE_PRIV_H
+#define GNOMON_DISCIPLINE_PRIV_H
+
+#include "daemon/discipline/discipline.h"
+
+#define NS_PER_S	1000000000LL
+
+struct discipline {
+	struct discipline_env env;
+	struct clock_conf cc;
+	struct clock *clk;
+	struct source *src;
+	struct servo *servo;
+	struct recovery *rec;
+	long timer;
+	int64_t interval_ns;
+	int64_t last_raw_ns, last_mono_ns;	/* servo time base (non-system clocks) */
+	double mono_per_raw;		/* CLOCK_MONOTONIC rate against the raw clock */
+
+	/* last results */
+	struct servo_out out;
+	int64_t offset_ns;
+	double freq_ppb;
+	int64_t last_good_ns;	/* monotonic; 0 = never */
+	int64_t slew_start_ns;
+	enum disc_state state;
+	bool started;		/* first good sample seen */
+
+	/* faults: logged once per episode */
+	int last_error;
+	uint64_t fault_run;
+	int64_t fault_start_ns;
+	int64_t recovering_log_ns;	/* last "recovering" log line */
+
+	/* counters */
+	uint64_t updates, steps, faults;
+
+	/* leap */
+	bool leap_applies;	/* UTC clock from a TAI source */
+	struct leap_policy_conf lpc;
+	struct leap_view leap;
+	bool have_view;
+	int kernel_leap;	/* what we armed */
+	int64_t rearm_not_before_ns;	/* after a step: re-arm once a second passed */
+	int kernel_tai;		/* what we set with ADJ_TAI; 0 = not yet */
+	int64_t leap_seen_utc;	/* leap whose event was recorded */
+	int64_t leap_stepped_utc;	/* step policy: leap already stepped */
+	bool leap_pending_step;	/* saw the leap before it happened */
+	bool paused;
+	bool smearing;
+	int64_t smear_log_ns;
+
+	/* periodic summary */
+	double sum_sq;
+	int64_t max_abs;
+	unsigned n_sum;
+	int64_t summary_start_ns;
+};
+
+/* disc_leap.c */
+/** Timescale shift to add to (target - reference) at reference time ref_ns,
+ *  running the leap policy's actions (arm, smear feed-forward, pause, the
+ *  step policy's step). *hold = true: skip the servo this update. */
+int disc_leap_update(struct discipline *d, int64_t ref_ns, int64_t now,
+		     int64_t *shift_ns, int64_t *stepped_ns, bool *hold);
+void disc_leap_init(struct discipline *d);
+/** Tell the leap actions that the clock was stepped (re-arms the kernel). */
+void disc_leap_stepped(struct discipline *d, int64_t now);
+
+/* disc_report.c */
+void disc_report_fault(struct discipline *d, const char *what, int err, int64_t now);
+void disc_report_good(struct discipline *d, int64_t now);
+void disc_report_event(struct discipline *d, enum recovery_kind kind, int64_t now,
+		       int64_t offset_ns);
+void disc_report_sample(struct discipline *d, int64_t now, int64_t offset_ns);
+void disc_report_state(struct discipline *d, const struct servo_out *o, int64_t now);
+void disc_audit(struct discipline *d, const char *action, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int disc_recovery_create(struct discipline *d);
+
+#endif

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * SIGHUP: reopen the log and reload the configuration (daemon.h,
+ * doc/operations.md). An invalid file changes nothing; a valid one is
+ * applied where that is safe while the clocks run, and every other change
+ * is reported as needing a restart, key by key, with its FILE:LINE.
+ *
+ * The comparison works on config_print()'s text of both configurations,
+ * so every key of the table is compared, defaults included, without a
+ * list to keep in step with the table.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/daemon.h"
+#include "daemon/discipline/discipline_query.h"
+#include "daemon/log.h"
+#include "daemon/lifecycle/ops.h"
+
+/* Keys applied at run time (everything else needs a restart). */
+static const char *const runtime_global[] = {
+	"log_level", "log_target", "metrics_listen", "metrics_allow_remote",
+	"metrics_textfile", "metrics_interval", NULL,
+};
+static const char *const runtime_clock[] = { "max_slew_ppm", NULL };
+
+static bool in_list(const char *const *list, const char *key)
+{
+	for (; *list; list++)
+		if (!strcmp(*list, key))
+			return true;
+	return false;
+}
+
+/* One key of config_print()'s text. */
+struct entry {
+	char section[CONF_NAME_MAX];
+	char key[40];
+	char value[RELOAD_VALUE_MAX];
+};
+
+struct entries {
+	struct entry *e;
+	int n, cap;
+};
+
+static int push(struct entries *es, const char *section, const char *key, const char *value)
+{
+	struct entry *e;
+
+	if (es->n == es->cap) {
+		int cap = es->cap ? 2 * es->cap : 64;
+		struct entry *p = realloc(es->e, (size_t)cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		es->e = p;
+		es->cap = cap;
+	}
+	e = &es->e[es->n++];
+	snprintf(e->section, sizeof(e->section), "%s", section);
+	snprintf(e->key, sizeof(e->key), "%s", key);
+	snprintf(e->value, sizeof(e->value), "%s", value);
+	return 0;
+}
+
+/* "key = value[  # default]" or "# key =" (an empty value). */
+static int parse_line(struct entries *es, const char *section, char *line)
+{
+	char *eq = strstr(line, " = "), *cmt;
+
+	if (line[0] == '#') {
+		size_t n = strlen(line);
+
+		if (n > 4 && line[1] == ' ' && !strcmp(line + n - 2, " =")) {
+			line[n - 2] = '\0';
+			if (!strchr(line + 2, ' '))
+				return push(es, section, line + 2, "");
+		}
+		return 0;	/* a comment */
+	}
+	if (!eq)
+		return 0;
+	*eq = '\0';
+	cmt = strstr(eq + 3, "  # default");
+	if (cmt && !cmt[11])
+		*cmt = '\0';
+	return push(es, section, line, eq + 3);
+}
+
+static int collect(const struct gnomon_config *c, struct entries *es)
+{
+	char *buf = NULL, *line, *save = NULL, section[CONF_NAME_MAX] = "";
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int r = 0;
+
+	if (!f)
+		return -ENOMEM;
+	config_print(c, f);
+	if (fclose(f) != 0 || !buf) {
+		free(buf);
+		return -ENOMEM;
+	}
+	for (line = strtok_r(buf, "\n", &save); line && !r; line = strtok_r(NULL, "\n", &save)) {
+		size_t n = strlen(line);
+
+		if (line[0] == '[' && n > 2 && line[n - 1] == ']') {
+			snprintf(section, sizeof(section), "%.*s", (int)(n - 2), line + 1);
+			r = push(es, section, "", "");	/* the section itself */
+		} else if (section[0]) {
+			r = parse_line(es, section, line);
+		}
+	}
+	free(buf);
+	return r;
+}
+
+static const struct entry *find(const struct entries *es, const char *section, const char *key)
+{
+	for (int i = 0; i < es->n; i++)
+		if (!strcmp(es->e[i].section, section) && !strcmp(es->e[i].key, key))
+			return &es->e[i];
+	return NULL;
+}
+
+static const struct clock_conf *clock_of(const struct gnomon_config *c, const char *name)
+{
+	for (int i = 0; i < c->n_clocks; i++)
+		if (!strcmp(c->clocks[i].name, name))
+			return &c->clocks[i];
+	return NULL;
+}
+
+static void record(struct reload_change *out, int max, int n, const struct gnomon_config *b,
+		   const char *section, const char *key, const char *ov, const char *nv)
+{
+	struct reload_change *ch;
+	bool global = !strcmp(section, "global");
+
+	if (n >= max || !out)
+		return;
+	ch = &out[n];
+	snprintf(ch->section, sizeof(ch->section), "%s", section);
+	snprintf(ch->key, sizeof(ch->key), "%s", key);
+	snprintf(ch->old_value, sizeof(ch->old_value), "%s", ov);
+	snprintf(ch->new_value, sizeof(ch->new_value), "%s", nv);
+	ch->runtime = key[0] && in_list(global ? runtime_global : runtime_clock, key);
+	if (global || clock_of(b, section))
+		config_where(b, global ? NULL : clock_of(b, section), key[0] ? key : "source",
+			     ch->where, sizeof(ch->where));
+	else
+		snprintf(ch->where, sizeof(ch->where), "%s", b->file);
+}
+
+int reload_diff(const struct gnomon_config *a, const struct gnomon_config *b,
+		struct reload_change *out, int max)
+{
+	struct entries ea = { 0 }, eb = { 0 };
+	int n = 0, r;
+
+	r = collect(a, &ea);
+	if (!r)
+		r = collect(b, &eb);
+	for (int i = 0; !r && i < eb.n; i++) {
+		const struct entry *e = &eb.e[i], *o = find(&ea, e->section, e->key);
+		bool sec_new = !find(&ea, e->section, "");
+
+		if (sec_new && e->key[0])
+			continue;	/* reported once, as the section */
+		if (!o || strcmp(o->value, e->value))
+			record(out, max, n++, b, e->section, e->key, o ? o->value : "", e->value);
+	}
+	for (int i = 0; !r && i < ea.n; i++) {
+		const struct entry *e = &ea.e[i];
+
+		if (!e->key[0] && !find(&eb, e->section, ""))
+			record(out, max, n++, b, e->section, "", "present", "");
+	}
+	free(ea.e);
+	free(eb.e);
+	return r < 0 ? r : n;
+}
+
+/* ---- applying ---------------------------------------------------------- */
+
+static void apply_log(struct gnomond *g, const struct gnomon_config *nc)
+{
+	int level = g->log_level_cli >= 0 ? g->log_level_cli : nc->log_level;
+
+	g->conf.log_level = nc->log_level;
+	g->conf.log_target = nc->log_target;
+	log_setup("gnomond", level, !g->foreground && nc->log_target == LOG_TO_SYSLOG);
+}
+
+static void apply_metrics(struct gnomond *g, const struct gnomon_config *nc)
+{
+	struct gnomon_config *c = &g->conf;
+	int r;
+
+	memcpy(c->metrics_listen, nc->metrics_listen, sizeof(c->metrics_listen));
+	memcpy(c->metrics_textfile, nc->metrics_textfile, sizeof(c->metrics_textfile));
+	c->metrics_allow_remote = nc->metrics_allow_remote;
+	c->metrics_interval_s = nc->metrics_interval_s;
+	r = daemon_metrics_start(g);
+	if (r < 0)
+		pr_err("reload: metrics not (fully) restarted: %s", strerror(-r));
+}
+
+static void apply_cap(struct gnomond *g, const struct reload_change *ch,
+		      const struct gnomon_config *nc)
+{
+	const struct clock_conf *ncc = clock_of(nc, ch->section);
+	char err[CONF_PATH_MAX + 128];
+
+	for (int i = 0; i < g->n && ncc; i++) {
+		if (!g->disc[i] || strcmp(g->conf.clocks[i].name, ch->section))
+			continue;
+		if (discipline_set_cap(g->disc[i], ncc->max_slew_ppm, err, sizeof(err)) < 0) {
+			pr_err("reload: %s: %s; keeping %s ppm", ch->where, err, ch->old_value);
+			return;
+		}
+		g->conf.clocks[i].max_slew_ppm = ncc->max_slew_ppm;
+		pr_notice("reload: %s: slew cap now %s ppm (was %s)", ch->section,
+			  ch->new_value, ch->old_value);
+		return;
+	}
+}
+
+static void apply(struct gnomond *g, const struct gnomon_config *nc,
+		  const struct reload_change *ch, int n)
+{
+	bool metrics = false, restart = false;
+
+	apply_log(g, nc);
+	for (int i = 0; i < n; i++) {
+		const struct reload_change *c = &ch[i];
+
+		if (!c->key[0]) {
+			pr_warn("reload: %s: clock [%s] %s: needs a restart (gnomond keeps "
+				"disciplining the clocks it started with)", c->where, c->section,
+				c->old_value[0] ? "removed" : "added");
+			restart = true;
+		} else if (!c->runtime) {
+			pr_warn("reload: %s: %s changed from '%s' to '%s': needs a restart "
+				"(the running value stays)", c->where, c->key, c->old_value,
+				c->new_value);
+			restart = true;
+		} else if (!strcmp(c->key, "max_slew_ppm")) {
+			apply_cap(g, c, nc);
+		} else if (!strncmp(c->key, "metrics_", 8)) {
+			metrics = true;
+		} else {
+			pr_notice("reload: %s changed from '%s' to '%s'", c->key, c->old_value,
+				  c->new_value);
+		}
+	}
+	if (metrics)
+		apply_metrics(g, nc);
+	pr_notice("configuration reloaded from %s: %d change%s%s", nc->file, n,
+		  n == 1 ? "" : "s", restart ? ", some need a restart (see above)" : "");
+}
+
+int daemon_reload(struct gnomond *g)
+{
+	struct gnomon_config *nc = malloc(sizeof(*nc));
+	struct reload_change *ch = NULL;
+	char err[CONF_PATH_MAX + 256];
+	int r, n = 0;
+
+	ops_notify_reloading(g);
+	g->reloads++;
+	/* reopen the log (syslog: a new connection to /dev/log) */
+	log_setup("gnomond", log_get_level(),
+		  !g->foreground && g->conf.log_target == LOG_TO_SYSLOG);
+	pr_notice("SIGHUP: reloading %s", g->conf.file);
+	if (!nc) {
+		snprintf(err, sizeof(err), "out of memory");
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = config_load(g->conf.file, nc, err, sizeof(err));
+	if (r >= 0)
+		r = ops_check_config(nc, err, sizeof(err));
+	if (r >= 0) {
+		n = reload_diff(&g->conf, nc, NULL, 0);
+		ch = n > 0 ? calloc((size_t)n, sizeof(*ch)) : NULL;
+		r = n < 0 || (n > 0 && !ch) ? -ENOMEM : 0;
+		if (!r && n > 0)
+			r = reload_diff(&g->conf, nc, ch, n);
+		if (r < 0)
+			snprintf(err, sizeof(err), "out of memory");
+	}
+	if (r < 0)
+		goto fail;
+	g->reload_error[0] = '\0';
+	apply(g, nc, ch, n);
+	ops_notify_reloaded(g, NULL);
+	free(ch);
+	free(nc);
+	return 0;
+fail:
+	pr_err("reload failed, keeping the running configuration: %s", err);
+	snprintf(g->reload_error, sizeof(g->reload_error), "%s", err);
+	ops_notify_reloaded(g, err);
+	free(ch);
+	free(nc);
+	return r;
+}

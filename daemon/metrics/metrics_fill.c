@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * gnomond's state as Prometheus metrics (doc/metrics.md): per clock from
+ * discipline_get_status() and the recovery history, process-wide from the
+ * leap table and the loop. Served by metrics_http (metrics_listen) and
+ * written to a node_exporter textfile every metrics_interval
+ * (metrics_textfile); both are driven by the one poll loop.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "phc/systime.h"
+#include "daemon/daemon.h"
+#include "daemon/discipline/discipline_query.h"
+#include "daemon/log.h"
+#include "daemon/metrics/metrics_fill.h"
+#include "daemon/metrics/metrics_http.h"
+#include "phc/sysclk.h"
+
+#define NS_PER_S	1000000000LL
+
+struct dmetrics {
+	struct metrics_http *http;
+	char listen[sizeof(((struct gnomon_config *)0)->metrics_listen)];
+	struct metrics *text;		/* builder for the textfile */
+	char textfile[CONF_PATH_MAX];
+	long text_timer;
+	int64_t interval_ns;
+	int text_error;			/* last textfile error logged, 0 if none */
+	struct recovery_tally tally[CONF_MAX_CLOCKS];
+	struct recovery_report reps[RECOVERY_HISTORY_DEFAULT];
+};
+
+/* ---- plain values -> samples ------------------------------------------ */
+
+void recovery_tally_update(struct recovery_tally *t, const struct recovery_report *hist,
+			   size_t n, const struct recovery_status *rs)
+{
+	uint64_t fresh = rs->completed > t->completed_seen ? rs->completed - t->completed_seen : 0;
+	size_t k = fresh < n ? (size_t)fresh : n;
+
+	for (size_t i = n - k; i < n; i++) {
+		const struct recovery_report *r = &hist[i];
+
+		if ((unsigned)r->kind >= RECOVERY_KIND_COUNT)
+			continue;
+		if (t->active_counted && r->event_mono_ns == t->active_mono_ns &&
+		    r->kind == t->active_kind)
+			t->active_counted = false;	/* counted while in progress */
+		else
+			t->events[r->kind]++;
+		t->has_last[r->kind] = true;
+		t->last_s[r->kind] = r->recovered ? r->recovery_s : NAN;
+		t->last_limit_s[r->kind] = isfinite(r->limit_s) ? r->limit_s : 0;
+	}
+	t->completed_seen = rs->completed;
+	if (!rs->active || (unsigned)rs->kind >= RECOVERY_KIND_COUNT) {
+		t->active_counted = false;
+		return;
+	}
+	if (t->active_counted && rs->event_mono_ns == t->active_mono_ns &&
+	    rs->kind == t->active_kind)
+		return;
+	t->events[rs->kind]++;
+	t->active_counted = true;
+	t->active_mono_ns = rs->event_mono_ns;
+	t->active_kind = rs->kind;
+}
+
+/*
+ * A sample of one of gnomon's families, declaring the family (from the
+ * catalogue) on first use: a family only appears with samples, so a
+ * scrape never carries HELP/TYPE lines of a family with nothing under it
+ * (no tick without CLOCK_REALTIME, no leap expiry without a file).
+ */
+static int sample(struct metrics *m, const char *name, const char *const kv[], double v)
+{
+	size_t n;
+	const struct metrics_def *d = metrics_gnomon_defs(&n);
+	int r = -ENOENT;
+
+	for (size_t i = 0; i < n && r == -ENOENT; i++)
+		if (!strcmp(d[i].name, name))
+			r = metrics_family(m, d[i].name, d[i].type, d[i].help);
+	return r < 0 ? r : metrics_sample(m, name, kv, v);
+}
+
+/* labels: clock, source, then up to one more pair */
+static int put(struct metrics *m, const char *name, const struct discipline_status *st,
+	       const char *k1, const char *v1, const char *k2, const char *v2, double v)
+{
+	const char *kv[] = { "clock", st->name, "source", st->source, k1, v1, k2, v2, NULL };
+
+	return sample(m, name, kv, v);
+}
+
+#define PUT(name, v)	do { if ((r = put(m, name, st, NULL, NULL, NULL, NULL, v)) < 0) return r; } while (0)
+#define PUT1(name, k, kv, v)	do { if ((r = put(m, name, st, k, kv, NULL, NULL, v)) < 0) return r; } while (0)
+
+static int fill_recovery(struct metrics *m, const struct discipline_status *st,
+			 const struct recovery_tally *t)
+{
+	int r;
+
+	for (int k = 0; k < RECOVERY_KIND_COUNT; k++) {
+		const char *ev = recovery_kind_name((enum recovery_kind)k);
+
+		PUT1(METRIC_RECOVERY_EVENTS, "event", ev, (double)t->events[k]);
+		if (!t->has_last[k])
+			continue;
+		PUT1(METRIC_RECOVERY_LAST, "event", ev, t->last_s[k]);
+		PUT1(METRIC_RECOVERY_LAST_LIMIT, "event", ev, t->last_limit_s[k]);
+	}
+	return 0;
+}
+
+int metrics_fill_clock(struct metrics *m, const struct discipline_status *st, double tick_s,
+		       const struct recovery_tally *t)
+{
+	static const enum disc_state states[] = { DISC_FREERUN, DISC_LOCKED, DISC_HOLDOVER };
+	bool measured = st->updates > 0 || st->last_update_age_s >= 0;
+	int r;
+
+	if ((r = put(m, METRIC_CLOCK_INFO, st, "kind",
+		     st->kind == CLOCK_KIND_SYSTEM ? "system" : "phc",
+		     "servo", servo_type_name(st->servo), 1)) < 0)
+		return r;
+	PUT(METRIC_CLOCK_OFFSET, measured ? (double)st->offset_ns / 1e9 : NAN);
+	PUT(METRIC_CLOCK_FREQ, st->freq_ppb / 1e9);	/* correctly rounded */
+	if (!isnan(tick_s))
+		PUT(METRIC_CLOCK_TICK, tick_s);
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		PUT1(METRIC_CLOCK_STATE, "state", disc_state_name(states[i]),
+		     st->state == states[i] ? 1 : 0);
+	PUT(METRIC_CLOCK_SAMPLE_AGE, st->last_update_age_s >= 0 ? st->last_update_age_s : INFINITY);
+	PUT(METRIC_CLOCK_UPDATES, (double)st->updates);
+	PUT(METRIC_CLOCK_STEPS, (double)st->steps);
+	PUT(METRIC_CLOCK_FAULTS, (double)st->faults);
+	PUT(METRIC_CLOCK_SLEWING, st->slewing ? 1 : 0);
+	PUT(METRIC_CLOCK_SLEW_LEFT, st->slewing && st->slew_left_s > 0 ? st->slew_left_s : 0);
+	return t ? fill_recovery(m, st, t) : 0;
+}
+
+int metrics_fill_process(struct metrics *m, const struct leaptable *leaps, int64_t now_utc_s,
+			 uint64_t iterations, double start_utc_s)
+{
+	static const enum leap_expiry states[] = {
+		LEAP_EXPIRY_NONE, LEAP_EXPIRY_OK, LEAP_EXPIRY_SOON, LEAP_EXPIRED,
+	};
+	enum leap_expiry cur = leaptable_expiry_state(leaps, now_utc_s);
+	const char *ver[] = { "version", GNOMON_VERSION, NULL };
+	int64_t exp = leaptable_expiry_utc(leaps);
+	int r;
+
+	if (exp != LEAP_NO_TIME && (r = sample(m, METRIC_LEAP_EXPIRY, NULL, (double)exp)) < 0)
+		return r;
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		const char *kv[] = { "status", leap_expiry_name(states[i]), NULL };
+
+		r = sample(m, METRIC_LEAP_STATUS, kv, cur == states[i] ? 1 : 0);
+		if (r < 0)
+			return r;
+	}
+	if ((r = sample(m, METRIC_LOOP_ITERATIONS, NULL, (double)iterations)) < 0 ||
+	    (r = sample(m, METRIC_BUILD_INFO, ver, 1)) < 0)
+		return r;
+	return sample(m, METRIC_START_TIME, NULL, start_utc_s);
+}
+
+/* ---- the daemon -------------------------------------------------------- */
+
+/* The kernel's tick for CLOCK_REALTIME, s; what the split of the frequency
+ * gives when the kernel cannot be asked (dry run); NaN for a PHC. */
+static double tick_of(struct discipline *d, const struct discipline_status *st)
+{
+	long tick = 0, scaled;
+	double rest;
+
+	if (st->kind != CLOCK_KIND_SYSTEM)
+		return NAN;
+	if (sysclk_read_raw(discipline_clock(d), &tick, &scaled) < 0 &&
+	    sysclk_split(st->freq_ppb, &tick, &rest) < 0)
+		return NAN;
+	return (double)tick * 1e-6;
+}
+
+int daemon_metrics_fill(void *arg, struct metrics *m)
+{
+	struct gnomond *g = arg;
+	struct dmetrics *dm = g->metrics;
+	int64_t now_utc = systime_realtime_ns();
+	int r = 0;
+
+	for (int i = 0; i < g->n && r >= 0; i++) {
+		struct recovery_tally *t = dm ? &dm->tally[i] : NULL;
+		struct discipline_status st;
+
+		if (!g->disc[i])
+			continue;
+		discipline_get_status(g->disc[i], &st);
+		if (t) {
+			size_t n = discipline_recovery_history(g->disc[i], dm->reps,
+							       RECOVERY_HISTORY_DEFAULT);
+
+			recovery_tally_update(t, dm->reps, n, &st.recovery);
+		}
+		r = metrics_fill_clock(m, &st, tick_of(g->disc[i], &st), t);
+	}
+	if (r >= 0)
+		r = metrics_fill_process(m, g->leaps, now_utc / NS_PER_S,
+					 loop_iterations(g->loop), (double)g->start_utc_ns / 1e9);
+	if (r < 0)
+		pr_err("metrics: cannot render: %s", strerror(-r));
+	return r;
+}
+
+static int64_t text_tick(struct loop *l, long id, void *arg)
+{
+	struct gnomond *g = arg;
+	struct dmetrics *dm = g->metrics;
+	const char *text;
+	size_t len = 0;
+	int r;
+
+	(void)l;
+	(void)id;
+	metrics_reset(dm->text);
+	r = daemon_metrics_fill(g, dm->text);
+	text = r < 0 ? NULL : metrics_text(dm->text, &len);
+	r = text ? metrics_write_textfile(dm->textfile, text, len) : (r < 0 ? r : -ENOMEM);
+	if (r < 0 && r != dm->text_error)
+		pr_err("metrics_textfile %s: %s", dm->textfile, strerror(-r));
+	else if (!r && dm->text_error)
+		pr_notice("metrics_textfile %s: written again", dm->textfile);
+	dm->text_error = r;
+	return dm->interval_ns;
+}
+
+static int start_http(struct gnomond *g, struct dmetrics *dm)
+{
+	const struct gnomon_config *c = &g->conf;
+	char where[CONF_PATH_MAX + 32];
+	int r = 0;
+
+	snprintf(dm->listen, sizeof(dm->listen), "%s", c->metrics_listen);
+	if (!dm->listen[0])
+		return 0;
+	dm->http = metrics_http_create(g->loop, dm->listen, c->metrics_allow_remote,
+				       daemon_metrics_fill, g, &r);
+	if (!dm->http) {
+		pr_err("%s: metrics_listen %s: %s",
+		       config_where(c, NULL, "metrics_listen", where, sizeof(where)),
+		       dm->listen, strerror(-r));
+		return r ? r : -EINVAL;
+	}
+	pr_info("metrics: serving GET /metrics on %s, port %d", dm->listen,
+		metrics_http_port(dm->http));
+	return 0;
+}
+
+static int start_textfile(struct gnomond *g, struct dmetrics *dm)
+{
+	const struct gnomon_config *c = &g->conf;
+
+	snprintf(dm->textfile, sizeof(dm->textfile), "%s", c->metrics_textfile);
+	dm->interval_ns = (int64_t)llround(c->metrics_interval_s * NS_PER_S);
+	if (!dm->textfile[0])
+		return 0;
+	dm->text = metrics_create();
+	if (!dm->text)
+		return -ENOMEM;
+	/* the first one soon, so a freshly started daemon shows up */
+	dm->text_timer = loop_add_timer(g->loop, NS_PER_S, text_tick, g);
+	if (dm->text_timer < 0)
+		return (int)dm->text_timer;
+	pr_info("metrics: writing %s every %g s", dm->textfile, c->metrics_interval_s);
+	return 0;
+}
+
+int daemon_metrics_start(struct gnomond *g)
+{
+	struct dmetrics *dm;
+	int r;
+
+	if (!g->conf.metrics_listen[0] && !g->conf.metrics_textfile[0]) {
+		daemon_metrics_stop(g);
+		return 0;
+	}
+	dm = calloc(1, sizeof(*dm));
+	if (!dm)
+		return -ENOMEM;
+	if (g->metrics)	/* a reload: keep the counts */
+		memcpy(dm->tally, g->metrics->tally, sizeof(dm->tally));
+	dm->text_timer = -1;
+	daemon_metrics_stop(g);
+	g->metrics = dm;
+	r = start_http(g, dm);
+	if (!r)
+		r = start_textfile(g, dm);
+	return r;
+}
+
+void daemon_metrics_stop(struct gnomond *g)
+{
+	struct dmetrics *dm = g->metrics;
+
+	if (!dm)
+		return;
+	metrics_http_destroy(dm->http);
+	if (dm->text_timer > 0)
+		loop_del_timer(g->loop, dm->text_timer);
+	/* A stopped daemon's figures must not look current: remove the file
+	 * (node_exporter then drops the series; alert on their absence). */
+	if (dm->textfile[0] && unlink(dm->textfile) < 0 && errno != ENOENT)
+		pr_warn("metrics_textfile %s: cannot remove: %m", dm->textfile);
+	metrics_destroy(dm->text);
+	free(dm);
+	g->metrics = NULL;
+}

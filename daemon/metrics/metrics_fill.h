@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/**
+ * @file metrics_fill.h
+ * The pieces of gnomond's metrics rendering (metrics_fill.c) that work on
+ * plain values, for the unit tests; the daemon-facing entry points are
+ * daemon_metrics_start/stop/fill in daemon.h. Families, labels and units:
+ * doc/metrics.md.
+ */
+#ifndef GNOMON_METRICS_FILL_H
+#define GNOMON_METRICS_FILL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "daemon/discipline/discipline.h"
+#include "daemon/leap/leaptable.h"
+#include "daemon/metrics/metrics.h"
+#include "daemon/record/recovery.h"
+
+/**
+ * Per-clock recovery counts by event kind, kept across scrapes so that
+ * gnomon_clock_recovery_events_total only grows although the tracker keeps
+ * a bounded history. An event counts from the moment it is seen in
+ * progress (or completed, if it started and ended between two updates).
+ */
+struct recovery_tally {
+	uint64_t completed_seen;	/**< recovery_status.completed last time */
+	bool active_counted;		/**< the event in progress is counted */
+	int64_t active_mono_ns;		/**< ... and started then */
+	enum recovery_kind active_kind;
+	uint64_t events[RECOVERY_KIND_COUNT];
+	bool has_last[RECOVERY_KIND_COUNT];	/**< an event of the kind completed */
+	double last_s[RECOVERY_KIND_COUNT];	/**< its recovery time; NaN: did not recover */
+	double last_limit_s[RECOVERY_KIND_COUNT];	/**< its |O| / C */
+};
+
+/**
+ * Bring a tally up to date.
+ * @param hist  the clock's most recent completed reports, oldest first
+ *              (discipline_recovery_history())
+ * @param n     how many
+ * @param rs    the tracker's status now (completed count, event in progress)
+ */
+void recovery_tally_update(struct recovery_tally *t, const struct recovery_report *hist,
+			   size_t n, const struct recovery_status *rs);
+
+/**
+ * Add one clock's samples to m, declaring each family of the catalogue
+ * (metrics_gnomon_defs()) on its first sample.
+ * @param tick_s  the kernel tick in seconds for CLOCK_REALTIME; NaN for a
+ *                PHC (no tick series)
+ * @param t       its recovery tally, or NULL (no recovery series)
+ * @return 0 or the first metrics_sample() error
+ */
+int metrics_fill_clock(struct metrics *m, const struct discipline_status *st, double tick_s,
+		       const struct recovery_tally *t);
+
+/**
+ * Add the process-wide samples: leap file expiry and status, loop
+ * iterations, build info, start time.
+ * @param leaps        the leap table (may hold no file)
+ * @param now_utc_s    UTC now, s (for the expiry state)
+ * @param iterations   loop_iterations()
+ * @param start_utc_s  when the process started, s since 1970
+ */
+int metrics_fill_process(struct metrics *m, const struct leaptable *leaps, int64_t now_utc_s,
+			 uint64_t iterations, double start_utc_s);
+
+#endif

@@ -1,0 +1,21 @@
+#!/bin/sh
+# doc/architecture.md is the map of the tree: every folder its table names
+# must exist, and every folder holding C sources must be named there.
+# Prints "arch: N passed, N failed".
+cd "$(dirname "$0")/../.." || exit 1
+doc=doc/architecture.md
+pass=0; fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+
+named=$(sed -n 's/^| `\([a-z_/]*\)\/` |.*/\1/p' "$doc")
+[ -n "$named" ] && ok "$doc has a folder table" || bad "$doc has a folder table"
+for d in $named; do
+	if [ -d "$d" ]; then ok "folder $d/ exists"; else bad "folder $d/ named in $doc is missing"; fi
+done
+for d in $(find daemon servo phc -name '*.c' -exec dirname {} \; | sort -u); do
+	if printf '%s\n' $named | grep -qx "$d"; then ok "$d/ is on the map"
+	else bad "$d/ holds C sources but $doc does not name it"; fi
+done
+echo "arch: $pass passed, $fail failed"
+[ $fail -eq 0 ]
