@@ -42,7 +42,7 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps check unit unit-san sim-check system-check bench demo clean install fuzz
+.PHONY: all deps check unit unit-san sim-check system-check bench figures demo clean install fuzz
 all: $(PROGS) gnomond gnomonctl
 
 # Convenience links at the top of the tree.
@@ -108,6 +108,14 @@ system-check: all $(SYSTEM_BINS)
 
 bench: all $(BENCH_BINS) $(TOOL_BINS)
 	@sh tests/bench.sh $(BUILD)
+
+# Re-measure and regenerate the README's figures table from the bench lines
+# (doc/bench.txt keeps them; tests/arch checks the README agrees).
+figures: all $(BENCH_BINS) $(TOOL_BINS)
+	@sh tests/bench.sh $(BUILD) | tee $(BUILD)/bench.out
+	@grep -E '^[a-z0-9_.]+ [^ ]+ [^ ]*$$' $(BUILD)/bench.out > doc/bench.txt
+	@sh scripts/figures.sh doc/bench.txt doc/figures.spec README.md
+	@echo "figures: README.md regenerated from doc/bench.txt"
 
 demo: all $(TOOL_BINS)
 	@sh tests/demo.sh $(BUILD)

@@ -17,5 +17,14 @@ for d in $(find daemon servo phc -name '*.c' -exec dirname {} \; | sort -u); do
 	if printf '%s\n' $named | grep -qx "$d"; then ok "$d/ is on the map"
 	else bad "$d/ holds C sources but $doc does not name it"; fi
 done
+# The README's figures table is generated from doc/bench.txt, never typed.
+if CHECK=1 sh scripts/figures.sh doc/bench.txt doc/figures.spec README.md; then
+	ok "README figures table = scripts/figures.sh doc/bench.txt"
+else bad "README figures table differs from doc/bench.txt (run make figures)"; fi
+for n in $(grep -v '^#' doc/figures.spec | grep -o '{[a-z0-9_.]*' | tr -d '{' | sort -u); do
+	v=$(awk -v n="$n" '$1 == n { print $2 }' doc/bench.txt)
+	case "$v" in ""|nan|inf|-inf) bad "figure $n has a measured value in doc/bench.txt (got '$v')";;
+	*) ok "figure $n = $v";; esac
+done
 echo "arch: $pass passed, $fail failed"
 [ $fail -eq 0 ]
