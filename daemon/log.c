@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Logging: "ident[pid]: [mono.sss] message" lines on stderr, or syslog(3).
+ * Logging: "ident[pid]: [mono.sss] message" lines on stderr, with the
+ * sd-daemon "<N>" priority prefix when stderr is not a terminal (log.h),
+ * or syslog(3).
  * The timestamp is CLOCK_MONOTONIC (seconds.milliseconds), the clock that
  * is never stepped, so lines stay ordered across steps and leaps.
  * The level and target are process-wide (the one place gnomon keeps
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,7 +26,8 @@ static struct {
 	char ident[32];
 	int level;
 	int use_syslog;
-} log_state = { "gnomon", LOG_INFO, 0 };
+	enum log_form form, forced;
+} log_state = { "gnomon", LOG_INFO, 0, LOG_FORM_PLAIN, LOG_FORM_AUTO };
 
 static const char *const level_names[] = {
 	[LOG_EMERG] = "emerg", [LOG_ALERT] = "alert", [LOG_CRIT] = "crit",
@@ -40,6 +44,40 @@ static int clamp_level(int level)
 	return level;
 }
 
+enum log_form log_form_detect(int is_tty, const char *journal_stream,
+			      unsigned long long dev, unsigned long long ino)
+{
+	unsigned long long jdev, jino;
+	char end;
+
+	if (journal_stream &&
+	    sscanf(journal_stream, "%llu:%llu%c", &jdev, &jino, &end) == 2 &&
+	    jdev == dev && jino == ino)
+		return LOG_FORM_JOURNAL;
+	return is_tty && !journal_stream ? LOG_FORM_PLAIN : LOG_FORM_PRIO;
+}
+
+static enum log_form detect_stderr(void)
+{
+	struct stat st;
+
+	if (fstat(STDERR_FILENO, &st) < 0)
+		return LOG_FORM_PRIO;
+	return log_form_detect(isatty(STDERR_FILENO), getenv("JOURNAL_STREAM"),
+			       (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+}
+
+void log_set_form(enum log_form form)
+{
+	log_state.forced = form;
+	log_state.form = form == LOG_FORM_AUTO ? detect_stderr() : form;
+}
+
+enum log_form log_get_form(void)
+{
+	return log_state.form;
+}
+
 void log_setup(const char *ident, int level, int use_syslog)
 {
 	if (log_state.use_syslog)
@@ -47,6 +85,7 @@ void log_setup(const char *ident, int level, int use_syslog)
 	snprintf(log_state.ident, sizeof(log_state.ident), "%s", ident ? ident : "gnomon");
 	log_state.level = clamp_level(level);
 	log_state.use_syslog = use_syslog;
+	log_state.form = log_state.forced == LOG_FORM_AUTO ? detect_stderr() : log_state.forced;
 	if (use_syslog)
 		openlog(log_state.ident, LOG_PID, LOG_DAEMON);
 }
@@ -91,15 +130,20 @@ const char *log_level_name(int level)
 }
 
 /* One write(2) per line, so lines from several processes do not mix. */
-static void log_stderr(const char *msg)
+static void log_stderr(int prio, const char *msg)
 {
-	char line[LOG_LINE_MAX + 96];
+	char line[LOG_LINE_MAX + 96], head[64] = "";
 	struct timespec ts;
-	int n;
+	int n = 0;
 
+	if (log_state.form != LOG_FORM_PLAIN)
+		n = snprintf(head, sizeof(head), "<%d>", prio & LOG_PRIMASK);
+	if (log_state.form != LOG_FORM_JOURNAL)
+		snprintf(head + n, sizeof(head) - (size_t)n, "%s[%ld]: ", log_state.ident,
+			 (long)getpid());
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	n = snprintf(line, sizeof(line), "%s[%ld]: [%lld.%03ld] %s\n", log_state.ident,
-		     (long)getpid(), (long long)ts.tv_sec, ts.tv_nsec / 1000000, msg);
+	n = snprintf(line, sizeof(line), "%s[%lld.%03ld] %s\n", head,
+		     (long long)ts.tv_sec, ts.tv_nsec / 1000000, msg);
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(line)) {
@@ -129,6 +173,6 @@ void log_msg(int prio, const char *fmt, ...)
 	if (log_state.use_syslog)
 		syslog(prio, "%s", msg);
 	else
-		log_stderr(msg);
+		log_stderr(prio, msg);
 	errno = saved;
 }

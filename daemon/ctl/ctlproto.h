@@ -22,6 +22,8 @@ struct json_object;
 /** Default read-write socket; the read-only one adds CTL_RO_SUFFIX. */
 #define CTL_DEFAULT_PATH	"/run/gnomon/gnomond.sock"
 #define CTL_RO_SUFFIX		".ro"
+/** Default read-only socket (control_socket_ro of gnomon.conf(5)). */
+#define CTL_DEFAULT_RO_PATH	"/run/gnomon/gnomond.ro.sock"
 /** Longest request line, bytes, newline included. */
 #define CTL_MAX_REQUEST		4096
 /** Longest reply line, bytes, newline included. */

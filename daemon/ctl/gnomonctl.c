@@ -24,6 +24,7 @@
 
 #include "daemon/ctl/ctl_render.h"
 #include "daemon/ctl/ctlproto.h"
+#include "daemon/daemon.h"
 
 enum { EXIT_OK = 0, EXIT_DAEMON = 1, EXIT_USAGE = 2, EXIT_COMM = 3 };
 
@@ -50,11 +51,12 @@ static void usage(FILE *f)
 		"  leap      leap table and per-clock policy\n"
 		"  config    the configuration as running\n"
 		"options:\n"
-		"  -s, --socket PATH   control socket (default " CTL_DEFAULT_PATH
-		", then " CTL_DEFAULT_PATH CTL_RO_SUFFIX ")\n"
+		"  -s, --socket PATH   control socket (default " CTL_DEFAULT_PATH ";\n"
+		"                      if not permitted, the read-only " CTL_DEFAULT_RO_PATH ")\n"
 		"  -j, --json          print the reply's data as JSON\n"
 		"  -t, --timeout SEC   give up after SEC seconds (default 5)\n"
 		"  -h, --help          this text\n"
+		"  -V, --version       print the version\n"
 		"exit status: 0 ok, 1 daemon error, 2 usage, 3 cannot connect or no reply\n");
 }
 
@@ -65,13 +67,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
 	char *end;
 	int c;
 
 	*o = (struct opts){ .timeout_s = 5.0 };
-	while ((c = getopt_long(argc, argv, "s:jt:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:jt:hV", lo, NULL)) != -1) {
 		switch (c) {
 		case 's': o->socket = optarg; break;
 		case 'j': o->json = true; break;
@@ -86,6 +89,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case 'h': usage(stdout); exit(EXIT_OK);
+		case 'V': printf("gnomonctl %s\n", GNOMON_VERSION); exit(EXIT_OK);
 		default: usage(stderr); return -1;
 		}
 	}
@@ -237,7 +241,7 @@ static const char *comm_error(int r)
 static int open_socket(const struct opts *o, const char **used)
 {
 	static const char *const ro[] = {
-		"/run/gnomon/gnomond.ro.sock", CTL_DEFAULT_PATH CTL_RO_SUFFIX,
+		CTL_DEFAULT_RO_PATH, CTL_DEFAULT_PATH CTL_RO_SUFFIX,
 	};
 	const char *first;
 	int fd, r;

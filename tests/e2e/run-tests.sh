@@ -140,6 +140,7 @@ r=$(sumval "$d" "^event [0-9]* freq_jump:CLOCK_REALTIME .*CLOCK_REALTIME" recove
 check "fault: 5 ppm oscillator jump back under 1 us within 15 s (${r} s)" "$d/log" lt "$r" 15
 
 . tests/e2e/leap.sh
+. tests/e2e/operator.sh
 
 echo "e2e: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Logging: level names both ways, the level filter, the stderr line format
- * "ident[pid]: [mono.sss] message", errno kept for %m. stderr is captured
- * through a pipe.
+ * "ident[pid]: [mono.sss] message", the sd-daemon "<N>" priority prefix
+ * (and when it is chosen), errno kept for %m. stderr is captured through a
+ * pipe.
  */
 #include <check.h>
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -88,6 +90,7 @@ START_TEST(test_filter_and_format)
 	regmatch_t m[2];
 	double stamp;
 
+	log_set_form(LOG_FORM_PLAIN);
 	log_setup("gnomtest", LOG_NOTICE, 0);
 	ck_assert_int_eq(log_get_level(), LOG_NOTICE);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -123,6 +126,78 @@ START_TEST(test_filter_and_format)
 	pr_warn("quiet");
 	out = capture_end(&c);
 	ck_assert_str_eq(out, "");
+}
+END_TEST
+
+START_TEST(test_form_detect)
+{
+	/* a terminal: plain; a pipe or file: the prefix; the journal's own
+	 * stream (device:inode match): the prefix without ident and pid */
+	ck_assert_int_eq(log_form_detect(1, NULL, 5, 7), LOG_FORM_PLAIN);
+	ck_assert_int_eq(log_form_detect(0, NULL, 5, 7), LOG_FORM_PRIO);
+	ck_assert_int_eq(log_form_detect(0, "5:7", 5, 7), LOG_FORM_JOURNAL);
+	ck_assert_int_eq(log_form_detect(1, "5:7", 5, 7), LOG_FORM_JOURNAL);
+	ck_assert_int_eq(log_form_detect(0, "5:8", 5, 7), LOG_FORM_PRIO);
+	ck_assert_int_eq(log_form_detect(1, "5:8", 5, 7), LOG_FORM_PRIO);
+	ck_assert_int_eq(log_form_detect(0, "5:7x", 5, 7), LOG_FORM_PRIO);
+	ck_assert_int_eq(log_form_detect(0, "garbage", 5, 7), LOG_FORM_PRIO);
+	ck_assert_int_eq(log_form_detect(1, "", 5, 7), LOG_FORM_PRIO);
+}
+END_TEST
+
+/* A pipe is not a terminal: log_setup() picks the prefix by itself. */
+START_TEST(test_prio_prefix)
+{
+	struct capture c;
+	char pattern[160];
+	const char *out;
+	regex_t re;
+
+	log_set_form(LOG_FORM_AUTO);
+	capture_start(&c);
+	unsetenv("JOURNAL_STREAM");
+	log_setup("gnomtest", LOG_DEBUG, 0);
+	ck_assert_int_eq(log_get_form(), LOG_FORM_PRIO);
+	pr_err("e");
+	pr_warn("w");
+	pr_notice("n");
+	pr_info("i");
+	pr_debug("d");
+	out = capture_end(&c);
+	snprintf(pattern, sizeof(pattern),
+		 "^<3>gnomtest\\[%ld\\]: \\[[0-9]+\\.[0-9]{3}\\] e\n<4>[^\n]*\\] w\n"
+		 "<5>[^\n]*\\] n\n<6>[^\n]*\\] i\n<7>[^\n]*\\] d\n$", (long)getpid());
+	ck_assert_int_eq(regcomp(&re, pattern, REG_EXTENDED), 0);
+	ck_assert_msg(regexec(&re, out, 0, NULL, 0) == 0, "unexpected output: '%s'", out);
+	regfree(&re);
+}
+END_TEST
+
+/* JOURNAL_STREAM naming the pipe itself: the journal adds ident and pid. */
+START_TEST(test_journal_stream)
+{
+	struct capture c;
+	struct stat st;
+	char js[64];
+	const char *out;
+	regex_t re;
+
+	log_set_form(LOG_FORM_AUTO);
+	capture_start(&c);
+	ck_assert_int_eq(fstat(STDERR_FILENO, &st), 0);
+	snprintf(js, sizeof(js), "%llu:%llu", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", js, 1);
+	log_setup("gnomtest", LOG_INFO, 0);
+	ck_assert_int_eq(log_get_form(), LOG_FORM_JOURNAL);
+	pr_warn("to the journal");
+	out = capture_end(&c);
+	unsetenv("JOURNAL_STREAM");
+	ck_assert_int_eq(regcomp(&re, "^<4>\\[[0-9]+\\.[0-9]{3}\\] to the journal\n$",
+				 REG_EXTENDED), 0);
+	ck_assert_msg(regexec(&re, out, 0, NULL, 0) == 0, "unexpected output: '%s'", out);
+	regfree(&re);
+	log_set_form(LOG_FORM_PLAIN);
 }
 END_TEST
 
@@ -172,6 +247,9 @@ Suite *unit_suite(void)
 	tcase_add_test(tc, test_level_parse);
 	tcase_add_test(tc, test_level_name);
 	tcase_add_test(tc, test_filter_and_format);
+	tcase_add_test(tc, test_form_detect);
+	tcase_add_test(tc, test_prio_prefix);
+	tcase_add_test(tc, test_journal_stream);
 	tcase_add_test(tc, test_level_clamped);
 	tcase_add_test(tc, test_errno_newline_truncation);
 	suite_add_tcase(s, tc);
