@@ -15,7 +15,11 @@
 #include "phc/systime.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
+#include "daemon/ctl/status.h"
 #include "daemon/lifecycle/ops.h"
+#include "daemon/lifecycle/ops_notify.h"
+#include "daemon/lifecycle/reload.h"
+#include "daemon/metrics/metrics_fill.h"
 #include "phc/sysclk.h"
 
 #define DEFAULT_CONFIG "/etc/gnomon/gnomon.conf"
@@ -232,8 +236,9 @@ static int open_ctl(struct gnomond *g)
 
 static void teardown(struct gnomond *g)
 {
-	daemon_metrics_stop(g);
-	ops_notify_stop(g);
+	daemon_metrics_stop(&g->metrics);
+	ops_notify_stop(g->notify);
+	g->notify = NULL;
 	for (int i = 0; i < CONF_MAX_CLOCKS; i++) {
 		discipline_destroy(g->disc[i]);
 		source_destroy(g->sources[i]);
@@ -244,7 +249,8 @@ static void teardown(struct gnomond *g)
 	leaptable_destroy(g->leaps);
 	clockreg_destroy(g->clocks);
 	loop_destroy(g->loop);
-	ops_release(g);
+	pidfile_release(g->pidfile);
+	g->pidfile = NULL;
 }
 
 static void signals(void)
@@ -259,15 +265,48 @@ static void signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+static int start_metrics(void *arg)
+{
+	struct gnomond *g = arg;
+	struct dmetrics_env env = {
+		.loop = g->loop, .discs = g->discs, .leaps = g->leaps,
+		.start_utc_ns = g->start_utc_ns,
+	};
+
+	return daemon_metrics_start(&env, &g->conf, &g->metrics);
+}
+
+static int start_notify(struct gnomond *g)
+{
+	struct ops_notify_env env = {
+		.loop = g->loop, .discs = g->discs, .dry_run = g->dry_run,
+		.start_mono_ns = g->start_mono_ns,
+	};
+
+	return ops_notify_start(&env, &g->notify);
+}
+
+static void reload(struct gnomond *g)
+{
+	struct reload_env env = {
+		.conf = &g->conf, .discs = g->discs, .notify = g->notify,
+		.log_level_cli = g->log_level_cli, .foreground = g->foreground,
+		.restart_metrics = start_metrics, .arg = g,
+	};
+
+	g->reloads++;
+	reload_run(&env, g->reload_error, sizeof(g->reload_error));
+}
+
 /* Everything that needs privileges, in the order of doc/operations.md:
  * directories, pid file, clocks, state files, sockets; then the drop. */
 static int open_all(struct gnomond *g)
 {
 	int r;
 
-	r = ops_prepare_dirs(g);
+	r = ops_prepare_dirs(&g->conf);
 	if (!r)
-		r = ops_pidfile(g);
+		r = ops_pidfile(&g->conf, &g->pidfile);
 	if (r < 0)
 		return r;
 	g->loop = loop_create();
@@ -280,15 +319,16 @@ static int open_all(struct gnomond *g)
 	r = open_state(g);
 	if (r < 0)
 		return r;
-	leapwatch_start(g);
+	leapwatch_start(&g->leapwatch, g->loop, g->leaps, g->conf.leapfile);
 	for (g->n = 0; g->n < g->conf.n_clocks; g->n++) {
 		r = setup_clock(g, &g->conf.clocks[g->n], g->n);
 		if (r < 0)
 			return r;
 	}
+	g->discs = (struct discipline_set){ .d = g->disc, .n = g->n };
 	r = open_ctl(g);
 	if (!r)
-		r = daemon_metrics_start(g);
+		r = start_metrics(g);
 	return r;
 }
 
@@ -308,7 +348,7 @@ static int run_loop(struct gnomond *g)
 		}
 		if (hup_flag) {
 			hup_flag = 0;
-			daemon_reload(g);
+			reload(g);
 		}
 	}
 	return r;
@@ -319,13 +359,13 @@ static int run(struct gnomond *g)
 	int r;
 
 	signals();
-	r = ops_root_check(g);
+	r = ops_root_check(&g->conf);
 	if (!r)
 		r = open_all(g);
 	if (!r)
-		r = ops_drop_privileges(g);
+		r = ops_drop_privileges(&g->conf, g->dry_run);
 	if (!r)
-		r = ops_notify_start(g);
+		r = start_notify(g);
 	if (r < 0)
 		return r;
 	pr_notice("gnomond %s started: %d clock%s%s", GNOMON_VERSION, g->n, g->n == 1 ? "" : "s",
@@ -335,7 +375,7 @@ static int run(struct gnomond *g)
 		pr_err("event loop failed: %s", strerror(-r));
 	else
 		pr_notice("gnomond exiting on signal");
-	ops_notify_stopping(g);
+	ops_notify_stopping(g->notify);
 	return r;
 }
 

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /**
  * @file clock.h
+ * phc/ owns the kernel clock seam: CLOCK_REALTIME, PHCs, comparison, clock names, dry run.
+ * It may call the kernel (and nothing else in gnomon); never logs.
+ *
  * The one clock seam. Everything in gnomon that reads, compares or corrects
  * a clock goes through this interface. phc/ implements it for the kernel
  * (CLOCK_REALTIME and /dev/ptpN); clock_dryrun() wraps any clock so that

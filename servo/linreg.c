@@ -52,6 +52,7 @@
  * intervals. The two-point line costs sqrt(2) sigma / T of hold noise
  * for two intervals (about 60 ns of offset with 45 ns of noise).
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -196,6 +197,49 @@ static int best_fit(const struct linreg *s)
 }
 
 /* Offset estimate and hold from the best candidate, or from what there is. */
+/* Least-squares straight line y = a + b (x - x_ref) through the newest
+ * points of a ring buffer. Two passes (means first, then centred sums) so
+ * that offsets of 1e9 ns and times of days keep full precision. */
+struct linfit {
+	double a;	/* fitted y at x_ref */
+	double b;	/* slope, y units per x unit */
+	int n;		/* points used */
+};
+
+/* Fit the last n of the points held in a ring buffer (xs, ys of size cap,
+ * newest at index head). 0, or -EINVAL if n < 2 or the x values do not spread. */
+static int linfit_ring(const double *xs, const double *ys, int cap, int head, int n,
+		double x_ref, struct linfit *out)
+{
+	double mx = 0, my = 0, sxx = 0, sxy = 0, dx, dy;
+	int i, k;
+
+	if (n < 2 || n > cap)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		k = (head - i + cap) % cap;
+		mx += xs[k] - x_ref;
+		my += ys[k];
+	}
+	mx /= n;
+	my /= n;
+	for (i = 0; i < n; i++) {
+		k = (head - i + cap) % cap;
+		dx = xs[k] - x_ref - mx;
+		dy = ys[k] - my;
+		sxx += dx * dx;
+		sxy += dx * dy;
+	}
+	/* Points closer than a microsecond carry no slope information. */
+	if (!(sxx > 1e-12 * n))
+		return -EINVAL;
+	out->b = sxy / sxx;
+	out->a = my - out->b * mx;
+	out->n = n;
+	return 0;
+}
+
+
 static double estimate(struct linreg *s, double offset_ns, double t_s)
 {
 	struct linfit lf;

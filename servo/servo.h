@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /**
  * @file servo.h
+ * servo/ owns servo algorithms (PI, Kalman line-fit bank), slew planner, step decisions, reading filter.
+ * It may call libc math only (and use phc/clock.h's reading type): no system calls, no logging.
+ *
  * The servo: turns offset samples of one clock into frequency corrections
  * and (rarely) steps. Pure arithmetic: no system calls, no logging, no
  * global state. One instance per disciplined clock.

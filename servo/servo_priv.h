@@ -2,8 +2,8 @@
 /**
  * @file servo_priv.h
  * Inside the servo: the ops table every tracking algorithm (pi.c,
- * linreg.c) implements, the slew planner (planner.c) and a small linear
- * regression helper (linfit.c). Nothing here is seen outside servo/.
+ * linreg.c) implements and the slew planner (planner.c). Nothing here is
+ * seen outside servo/.
  *
  * "Servo space": the algorithms and the planner work with the frequency
  * correction WITHOUT the feed-forward (servo.c adds it), and with time in
@@ -92,23 +92,6 @@ struct servo_algo_ops {
 
 extern const struct servo_algo_ops servo_pi_ops;
 extern const struct servo_algo_ops servo_linreg_ops;
-
-/* ---- linfit.c: least squares y = a + b (x - x_ref) ---- */
-
-/** Result of a straight-line fit. */
-struct linfit {
-	double a;	/**< fitted y at x_ref */
-	double b;	/**< slope, y units per x unit */
-	int n;		/**< points used */
-};
-
-/**
- * Fit the last n of the points held in a ring buffer (xs, ys of size cap,
- * newest at index head) to a straight line, x measured from x_ref.
- * @return 0, or -EINVAL if n < 2 or the x values do not spread.
- */
-int linfit_ring(const double *xs, const double *ys, int cap, int head, int n,
-		double x_ref, struct linfit *out);
 
 /* ---- planner.c: the slew planner for large offsets ---- */
 

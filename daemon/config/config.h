@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /**
  * @file config.h
+ * daemon/config/ owns the configuration: key table, parser, typed values, FILE:LINE errors.
+ * It may call daemon/leap/ (policy names), daemon/metrics/ (listen-address syntax).
+ *
  * gnomon's configuration: an INI file with a [global] section and one
  * section per disciplined clock. Every key lives in one table (name, type,
  * default, min, max, scope, unit, help); one generic parser fills typed
@@ -18,6 +21,11 @@
 
 #define CONF_MAX_CLOCKS	32
 #define CONF_NAME_MAX	128
+/** gnomon's version, for --version and the gnomon_build_info metric. */
+#ifndef GNOMON_VERSION
+#define GNOMON_VERSION "0.1.0"
+#endif
+
 #define CONF_PATH_MAX	512
 
 enum timescale { TS_DEFAULT = 0, TS_UTC, TS_TAI };

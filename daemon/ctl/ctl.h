@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /**
  * @file ctl.h
+ * daemon/ctl/ owns the control socket, its protocol, command handlers, renderers, gnomonctl.
+ * It may call daemon/ (sockserv, loop, log), daemon/discipline/ (queries), daemon/record/,
+ * daemon/leap/ (table), daemon/lifecycle/ (notify state), phc/ (UTC now).
+ *
  * The control socket server, driven by the event loop: Unix stream
  * sockets speaking the one-line JSON protocol of ctlproto.h and
  * doc/control-protocol.md.

@@ -14,7 +14,9 @@
 #include "phc/systime.h"
 #include "daemon/daemon.h"
 #include "daemon/leap/leapfile.h"
+#include "daemon/ctl/status.h"
 #include "daemon/lifecycle/ops.h"
+#include "daemon/lifecycle/ops_notify.h"
 
 #define jadd(o, k, v) json_object_object_add(o, k, v)
 
@@ -104,7 +106,7 @@ static struct json_object *service_json(const struct gnomond *g)
 	struct ops_notify_state ns;
 	struct json_object *o;
 
-	ops_notify_get(g, &ns);
+	ops_notify_get(g->notify, &ns);
 	if (!ns.notify)
 		return NULL;
 	o = json_object_new_object();

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /**
  * @file discipline.h
+ * daemon/discipline/ owns one discipline per clock (measure, leap shift, servo, apply, account), its state machine, the clock registry.
+ * It may call servo/, phc/, daemon/source/, daemon/leap/, daemon/record/, daemon/ (loop, log).
+ *
  * A discipline binds one source to one clock through a leap policy and a
  * servo: each update it measures target - reference, converts timescales
  * (a UTC clock from a TAI reference, shaped by the leap policy), feeds the
@@ -43,6 +46,13 @@ struct discipline_env {
 
 struct discipline;
 
+/** The daemon's disciplines as the operations side (notify, metrics,
+ *  reload, control commands) sees them: d[0..n), an entry may be NULL. */
+struct discipline_set {
+	struct discipline *const *d;
+	int n;
+};
+
 struct discipline_status {
 	const char *name;
 	const char *source;
@@ -84,5 +94,30 @@ void discipline_get_status(const struct discipline *d, struct discipline_status 
 size_t discipline_recovery_history(const struct discipline *d,
 				   struct recovery_report *out, size_t max);
 const char *disc_state_name(enum disc_state s);
+
+/* What the operations side (watchdog, metrics, SIGHUP reload) needs beyond
+ * discipline_get_status(): read-only accessors and the slew cap. */
+
+/** CLOCK_MONOTONIC time (ns, as loop_now() gives it) of the last
+ *  successful read of the clock against its source; 0 = never. */
+int64_t discipline_last_good_ns(const struct discipline *d);
+
+/** The configured update interval, ns (1 / update_rate). */
+int64_t discipline_interval_ns(const struct discipline *d);
+
+/** The clock being disciplined (for read-only queries such as the tick). */
+struct clock *discipline_clock(const struct discipline *d);
+
+/**
+ * Change the slew cap at run time (configuration reload): the servo's
+ * frequency clamp and the recovery tracker's cap for events from now on.
+ * The current frequency, if above the new cap, is clamped at the next
+ * update by the servo.
+ * @param max_slew_ppm  new cap, ppm, > 0
+ * @param err           one line on failure, naming the clock
+ * @return 0, -EINVAL (not > 0) or -ERANGE (above what the clock accepts:
+ *         the driver's max_adj for a PHC, 10 % for CLOCK_REALTIME)
+ */
+int discipline_set_cap(struct discipline *d, double max_slew_ppm, char *err, size_t errlen);
 
 #endif

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /**
  * @file leap.h
+ * daemon/leap/ owns leap table, leap-seconds.list parser and watcher, policy engine, smear curves.
+ * It may call libc, nettle, phc/ (UTC now), daemon/ (loop and log, for the watcher only).
+ *
  * Leap policy engine: what one UTC clock following a continuous (TAI)
  * reference should do at a given instant under its leap policy. Pure: it
  * reads the leap table and the smear curves, never a clock.

@@ -6,13 +6,20 @@
  * are comments. The hash is SHA-1 over the digits of the #$ and #@ values
  * and of both numbers of every data line, in file order, with everything
  * else left out: what ntpd's leapsec_validate() checks. doc/leap.md.
+ *
+ * At run time (leapwatch_start): load the file at start, re-read it when
+ * it changes on disk, and warn from 28 days before its expiry (an expired
+ * table is still used, and said to be: ts2phc refusing time after its
+ * table expired caused real outages).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +28,8 @@
 
 #include "daemon/leap/leapfile.h"
 #include "daemon/leap/leaptable.h"
+#include "daemon/log.h"
+#include "phc/systime.h"
 
 #define DAY_S		86400LL
 #define MAX_ENTRIES	4096
@@ -363,4 +372,67 @@ int leapfile_read(const char *path, char **buf, size_t *len,
 		*buf = NULL;
 	}
 	return rc;
+}
+
+/* ---- the file at run time ---- */
+
+#define CHECK_EVERY_NS	(60LL * 1000000000LL)
+#define WARN_EVERY_S	86400
+
+static void watch_load(struct leapwatch *w, bool first)
+{
+	char err[PATH_MAX + MSG_MAX], status[512];
+	int64_t now_s = systime_realtime_ns() / 1000000000LL;
+	int r;
+
+	r = leaptable_load_file(w->leaps, w->path, err, sizeof(err));
+	if (r < 0) {
+		pr_err("leap file: %s; %s", err, leaptable_loaded(w->leaps) ?
+		       "keeping the table read before" : "going on without leap knowledge");
+		return;
+	}
+	leaptable_status(w->leaps, now_s, status, sizeof(status));
+	pr_notice("leap file %s: %s", first ? "read" : "changed, re-read", status);
+	w->warn_s = -WARN_EVERY_S;
+}
+
+static void watch_warn_expiry(struct leapwatch *w)
+{
+	int64_t now_s = systime_realtime_ns() / 1000000000LL;
+	enum leap_expiry st = leaptable_expiry_state(w->leaps, now_s);
+	char status[512];
+
+	if (st != LEAP_EXPIRY_SOON && st != LEAP_EXPIRED)
+		return;
+	if (now_s - w->warn_s < WARN_EVERY_S)
+		return;
+	w->warn_s = now_s;
+	leaptable_status(w->leaps, now_s, status, sizeof(status));
+	pr_warn("leap file %s %s: %s; update tzdata", w->path,
+		st == LEAP_EXPIRED ? "has EXPIRED (still used)" : "expires soon", status);
+}
+
+static int64_t watch_check(struct loop *l, long id, void *arg)
+{
+	struct leapwatch *w = arg;
+	struct stat st;
+
+	(void)l;
+	(void)id;
+	if (leaptable_file_changed(w->leaps, stat(w->path, &st) == 0 ? &st : NULL))
+		watch_load(w, false);
+	watch_warn_expiry(w);
+	return CHECK_EVERY_NS;
+}
+
+void leapwatch_start(struct leapwatch *w, struct loop *l, struct leaptable *t, const char *path)
+{
+	w->leaps = t;
+	w->path = path;
+	w->warn_s = -WARN_EVERY_S;
+	watch_load(w, true);
+	watch_warn_expiry(w);
+	w->timer = loop_add_timer(l, CHECK_EVERY_NS, watch_check, w);
+	if (w->timer < 0)
+		pr_err("leap file: cannot watch %s for changes", path);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /**
  * @file leapfile.h
- * Private to leaptable.c: reading and parsing one leap-seconds.list file
- * (IERS/IETF format, SHA-1 checked). Use the API in leaptable.h.
+ * Reading and parsing one leap-seconds.list file (IERS/IETF format, SHA-1
+ * checked; private to leaptable.c, use the API in leaptable.h), and the
+ * watcher that keeps a table loaded from it at run time (gnomond).
  * Format and hash: doc/leap.md.
  */
 #ifndef GNOMON_LEAPFILE_H
@@ -12,6 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+
+#include "daemon/leap/leaptable.h"
+#include "daemon/loop.h"
 
 /** One step of TAI - UTC. */
 struct leap_entry {
@@ -52,5 +56,20 @@ void leapfile_free(struct leapfile *f);
 
 /** "YYYY-MM-DD" of a POSIX time (or "@SECONDS" if out of range); buf. */
 const char *leap_date_str(int64_t utc, char *buf, size_t len);
+
+/** The leap file at run time: owned by the caller, which outlives the loop timer. */
+struct leapwatch {
+	struct leaptable *leaps;
+	const char *path;	/**< not copied: must outlive the watcher */
+	long timer;		/**< loop timer, < 0 if it could not be added */
+	int64_t warn_s;		/**< last expiry warning, UTC s */
+};
+
+/**
+ * Load the leap table t from path (logging what happened) and check the
+ * file every minute on loop l: re-read when it changed, warn daily from 28
+ * days before its expiry. Never fatal: gnomon goes on without leap knowledge.
+ */
+void leapwatch_start(struct leapwatch *w, struct loop *l, struct leaptable *t, const char *path);
 
 #endif

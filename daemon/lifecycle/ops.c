@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/daemon.h"
+#include "daemon/config/config.h"
 #include "daemon/log.h"
 #include "daemon/metrics/metrics_http.h"
 #include "daemon/lifecycle/ops.h"
@@ -71,12 +71,12 @@ int ops_check_config(const struct gnomon_config *c, char *err, size_t errlen)
 	return 0;
 }
 
-int ops_root_check(const struct gnomond *g)
+int ops_root_check(const struct gnomon_config *c)
 {
 	char where[WHERE_MAX];
 	int r;
 
-	if (g->conf.user[0] || g->conf.allow_root)
+	if (c->user[0] || c->allow_root)
 		return 0;
 	r = privdrop_check_root_all_caps();
 	if (r < 0) {
@@ -87,7 +87,7 @@ int ops_root_check(const struct gnomond *g)
 		return 0;
 	pr_err("%s: refusing to run as root with every capability: set user = NAME "
 	       "(gnomond then becomes NAME keeping only CAP_SYS_TIME), or allow_root = yes",
-	       config_where(&g->conf, NULL, "user", where, sizeof(where)));
+	       config_where(c, NULL, "user", where, sizeof(where)));
 	return -EPERM;
 }
 
@@ -102,9 +102,8 @@ static bool ours(const char *dir, bool created)
 
 /* Make sure the directory exists (one level) and, when dropping from root
  * to a user, belongs to it if it is ours. */
-static int prepare_one(struct gnomond *g, const char *dir, const char *key)
+static int prepare_one(const struct gnomon_config *c, const char *dir, const char *key)
 {
-	const struct gnomon_config *c = &g->conf;
 	char where[WHERE_MAX], err[256];
 	bool created = false;
 	struct stat st;
@@ -130,7 +129,7 @@ static int prepare_one(struct gnomond *g, const char *dir, const char *key)
 }
 
 /* The directory of path (a file), prepared once per distinct directory. */
-static int prepare_parent(struct gnomond *g, const char *path, const char *key,
+static int prepare_parent(const struct gnomon_config *c, const char *path, const char *key,
 			  char done[][CONF_PATH_MAX], int *ndone)
 {
 	char copy[CONF_PATH_MAX], *dir;
@@ -143,48 +142,42 @@ static int prepare_parent(struct gnomond *g, const char *path, const char *key,
 		if (!strcmp(done[i], dir))
 			return 0;
 	snprintf(done[(*ndone)++], CONF_PATH_MAX, "%s", dir);
-	return prepare_one(g, dir, key);
+	return prepare_one(c, dir, key);
 }
 
-int ops_prepare_dirs(struct gnomond *g)
+int ops_prepare_dirs(const struct gnomon_config *c)
 {
-	const struct gnomon_config *c = &g->conf;
 	char done[4][CONF_PATH_MAX];
 	int n = 0, r;
 
 	snprintf(done[n++], CONF_PATH_MAX, "%s", c->state_dir);
-	r = prepare_one(g, c->state_dir, "state_dir");
+	r = prepare_one(c, c->state_dir, "state_dir");
 	if (!r)
-		r = prepare_parent(g, c->pidfile, "pidfile", done, &n);
+		r = prepare_parent(c, c->pidfile, "pidfile", done, &n);
 	if (!r)
-		r = prepare_parent(g, c->control_socket, "control_socket", done, &n);
+		r = prepare_parent(c, c->control_socket, "control_socket", done, &n);
 	if (!r)
-		r = prepare_parent(g, c->control_socket_ro, "control_socket_ro", done, &n);
+		r = prepare_parent(c, c->control_socket_ro, "control_socket_ro", done, &n);
 	return r;
 }
 
-int ops_pidfile(struct gnomond *g)
+int ops_pidfile(const struct gnomon_config *c, struct pidfile **out)
 {
 	char msg[CONF_PATH_MAX + 128], where[WHERE_MAX];
 	int r = 0;
 
-	if (!g->conf.pidfile[0] || !strcmp(g->conf.pidfile, "none"))
+	*out = NULL;
+	if (!c->pidfile[0] || !strcmp(c->pidfile, "none"))
 		return 0;
-	g->pidfile = pidfile_create(g->conf.pidfile, &r, msg, sizeof(msg));
-	if (g->pidfile)
+	*out = pidfile_create(c->pidfile, &r, msg, sizeof(msg));
+	if (*out)
 		return 0;
 	if (r == -EEXIST)
 		pr_err("%s", msg);
 	else
-		pr_err("%s: pidfile: %s", config_where(&g->conf, NULL, "pidfile", where,
+		pr_err("%s: pidfile: %s", config_where(c, NULL, "pidfile", where,
 						       sizeof(where)), msg);
 	return r;
-}
-
-void ops_release(struct gnomond *g)
-{
-	pidfile_release(g->pidfile);
-	g->pidfile = NULL;
 }
 
 static bool cap_in(cap_t caps, cap_value_t v, cap_flag_t set)
@@ -209,9 +202,8 @@ static bool holds_any(cap_t caps)
 	return any;
 }
 
-int ops_drop_privileges(struct gnomond *g)
+int ops_drop_privileges(const struct gnomon_config *c, bool dry_run)
 {
-	const struct gnomon_config *c = &g->conf;
 	const cap_value_t keep[] = { CAP_SYS_TIME };
 	char user[sizeof(c->user)], err[256], who[128], caps_txt[256];
 	cap_t caps = cap_get_proc();
@@ -226,8 +218,8 @@ int ops_drop_privileges(struct gnomond *g)
 	snprintf(user, sizeof(user), "%s", c->user);
 	if (!user[0])
 		snprintf(user, sizeof(user), "%u", (unsigned)geteuid());
-	n = time_cap && !g->dry_run ? 1 : 0;
-	if (!n && !g->dry_run)
+	n = time_cap && !dry_run ? 1 : 0;
+	if (!n && !dry_run)
 		pr_warn("CAP_SYS_TIME is not held: every clock adjustment will fail "
 			"with EPERM (start gnomond as root, or with AmbientCapabilities=CAP_SYS_TIME)");
 	r = privdrop(user, c->group[0] ? c->group : NULL, keep, n, err, sizeof(err));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * gnomond and the service manager (ops.h, doc/operations.md): READY=1
+ * gnomond and the service manager (ops_notify.h, doc/operations.md): READY=1
  * after every clock's first successful update, STATUS= on state changes,
  * WATCHDOG=1 from a timer of the one poll loop only while work gets done,
  * RELOADING=1/READY=1 around SIGHUP and STOPPING=1 at exit.
@@ -17,10 +17,8 @@
 #include <string.h>
 
 #include "daemon/ctl/ctl_render.h"
-#include "daemon/daemon.h"
-#include "daemon/discipline/discipline_query.h"
 #include "daemon/log.h"
-#include "daemon/lifecycle/ops.h"
+#include "daemon/lifecycle/ops_notify.h"
 #include "daemon/lifecycle/sdnotify.h"
 #include "daemon/lifecycle/watchdog.h"
 
@@ -32,7 +30,7 @@
 #define WHY_MAX			512
 
 struct ops_notify {
-	struct gnomond *g;
+	struct ops_notify_env env;
 	bool ready;
 	long ready_timer, status_timer, wd_timer;
 	/* the progress watchdog; wd NULL when $WATCHDOG_USEC is not ours */
@@ -97,13 +95,13 @@ size_t ops_format_status(const struct discipline_status *st, int n, char *buf, s
 	return pos;
 }
 
-static int gather(const struct gnomond *g, struct discipline_status *st)
+static int gather(const struct discipline_set *ds, struct discipline_status *st)
 {
 	int n = 0;
 
-	for (int i = 0; i < g->n; i++)
-		if (g->disc[i])
-			discipline_get_status(g->disc[i], &st[n++]);
+	for (int i = 0; i < ds->n; i++)
+		if (ds->d[i])
+			discipline_get_status(ds->d[i], &st[n++]);
 	return n;
 }
 
@@ -129,9 +127,9 @@ static void send_status(struct ops_notify *o, int64_t now, const char *prefix, b
 	struct discipline_status st[CONF_MAX_CLOCKS];
 	char line[SDNOTIFY_MSG_MAX - 16], sig[WHY_MAX];
 	size_t pos = 0;
-	int n = gather(o->g, st), r;
+	int n = gather(&o->env.discs, st), r;
 
-	if (o->g->dry_run)
+	if (o->env.dry_run)
 		pos = add(line, sizeof(line), pos, "dry run: ");
 	if (prefix && prefix[0])
 		pos = add(line, sizeof(line), pos, "%s; ", prefix);
@@ -155,18 +153,18 @@ static void send_status(struct ops_notify *o, int64_t now, const char *prefix, b
 /* ---- READY=1 ----------------------------------------------------------- */
 
 /* Clocks that have not updated yet, as "a, b"; 0 when all have. */
-static int not_updated(const struct gnomond *g, char *buf, size_t len)
+static int not_updated(const struct discipline_set *ds, char *buf, size_t len)
 {
 	size_t pos = 0;
 	int k = 0;
 
 	buf[0] = '\0';
-	for (int i = 0; i < g->n; i++) {
+	for (int i = 0; i < ds->n; i++) {
 		struct discipline_status st;
 
-		if (!g->disc[i])
+		if (!ds->d[i])
 			continue;
-		discipline_get_status(g->disc[i], &st);
+		discipline_get_status(ds->d[i], &st);
 		if (st.updates)
 			continue;
 		pos = add(buf, len, pos, "%s%s%s%s%s", k++ ? ", " : "", st.name,
@@ -181,10 +179,10 @@ static int64_t ready_tick(struct loop *l, long id, void *arg)
 	struct ops_notify *o = arg;
 	char missing[WHY_MAX], prefix[WHY_MAX + 64];
 	int64_t now = loop_now(l);
-	int k = not_updated(o->g, missing, sizeof(missing));
+	int k = not_updated(&o->env.discs, missing, sizeof(missing));
 
 	(void)id;
-	if (k && now - o->g->start_mono_ns < OPS_READY_TIMEOUT_NS)
+	if (k && now - o->env.start_mono_ns < OPS_READY_TIMEOUT_NS)
 		return READY_POLL_NS;
 	o->ready = true;
 	o->ready_timer = 0;
@@ -206,14 +204,14 @@ static int64_t ready_tick(struct loop *l, long id, void *arg)
 static int64_t wd_tick(struct loop *l, long id, void *arg)
 {
 	struct ops_notify *o = arg;
-	struct gnomond *g = o->g;
+	const struct discipline_set *ds = &o->env.discs;
 	int64_t now = loop_now(l);
 	char why[WHY_MAX];
 	bool healthy;
 
 	(void)id;
-	for (int i = 0; i < g->n; i++) {
-		int64_t t = g->disc[i] ? discipline_last_good_ns(g->disc[i]) : 0;
+	for (int i = 0; i < ds->n; i++) {
+		int64_t t = ds->d[i] ? discipline_last_good_ns(ds->d[i]) : 0;
 
 		if (t > 0 && o->wd_idx[i] >= 0)
 			watchdog_clock_ok(o->wd, o->wd_idx[i], t);
@@ -247,7 +245,7 @@ static int64_t status_tick(struct loop *l, long id, void *arg)
 
 static int start_watchdog(struct ops_notify *o, uint64_t usec)
 {
-	struct gnomond *g = o->g;
+	const struct discipline_set *ds = &o->env.discs;
 
 	o->wd = watchdog_create(NULL);
 	if (!o->wd)
@@ -255,16 +253,18 @@ static int start_watchdog(struct ops_notify *o, uint64_t usec)
 	o->wd_interval_ns = (int64_t)(usec * 1000 / 2);
 	if (o->wd_interval_ns < 1000000)
 		o->wd_interval_ns = 1000000;
-	for (int i = 0; i < g->n; i++) {
+	for (int i = 0; i < ds->n; i++) {
+		struct discipline_status st;
+
 		o->wd_idx[i] = -1;
-		if (!g->disc[i])
+		if (!ds->d[i])
 			continue;
-		o->wd_idx[i] = watchdog_add_clock(o->wd, g->conf.clocks[i].name,
-						  discipline_interval_ns(g->disc[i]));
+		discipline_get_status(ds->d[i], &st);
+		o->wd_idx[i] = watchdog_add_clock(o->wd, st.name, discipline_interval_ns(ds->d[i]));
 		if (o->wd_idx[i] < 0)
 			return o->wd_idx[i];
 	}
-	o->wd_timer = loop_add_timer(g->loop, o->wd_interval_ns, wd_tick, o);
+	o->wd_timer = loop_add_timer(o->env.loop, o->wd_interval_ns, wd_tick, o);
 	if (o->wd_timer < 0)
 		return (int)o->wd_timer;
 	pr_info("watchdog: WatchdogSec %.3f s: checking progress every %.3f s",
@@ -272,23 +272,24 @@ static int start_watchdog(struct ops_notify *o, uint64_t usec)
 	return 0;
 }
 
-int ops_notify_start(struct gnomond *g)
+int ops_notify_start(const struct ops_notify_env *env, struct ops_notify **out)
 {
 	struct ops_notify *o;
 	const char *ns = getenv("NOTIFY_SOCKET");
 	uint64_t usec = 0;
 	int r;
 
+	*out = NULL;
 	if (!ns || !ns[0])
 		return 0;	/* not under a service manager: silently off */
 	o = calloc(1, sizeof(*o));
 	if (!o)
 		return -ENOMEM;
-	o->g = g;
+	o->env = *env;
 	o->healthy = true;
-	g->notify = o;
-	o->ready_timer = loop_add_timer(g->loop, 0, ready_tick, o);
-	o->status_timer = loop_add_timer(g->loop, STATUS_PERIOD_NS, status_tick, o);
+	*out = o;
+	o->ready_timer = loop_add_timer(env->loop, 0, ready_tick, o);
+	o->status_timer = loop_add_timer(env->loop, STATUS_PERIOD_NS, status_tick, o);
 	if (o->ready_timer < 0 || o->status_timer < 0)
 		return -ENOMEM;
 	r = sdnotify_watchdog_usec(&usec);
@@ -299,32 +300,28 @@ int ops_notify_start(struct gnomond *g)
 	return r < 0 && r != -EINVAL ? r : 0;
 }
 
-void ops_notify_stop(struct gnomond *g)
+void ops_notify_stop(struct ops_notify *o)
 {
-	struct ops_notify *o = g->notify;
-
 	if (!o)
 		return;
 	if (o->ready_timer > 0)
-		loop_del_timer(g->loop, o->ready_timer);
+		loop_del_timer(o->env.loop, o->ready_timer);
 	if (o->status_timer > 0)
-		loop_del_timer(g->loop, o->status_timer);
+		loop_del_timer(o->env.loop, o->status_timer);
 	if (o->wd_timer > 0)
-		loop_del_timer(g->loop, o->wd_timer);
+		loop_del_timer(o->env.loop, o->wd_timer);
 	watchdog_destroy(o->wd);
 	free(o);
-	g->notify = NULL;
 }
 
-void ops_notify_reloading(struct gnomond *g)
+void ops_notify_reloading(struct ops_notify *o)
 {
-	if (g->notify)
-		send_msg(g->notify, sdnotify_reloading, "RELOADING");
+	if (o)
+		send_msg(o, sdnotify_reloading, "RELOADING");
 }
 
-void ops_notify_reloaded(struct gnomond *g, const char *error)
+void ops_notify_reloaded(struct ops_notify *o, const char *error)
 {
-	struct ops_notify *o = g->notify;
 	char prefix[WHY_MAX + 32];
 
 	if (!o)
@@ -337,18 +334,16 @@ void ops_notify_reloaded(struct gnomond *g, const char *error)
 	send_status(o, loop_mono_ns(), prefix, true);
 }
 
-void ops_notify_stopping(struct gnomond *g)
+void ops_notify_stopping(struct ops_notify *o)
 {
-	if (!g->notify)
+	if (!o)
 		return;
-	send_msg(g->notify, sdnotify_stopping, "STOPPING");
-	send_status(g->notify, loop_mono_ns(), "stopping", true);
+	send_msg(o, sdnotify_stopping, "STOPPING");
+	send_status(o, loop_mono_ns(), "stopping", true);
 }
 
-void ops_notify_get(const struct gnomond *g, struct ops_notify_state *st)
+void ops_notify_get(const struct ops_notify *o, struct ops_notify_state *st)
 {
-	const struct ops_notify *o = g->notify;
-
 	memset(st, 0, sizeof(*st));
 	st->reason = "";
 	st->healthy = true;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * SIGHUP: reopen the log and reload the configuration (daemon.h,
+ * SIGHUP: reopen the log and reload the configuration (reload.h,
  * doc/operations.md). An invalid file changes nothing; a valid one is
  * applied where that is safe while the clocks run, and every other change
  * is reported as needing a restart, key by key, with its FILE:LINE.
@@ -14,10 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/daemon.h"
-#include "daemon/discipline/discipline_query.h"
 #include "daemon/log.h"
 #include "daemon/lifecycle/ops.h"
+#include "daemon/lifecycle/reload.h"
 
 /* Keys applied at run time (everything else needs a restart). */
 static const char *const runtime_global[] = {
@@ -186,55 +185,57 @@ int reload_diff(const struct gnomon_config *a, const struct gnomon_config *b,
 
 /* ---- applying ---------------------------------------------------------- */
 
-static void apply_log(struct gnomond *g, const struct gnomon_config *nc)
+static void apply_log(const struct reload_env *env, const struct gnomon_config *nc)
 {
-	int level = g->log_level_cli >= 0 ? g->log_level_cli : nc->log_level;
+	int level = env->log_level_cli >= 0 ? env->log_level_cli : nc->log_level;
 
-	g->conf.log_level = nc->log_level;
-	g->conf.log_target = nc->log_target;
-	log_setup("gnomond", level, !g->foreground && nc->log_target == LOG_TO_SYSLOG);
+	env->conf->log_level = nc->log_level;
+	env->conf->log_target = nc->log_target;
+	log_setup("gnomond", level, !env->foreground && nc->log_target == LOG_TO_SYSLOG);
 }
 
-static void apply_metrics(struct gnomond *g, const struct gnomon_config *nc)
+static void apply_metrics(const struct reload_env *env, const struct gnomon_config *nc)
 {
-	struct gnomon_config *c = &g->conf;
+	struct gnomon_config *c = env->conf;
 	int r;
 
 	memcpy(c->metrics_listen, nc->metrics_listen, sizeof(c->metrics_listen));
 	memcpy(c->metrics_textfile, nc->metrics_textfile, sizeof(c->metrics_textfile));
 	c->metrics_allow_remote = nc->metrics_allow_remote;
 	c->metrics_interval_s = nc->metrics_interval_s;
-	r = daemon_metrics_start(g);
+	r = env->restart_metrics(env->arg);
 	if (r < 0)
 		pr_err("reload: metrics not (fully) restarted: %s", strerror(-r));
 }
 
-static void apply_cap(struct gnomond *g, const struct reload_change *ch,
+static void apply_cap(const struct reload_env *env, const struct reload_change *ch,
 		      const struct gnomon_config *nc)
 {
 	const struct clock_conf *ncc = clock_of(nc, ch->section);
 	char err[CONF_PATH_MAX + 128];
 
-	for (int i = 0; i < g->n && ncc; i++) {
-		if (!g->disc[i] || strcmp(g->conf.clocks[i].name, ch->section))
+	for (int i = 0; i < env->discs.n && ncc; i++) {
+		struct discipline *d = env->discs.d[i];
+
+		if (!d || strcmp(env->conf->clocks[i].name, ch->section))
 			continue;
-		if (discipline_set_cap(g->disc[i], ncc->max_slew_ppm, err, sizeof(err)) < 0) {
+		if (discipline_set_cap(d, ncc->max_slew_ppm, err, sizeof(err)) < 0) {
 			pr_err("reload: %s: %s; keeping %s ppm", ch->where, err, ch->old_value);
 			return;
 		}
-		g->conf.clocks[i].max_slew_ppm = ncc->max_slew_ppm;
+		env->conf->clocks[i].max_slew_ppm = ncc->max_slew_ppm;
 		pr_notice("reload: %s: slew cap now %s ppm (was %s)", ch->section,
 			  ch->new_value, ch->old_value);
 		return;
 	}
 }
 
-static void apply(struct gnomond *g, const struct gnomon_config *nc,
+static void apply(const struct reload_env *env, const struct gnomon_config *nc,
 		  const struct reload_change *ch, int n)
 {
 	bool metrics = false, restart = false;
 
-	apply_log(g, nc);
+	apply_log(env, nc);
 	for (int i = 0; i < n; i++) {
 		const struct reload_change *c = &ch[i];
 
@@ -249,7 +250,7 @@ static void apply(struct gnomond *g, const struct gnomon_config *nc,
 				c->new_value);
 			restart = true;
 		} else if (!strcmp(c->key, "max_slew_ppm")) {
-			apply_cap(g, c, nc);
+			apply_cap(env, c, nc);
 		} else if (!strncmp(c->key, "metrics_", 8)) {
 			metrics = true;
 		} else {
@@ -258,53 +259,53 @@ static void apply(struct gnomond *g, const struct gnomon_config *nc,
 		}
 	}
 	if (metrics)
-		apply_metrics(g, nc);
+		apply_metrics(env, nc);
 	pr_notice("configuration reloaded from %s: %d change%s%s", nc->file, n,
 		  n == 1 ? "" : "s", restart ? ", some need a restart (see above)" : "");
 }
 
-int daemon_reload(struct gnomond *g)
+int reload_run(const struct reload_env *env, char *error, size_t errlen)
 {
+	struct gnomon_config *conf = env->conf;
 	struct gnomon_config *nc = malloc(sizeof(*nc));
 	struct reload_change *ch = NULL;
 	char err[CONF_PATH_MAX + 256];
 	int r, n = 0;
 
-	ops_notify_reloading(g);
-	g->reloads++;
+	ops_notify_reloading(env->notify);
 	/* reopen the log (syslog: a new connection to /dev/log) */
 	log_setup("gnomond", log_get_level(),
-		  !g->foreground && g->conf.log_target == LOG_TO_SYSLOG);
-	pr_notice("SIGHUP: reloading %s", g->conf.file);
+		  !env->foreground && conf->log_target == LOG_TO_SYSLOG);
+	pr_notice("SIGHUP: reloading %s", conf->file);
 	if (!nc) {
 		snprintf(err, sizeof(err), "out of memory");
 		r = -ENOMEM;
 		goto fail;
 	}
-	r = config_load(g->conf.file, nc, err, sizeof(err));
+	r = config_load(conf->file, nc, err, sizeof(err));
 	if (r >= 0)
 		r = ops_check_config(nc, err, sizeof(err));
 	if (r >= 0) {
-		n = reload_diff(&g->conf, nc, NULL, 0);
+		n = reload_diff(conf, nc, NULL, 0);
 		ch = n > 0 ? calloc((size_t)n, sizeof(*ch)) : NULL;
 		r = n < 0 || (n > 0 && !ch) ? -ENOMEM : 0;
 		if (!r && n > 0)
-			r = reload_diff(&g->conf, nc, ch, n);
+			r = reload_diff(conf, nc, ch, n);
 		if (r < 0)
 			snprintf(err, sizeof(err), "out of memory");
 	}
 	if (r < 0)
 		goto fail;
-	g->reload_error[0] = '\0';
-	apply(g, nc, ch, n);
-	ops_notify_reloaded(g, NULL);
+	error[0] = '\0';
+	apply(env, nc, ch, n);
+	ops_notify_reloaded(env->notify, NULL);
 	free(ch);
 	free(nc);
 	return 0;
 fail:
 	pr_err("reload failed, keeping the running configuration: %s", err);
-	snprintf(g->reload_error, sizeof(g->reload_error), "%s", err);
-	ops_notify_reloaded(g, err);
+	snprintf(error, errlen, "%s", err);
+	ops_notify_reloaded(env->notify, err);
 	free(ch);
 	free(nc);
 	return r;

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /**
  * @file metrics.h
+ * daemon/metrics/ owns Prometheus exposition, textfile writer, HTTP listener, the daemon's metrics.
+ * It may call daemon/ (sockserv, loop, log), daemon/discipline/ (queries), daemon/leap/
+ * (table), daemon/record/ (recovery types), phc/ (UTC now, the kernel tick).
+ *
  * Prometheus text exposition (format version 0.0.4) built in memory, and
  * the atomic writer for node_exporter's textfile collector. The HTTP side
  * is metrics_http.h; the list of gnomon's metrics, their units and labels

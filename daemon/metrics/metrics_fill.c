@@ -14,8 +14,7 @@
 #include <unistd.h>
 
 #include "phc/systime.h"
-#include "daemon/daemon.h"
-#include "daemon/discipline/discipline_query.h"
+#include "daemon/config/config.h"
 #include "daemon/log.h"
 #include "daemon/metrics/metrics_fill.h"
 #include "daemon/metrics/metrics_http.h"
@@ -24,6 +23,7 @@
 #define NS_PER_S	1000000000LL
 
 struct dmetrics {
+	struct dmetrics_env env;
 	struct metrics_http *http;
 	char listen[sizeof(((struct gnomon_config *)0)->metrics_listen)];
 	struct metrics *text;		/* builder for the textfile */
@@ -190,29 +190,27 @@ static double tick_of(struct discipline *d, const struct discipline_status *st)
 
 int daemon_metrics_fill(void *arg, struct metrics *m)
 {
-	struct gnomond *g = arg;
-	struct dmetrics *dm = g->metrics;
+	struct dmetrics *dm = arg;
+	const struct discipline_set *ds = &dm->env.discs;
 	int64_t now_utc = systime_realtime_ns();
 	int r = 0;
 
-	for (int i = 0; i < g->n && r >= 0; i++) {
-		struct recovery_tally *t = dm ? &dm->tally[i] : NULL;
+	for (int i = 0; i < ds->n && r >= 0; i++) {
+		struct recovery_tally *t = &dm->tally[i];
 		struct discipline_status st;
+		size_t n;
 
-		if (!g->disc[i])
+		if (!ds->d[i])
 			continue;
-		discipline_get_status(g->disc[i], &st);
-		if (t) {
-			size_t n = discipline_recovery_history(g->disc[i], dm->reps,
-							       RECOVERY_HISTORY_DEFAULT);
-
-			recovery_tally_update(t, dm->reps, n, &st.recovery);
-		}
-		r = metrics_fill_clock(m, &st, tick_of(g->disc[i], &st), t);
+		discipline_get_status(ds->d[i], &st);
+		n = discipline_recovery_history(ds->d[i], dm->reps, RECOVERY_HISTORY_DEFAULT);
+		recovery_tally_update(t, dm->reps, n, &st.recovery);
+		r = metrics_fill_clock(m, &st, tick_of(ds->d[i], &st), t);
 	}
 	if (r >= 0)
-		r = metrics_fill_process(m, g->leaps, now_utc / NS_PER_S,
-					 loop_iterations(g->loop), (double)g->start_utc_ns / 1e9);
+		r = metrics_fill_process(m, dm->env.leaps, now_utc / NS_PER_S,
+					 loop_iterations(dm->env.loop),
+					 (double)dm->env.start_utc_ns / 1e9);
 	if (r < 0)
 		pr_err("metrics: cannot render: %s", strerror(-r));
 	return r;
@@ -220,8 +218,7 @@ int daemon_metrics_fill(void *arg, struct metrics *m)
 
 static int64_t text_tick(struct loop *l, long id, void *arg)
 {
-	struct gnomond *g = arg;
-	struct dmetrics *dm = g->metrics;
+	struct dmetrics *dm = arg;
 	const char *text;
 	size_t len = 0;
 	int r;
@@ -229,7 +226,7 @@ static int64_t text_tick(struct loop *l, long id, void *arg)
 	(void)l;
 	(void)id;
 	metrics_reset(dm->text);
-	r = daemon_metrics_fill(g, dm->text);
+	r = daemon_metrics_fill(dm, dm->text);
 	text = r < 0 ? NULL : metrics_text(dm->text, &len);
 	r = text ? metrics_write_textfile(dm->textfile, text, len) : (r < 0 ? r : -ENOMEM);
 	if (r < 0 && r != dm->text_error)
@@ -240,17 +237,16 @@ static int64_t text_tick(struct loop *l, long id, void *arg)
 	return dm->interval_ns;
 }
 
-static int start_http(struct gnomond *g, struct dmetrics *dm)
+static int start_http(const struct gnomon_config *c, struct dmetrics *dm)
 {
-	const struct gnomon_config *c = &g->conf;
 	char where[CONF_PATH_MAX + 32];
 	int r = 0;
 
 	snprintf(dm->listen, sizeof(dm->listen), "%s", c->metrics_listen);
 	if (!dm->listen[0])
 		return 0;
-	dm->http = metrics_http_create(g->loop, dm->listen, c->metrics_allow_remote,
-				       daemon_metrics_fill, g, &r);
+	dm->http = metrics_http_create(dm->env.loop, dm->listen, c->metrics_allow_remote,
+				       daemon_metrics_fill, dm, &r);
 	if (!dm->http) {
 		pr_err("%s: metrics_listen %s: %s",
 		       config_where(c, NULL, "metrics_listen", where, sizeof(where)),
@@ -262,9 +258,8 @@ static int start_http(struct gnomond *g, struct dmetrics *dm)
 	return 0;
 }
 
-static int start_textfile(struct gnomond *g, struct dmetrics *dm)
+static int start_textfile(const struct gnomon_config *c, struct dmetrics *dm)
 {
-	const struct gnomon_config *c = &g->conf;
 
 	snprintf(dm->textfile, sizeof(dm->textfile), "%s", c->metrics_textfile);
 	dm->interval_ns = (int64_t)llround(c->metrics_interval_s * NS_PER_S);
@@ -274,50 +269,52 @@ static int start_textfile(struct gnomond *g, struct dmetrics *dm)
 	if (!dm->text)
 		return -ENOMEM;
 	/* the first one soon, so a freshly started daemon shows up */
-	dm->text_timer = loop_add_timer(g->loop, NS_PER_S, text_tick, g);
+	dm->text_timer = loop_add_timer(dm->env.loop, NS_PER_S, text_tick, dm);
 	if (dm->text_timer < 0)
 		return (int)dm->text_timer;
 	pr_info("metrics: writing %s every %g s", dm->textfile, c->metrics_interval_s);
 	return 0;
 }
 
-int daemon_metrics_start(struct gnomond *g)
+int daemon_metrics_start(const struct dmetrics_env *env, const struct gnomon_config *c,
+			 struct dmetrics **pdm)
 {
 	struct dmetrics *dm;
 	int r;
 
-	if (!g->conf.metrics_listen[0] && !g->conf.metrics_textfile[0]) {
-		daemon_metrics_stop(g);
+	if (!c->metrics_listen[0] && !c->metrics_textfile[0]) {
+		daemon_metrics_stop(pdm);
 		return 0;
 	}
 	dm = calloc(1, sizeof(*dm));
 	if (!dm)
 		return -ENOMEM;
-	if (g->metrics)	/* a reload: keep the counts */
-		memcpy(dm->tally, g->metrics->tally, sizeof(dm->tally));
+	dm->env = *env;
+	if (*pdm)	/* a reload: keep the counts */
+		memcpy(dm->tally, (*pdm)->tally, sizeof(dm->tally));
 	dm->text_timer = -1;
-	daemon_metrics_stop(g);
-	g->metrics = dm;
-	r = start_http(g, dm);
+	daemon_metrics_stop(pdm);
+	*pdm = dm;
+	r = start_http(c, dm);
 	if (!r)
-		r = start_textfile(g, dm);
+		r = start_textfile(c, dm);
 	return r;
 }
 
-void daemon_metrics_stop(struct gnomond *g)
+void daemon_metrics_stop(struct dmetrics **pdm)
 {
-	struct dmetrics *dm = g->metrics;
+	struct dmetrics *dm = *pdm;
 
 	if (!dm)
 		return;
 	metrics_http_destroy(dm->http);
 	if (dm->text_timer > 0)
-		loop_del_timer(g->loop, dm->text_timer);
+		loop_del_timer(dm->env.loop, dm->text_timer);
 	/* A stopped daemon's figures must not look current: remove the file
 	 * (node_exporter then drops the series; alert on their absence). */
 	if (dm->textfile[0] && unlink(dm->textfile) < 0 && errno != ENOENT)
 		pr_warn("metrics_textfile %s: cannot remove: %m", dm->textfile);
 	metrics_destroy(dm->text);
 	free(dm);
-	g->metrics = NULL;
+	*pdm = NULL;
 }

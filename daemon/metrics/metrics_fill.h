@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /**
  * @file metrics_fill.h
- * The pieces of gnomond's metrics rendering (metrics_fill.c) that work on
- * plain values, for the unit tests; the daemon-facing entry points are
- * daemon_metrics_start/stop/fill in daemon.h. Families, labels and units:
+ * gnomond's state as Prometheus metrics (metrics_fill.c): the daemon-facing
+ * entry points daemon_metrics_start/stop/fill, and the pieces that work on
+ * plain values, for the unit tests. Families, labels and units:
  * doc/metrics.md.
  */
 #ifndef GNOMON_METRICS_FILL_H
@@ -14,7 +14,9 @@
 #include <stdint.h>
 
 #include "daemon/discipline/discipline.h"
+#include "daemon/config/config.h"
 #include "daemon/leap/leaptable.h"
+#include "daemon/loop.h"
 #include "daemon/metrics/metrics.h"
 #include "daemon/record/recovery.h"
 
@@ -66,5 +68,29 @@ int metrics_fill_clock(struct metrics *m, const struct discipline_status *st, do
  */
 int metrics_fill_process(struct metrics *m, const struct leaptable *leaps, int64_t now_utc_s,
 			 uint64_t iterations, double start_utc_s);
+
+/* ---- the daemon's metrics: HTTP listener and textfile ---- */
+
+struct dmetrics;
+
+/** What the metrics read (not owned; outlive them). */
+struct dmetrics_env {
+	struct loop *loop;
+	struct discipline_set discs;
+	const struct leaptable *leaps;
+	int64_t start_utc_ns;		/**< for process_start_time_seconds */
+};
+
+/** Start what c asks for: the HTTP listener (metrics_listen) and the
+ *  textfile timer (metrics_textfile), replacing *dm (a reload: the
+ *  recovery counts are kept). Logs failures naming the key. *dm is NULL
+ *  when neither is set. 0 or -errno (*dm then still needs stopping). */
+int daemon_metrics_start(const struct dmetrics_env *env, const struct gnomon_config *c,
+			 struct dmetrics **dm);
+/** Stop both and free; *dm becomes NULL; accepts *dm == NULL. */
+void daemon_metrics_stop(struct dmetrics **dm);
+/** Fill m (reset, nothing declared) with the catalogue's families that
+ *  have samples. A metrics_render_fn: arg is the struct dmetrics. 0 or -errno. */
+int daemon_metrics_fill(void *arg, struct metrics *m);
 
 #endif

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /**
  * @file recovery.h
+ * daemon/record/ owns recovery tracker, JSON Lines history, audit trail.
+ * It may call libc, json-c.
+ *
  * The recovery tracker: how long a clock takes to come back after an event
  * (start, leap, step, source change, failover, fault cleared). One tracker
  * per disciplined clock. Pure: no system calls, no clock reads, no logging;

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /**
  * @file source.h
+ * daemon/source/ owns sources of offset samples (the phc kind today) behind one ops table.
+ * It may call phc/, servo/ (sample filter).
+ *
  * A source measures the offset of a target clock against a reference.
  * Kinds: "phc" (a local clock read through the clock seam: a PHC, or any
  * clock name). PTP and NTP sources will be further kinds behind the same ops.

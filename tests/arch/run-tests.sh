@@ -26,5 +26,18 @@ for n in $(grep -v '^#' doc/figures.spec | grep -o '{[a-z0-9_.]*' | tr -d '{' | 
 	case "$v" in ""|nan|inf|-inf) bad "figure $n has a measured value in doc/bench.txt (got '$v')";;
 	*) ok "figure $n = $v";; esac
 done
+# Each folder's main header says what the folder owns and what it may call.
+for h in daemon/daemon.h daemon/config/config.h daemon/discipline/discipline.h \
+	 daemon/source/source.h daemon/leap/leap.h daemon/record/recovery.h daemon/ctl/ctl.h \
+	 daemon/metrics/metrics.h daemon/lifecycle/ops.h servo/servo.h phc/clock.h; do
+	d=${h%/*}/
+	if grep -q "^ \* $d owns " "$h" && grep -q "^ \* It may call " "$h"; then
+		ok "$h says what $d owns and may call"
+	else bad "$h lacks the two lines ' * $d owns ...' and ' * It may call ...'"; fi
+done
+for d in $(find daemon servo phc -name '*.c' -exec dirname {} \; | sort -u); do
+	if grep -qs "^ \* $d/ owns " "$d"/*.h; then ok "$d/ has a main header"
+	else bad "$d/ has no header saying what it owns"; fi
+done
 echo "arch: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/daemon.h"
+#include "daemon/lifecycle/ops_notify.h"
+#include "daemon/lifecycle/reload.h"
 #include "daemon/metrics/metrics_fill.h"
 #include "daemon/lifecycle/ops.h"
 
