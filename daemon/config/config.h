@@ -59,6 +59,8 @@ struct clock_conf {
 	/* operator state */
 	double lock_threshold_s;	/**< LOCKED while |offset| stays under this */
 	double holdover_timeout_s;	/**< HOLDOVER this long after the source fails, then FREERUN */
+	double reference_max_error_s;	/**< the source's own error, added to the kernel's bounds */
+	double slow_read_threshold_s;	/**< a source read longer than this is logged and counted */
 	/* recovery reporting */
 	double recovery_threshold_s;	/**< default 1 us CLOCK_REALTIME, 100 ns PHC */
 	double recovery_hold_s;

@@ -378,6 +378,17 @@ const struct conf_key conf_keys[] = {
 	  .help = "When a LOCKED clock's source fails, the clock keeps its last frequency "
 		  "and is in HOLDOVER for this long, then FREERUN (the frequency is kept "
 		  "either way)." },
+	{ .name = "reference_max_error", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "0",
+	  .min = 0, .max = 16, .unit = "s", .offset = C(reference_max_error_s),
+	  .help = "How far the source itself may be from true time, added to the error "
+		  "bounds CLOCK_REALTIME's kernel state is given while LOCKED (maxerror, "
+		  "esterror). 0: the source is taken as exact, as chronyd takes a PHC "
+		  "refclock; ptp4l's own offset from its master is not known to gnomond." },
+	{ .name = "slow_read_threshold", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "0.1",
+	  .min = 0.001, .max = 60, .unit = "s", .offset = C(slow_read_threshold_s),
+	  .help = "A source read (the clock comparison, its ioctls) that takes longer than "
+		  "this, on CLOCK_MONOTONIC_RAW, is logged once per stall with its duration "
+		  "and counted (gnomon_clock_slow_reads_total)." },
 	{ .name = "recovery_threshold", .scope = SCOPE_CLOCK, .type = CT_DOUBLE,
 	  .flags = KEY_DEF_KIND | KEY_MIN_EXCL, .def_doc = "0.000001 for CLOCK_REALTIME, 0.0000001 for a PHC",
 	  .min = 0, .max = 1, .unit = "s", .offset = C(recovery_threshold_s),

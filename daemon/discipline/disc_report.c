@@ -68,6 +68,7 @@ void disc_report_fault(struct discipline *d, const char *what, int err, int64_t 
 		pr_warn("%s: FREERUN: holdover of %.0f s is over, source still failing "
 			"(frequency kept at %+.3f ppm)", d->cc.name, d->cc.holdover_timeout_s,
 			d->freq_ppb / 1e3);
+		disc_sync_lost(d);
 	}
 }
 

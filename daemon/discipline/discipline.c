@@ -200,6 +200,7 @@ static int64_t update(struct loop *l, long id, void *arg)
 		 d->cc.name, d->offset_ns, o.freq_ppb, s.delay_ns,
 		 servo_state_name(o.state), o.slewing ? " slewing" : "");
 	disc_report_state(d, &o, now);
+	disc_sync_sample(d, d->offset_ns, s.delay_ns);
 	d->out = o;
 	disc_report_sample(d, now, o.action == SERVO_STEP ? d->offset_ns + o.step_ns
 						       : d->offset_ns);
@@ -337,6 +338,7 @@ void discipline_destroy(struct discipline *d)
 				history_append(d->env.history, &rep);
 	}
 	if (d->servo) {
+		disc_sync_exit(d);
 		pr_info("%s: leaving frequency at %+.3f ppm after %" PRIu64 " updates, %"
 			PRIu64 " steps", d->cc.name, d->freq_ppb / 1e3, d->updates, d->steps);
 		disc_audit(d, AUDIT_STOP, "reason=exit freq_ppb=%.3f", d->freq_ppb);

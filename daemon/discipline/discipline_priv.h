@@ -35,6 +35,13 @@ struct discipline {
 	int64_t fault_start_ns;
 	int64_t recovering_log_ns;	/* last "recovering" log line */
 
+	/* the kernel's sync state (CLOCK_REALTIME only; disc_sync.c) */
+	bool kernel_synced;		/* STA_UNSYNC cleared by us */
+	int64_t kernel_maxerror_ns, kernel_esterror_ns;	/* last told */
+	double err_sq;			/* mean square of recent offsets, ns^2 */
+	uint64_t err_sq_n;
+	int sync_error;			/* last failure, logged once */
+
 	/* counters */
 	uint64_t updates, steps, faults;
 
@@ -80,5 +87,14 @@ void disc_report_state(struct discipline *d, const struct servo_out *o, int64_t 
 void disc_audit(struct discipline *d, const char *action, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int disc_recovery_create(struct discipline *d);
+
+/* disc_sync.c: the kernel's STA_UNSYNC, maxerror, esterror */
+/** After a good update (state already decided): refresh the bounds while
+ *  LOCKED, set STA_UNSYNC in FREERUN. */
+void disc_sync_sample(struct discipline *d, int64_t offset_ns, int64_t delay_ns);
+/** The discipline may have entered FREERUN: set STA_UNSYNC if we had cleared it. */
+void disc_sync_lost(struct discipline *d);
+/** Exit: leave a synchronised clock's bounds honest for the kernel to grow. */
+void disc_sync_exit(struct discipline *d);
 
 #endif

@@ -30,3 +30,51 @@ EOF2
 	"$GNOMOND" -f "$d/gnomon.conf" > "$d/log" 2>&1
 check "syslog: without -d, log_target = syslog keeps stderr quiet" "$d/log" \
 	sh -c "ran_to_end() { grep -q '^end_reason duration' '$d/summary'; }; ran_to_end && ! grep -q 'gnomond\[' '$d/log'"
+
+# The kernel is told the truth (CLOCK_REALTIME's adjtimex state, from the
+# simulator's kernel CSV, one row a second and one when gnomond exits).
+d=$(newdir ksync)
+mkconf "$d" <<EOF2
+[CLOCK_REALTIME]
+source = phc:/dev/ptp0
+max_slew_ppm = 1000
+holdover_timeout = 10
+EOF2
+simrun "$d" $SCN/phc_faults.scn --duration 200 --kernel-csv "$d/kernel.csv"
+# krows DIR FROM TO AWK-CONDITION: every kernel row in [FROM, TO] s meets it
+krows() {
+	awk -F, -v a="$2" -v b="$3" 'NR > 1 && $1 >= a && $1 <= b { n++; if (!('"$4"')) bad++ }
+		END { exit !(n > 0 && bad == 0) }' "$1/kernel.csv"
+}
+check "kernel: STA_UNSYNC until the first lock (boot state kept)" "$d/log" krows "$d" 0 3 '$3 == 1'
+check "kernel: LOCKED clears STA_UNSYNC, maxerror < 1 ms, esterror < 100 us" "$d/log" \
+	krows "$d" 5 119 '$3 == 0 && $4 < 1000 && $5 < 100'
+check "kernel: LOCKED steady state: maxerror and esterror at the kernel's 1 us floor" "$d/log" \
+	krows "$d" 100 119 '$4 <= 501 && $5 == 1'
+# the source fails at 120 s: HOLDOVER for 10 s, the kernel grows maxerror 500 us/s
+# kgrows DIR FROM TO LO HI: synchronised all along, maxerror grew by LO..HI us
+kgrows() {
+	awk -F, -v a="$2" -v b="$3" -v lo="$4" -v hi="$5" 'NR > 1 && $1 >= a && $1 <= b {
+		if (!n++) f = $4; l = $4; if ($3 != 0) bad++ }
+		END { exit !(n > 0 && bad == 0 && l - f >= lo && l - f <= hi) }' "$1/kernel.csv"
+}
+check "kernel: HOLDOVER leaves maxerror to the kernel (+500 us/s), still synchronised" "$d/log" \
+	kgrows "$d" 121 130 4000 5000
+check "kernel: FREERUN sets STA_UNSYNC again" "$d/log" krows "$d" 131 149 '$3 == 1'
+check "kernel: LOCKED again once the source is back" "$d/log" krows "$d" 152 200 '$3 == 0 && $4 <= 501'
+check "kernel: at exit left synchronised with an honest maxerror" "$d/log" \
+	sh -c "tail -n 1 '$d/kernel.csv' | awk -F, '{ exit !(\$3 == 0 && \$4 >= 1 && \$4 <= 501) }'"
+check "kernel: the daemon says what it left" "$d/log" grep -q "leaving the kernel synchronised, maxerror" "$d/log"
+check "kernel: summary shows it" "$d/log" grep -q "^kernel state TIME_OK unsync 0 maxerror_us" "$d/summary"
+
+# A PHC has no such state: disciplining one leaves CLOCK_REALTIME's alone.
+d=$(newdir ksync_phc)
+mkconf "$d" <<EOF2
+[/dev/ptp1]
+source = phc:/dev/ptp0
+max_slew_ppm = 500
+EOF2
+simrun "$d" $SCN/phc_from_phc.scn --duration 30
+check "kernel: a PHC discipline never touches CLOCK_REALTIME's sync state" "$d/log" \
+	sh -c "grep -q '^kernel state TIME_OK unsync 1 maxerror_us 16000000 esterror_us 16000000' '$d/summary' &&
+	       grep -q '^clock CLOCK_REALTIME .* status_sets 0 ' '$d/summary'"

@@ -65,6 +65,10 @@ static void read_env(struct world_opts *o, const char **scn)
 	o->progress_ns = env_ns("GNOMON_SIM_PROGRESS");
 	o->csv_fd = (int)env_double("GNOMON_SIM_CSV_FD", 0);
 	o->summary_fd = (int)env_double("GNOMON_SIM_SUMMARY_FD", 0);
+	o->kcsv_fd = (int)env_double("GNOMON_SIM_KCSV_FD", 0);
+	o->kcsv_path = getenv("GNOMON_SIM_KCSV");
+	if (o->kcsv_path && !*o->kcsv_path)
+		o->kcsv_path = NULL;
 	o->csv_path = getenv("GNOMON_SIM_CSV");
 	o->summary_path = getenv("GNOMON_SIM_SUMMARY");
 	if (o->csv_path && !*o->csv_path)
@@ -80,7 +84,7 @@ static void clean_env(void)
 		"GNOMON_SIM_CSV_INTERVAL", "GNOMON_SIM_PROGRESS", "GNOMON_SIM_CSV",
 		"GNOMON_SIM_SUMMARY", "GNOMON_SIM_SPEED", "GNOMON_SIM_NOTIFY_FD",
 		"GNOMON_SIM_VCAP", "GNOMON_SIM_CSV_FD", "GNOMON_SIM_SUMMARY_FD",
-		"GNOMON_SIM_HELLO", "LD_PRELOAD", NULL,
+		"GNOMON_SIM_HELLO", "GNOMON_SIM_KCSV", "GNOMON_SIM_KCSV_FD", "LD_PRELOAD", NULL,
 	};
 	int i;
 
@@ -140,6 +144,7 @@ static struct sim *sim_init(void)
 	protect(s, s->notify_fd);
 	protect(s, s->w->out_fd[0]);
 	protect(s, s->w->out_fd[1]);
+	protect(s, s->w->out_fd[2]);
 	clean_env();
 	return s;
 }
@@ -189,4 +194,5 @@ __attribute__((destructor)) static void sim_dtor(void)
 		world_finish(s->w, "exit");
 		notify(s, "exit\n");
 	}
+	world_out_exit(s->w);
 }

@@ -51,7 +51,7 @@ struct sim {
 	bool paced;
 	int64_t real0, virt0;	/**< pacing anchor */
 	struct simfd *fd[SIM_MAX_FD];
-	int protect[4];		/**< the library's own fds (close() is a no-op) */
+	int protect[5];		/**< the library's own fds (close() is a no-op) */
 	int nprotect;
 };
 

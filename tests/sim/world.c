@@ -176,8 +176,11 @@ static void process(struct world *w)
 	if (w->t >= w->next_wander)
 		wander_step(w);
 	sys_tick(w);
-	if (!w->ended && w->csv && w->t >= w->next_csv) {
-		world_out_csv_row(w);
+	if (!w->ended && (w->csv || w->kcsv) && w->t >= w->next_csv) {
+		if (w->csv)
+			world_out_csv_row(w);
+		if (w->kcsv)
+			world_out_kernel_row(w);
 		w->next_csv += w->csv_interval;
 	}
 	if (!w->ended && w->progress_interval > 0 && w->t >= w->next_progress) {
@@ -206,7 +209,7 @@ int64_t world_next_change(const struct world *w)
 		n = min64(n, w->open_at[w->next_open]);
 	if (w->next_apply < w->sc.nevents)
 		n = min64(n, w->t0 + w->sc.events[w->next_apply].at_ns);
-	if (w->csv)
+	if (w->csv || w->kcsv)
 		n = min64(n, w->next_csv);
 	if (w->progress_interval > 0)
 		n = min64(n, w->next_progress);
@@ -331,6 +334,8 @@ void world_destroy(struct world *w)
 		fclose(w->csv);
 	if (w->summary)
 		fclose(w->summary);
+	if (w->kcsv)
+		fclose(w->kcsv);
 	truth_destroy(w->tr);
 	free(w);
 }

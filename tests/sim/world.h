@@ -35,7 +35,8 @@ struct world_opts {
 	int64_t csv_interval_ns;	/**< > 0 overrides the scenario's */
 	const char *csv_path;		/**< NULL: no CSV (unless csv_fd) */
 	const char *summary_path;	/**< NULL: no summary file (unless summary_fd) */
-	int csv_fd, summary_fd;		/**< > 0: already open (the runner's), used instead */
+	const char *kcsv_path;		/**< NULL: no kernel CSV (unless kcsv_fd) */
+	int csv_fd, summary_fd, kcsv_fd;	/**< > 0: already open (the runner's), used instead */
 	int64_t progress_ns;		/**< > 0: a progress line this often */
 };
 
@@ -79,7 +80,8 @@ struct world {
 	struct truth *tr;
 	FILE *csv;
 	FILE *summary;
-	int out_fd[2];			/**< fds of csv and summary (-1: none) */
+	FILE *kcsv;			/**< the kernel's NTP state over time (--kernel-csv) */
+	int out_fd[3];			/**< fds of csv, summary, kernel CSV (-1: none) */
 	bool ended;			/**< t_end passed and outputs written */
 	const char *end_reason;
 };
@@ -154,5 +156,9 @@ void world_out_progress(struct world *w);
 void world_out_summary(const struct world *w, FILE *f);
 /** Close the CSV and write the summary file. */
 void world_out_close(struct world *w);
+/** One row of the kernel CSV (t_s,state,unsync,maxerror_us,esterror_us,tick,freq_ppb). */
+void world_out_kernel_row(struct world *w);
+/** The program exits: a last kernel row (what it left), then close that file. */
+void world_out_exit(struct world *w);
 
 #endif

@@ -56,13 +56,18 @@ int world_out_open(struct world *w, const struct world_opts *o, char *err, size_
 {
 	int c;
 
-	w->out_fd[0] = w->out_fd[1] = -1;
+	w->out_fd[0] = w->out_fd[1] = w->out_fd[2] = -1;
 	if ((o->csv_fd > 0 || o->csv_path) &&
 	    !(w->csv = open_high(o->csv_path, o->csv_fd, err, errlen, &w->out_fd[0])))
 		return -EIO;
 	if ((o->summary_fd > 0 || o->summary_path) &&
 	    !(w->summary = open_high(o->summary_path, o->summary_fd, err, errlen, &w->out_fd[1])))
 		return -EIO;
+	if ((o->kcsv_fd > 0 || o->kcsv_path) &&
+	    !(w->kcsv = open_high(o->kcsv_path, o->kcsv_fd, err, errlen, &w->out_fd[2])))
+		return -EIO;
+	if (w->kcsv)
+		fprintf(w->kcsv, "t_s,state,unsync,maxerror_us,esterror_us,tick,freq_ppb\n");
 	if (w->csv) {
 		fprintf(w->csv, "t_s");
 		for (c = 0; c < w->nclocks; c++)
@@ -87,6 +92,26 @@ void world_out_csv_row(struct world *w)
 		fprintf(w->csv, ",%.1f", world_offset(w, c));
 	fprintf(w->csv, "\n");
 	uselocale(old);
+}
+
+void world_out_kernel_row(struct world *w)
+{
+	locale_t old = uselocale(c_locale());
+	const struct kntp *k = &w->sys.k;
+
+	fprintf(w->kcsv, "%.6f,%s,%d,%ld,%ld,%ld,%.3f\n", rel_s(w, w->t),
+		kntp_state_name(k->state), !!(k->status & STA_UNSYNC), k->maxerror,
+		k->esterror, k->tick, (double)k->freq * 1000.0 / 65536.0);
+	uselocale(old);
+}
+
+void world_out_exit(struct world *w)
+{
+	if (!w->kcsv)
+		return;
+	world_out_kernel_row(w);
+	fclose(w->kcsv);
+	w->kcsv = NULL;
 }
 
 void world_out_progress(struct world *w)
@@ -185,6 +210,9 @@ void world_out_summary(const struct world *w, FILE *f)
 		fprintf(f, " %s", w->sc.clocks[c].name);
 	fprintf(f, "\n");
 	summary_clocks(w, f);
+	fprintf(f, "kernel state %s unsync %d maxerror_us %ld esterror_us %ld\n",
+		kntp_state_name(w->sys.k.state), !!(w->sys.k.status & STA_UNSYNC),
+		w->sys.k.maxerror, w->sys.k.esterror);
 	summary_events(w, f);
 	uselocale(old);
 }
