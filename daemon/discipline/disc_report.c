@@ -88,6 +88,31 @@ void disc_report_good(struct discipline *d, int64_t now)
 	d->last_good_ns = now;
 }
 
+void disc_report_read_time(struct discipline *d, int64_t dur_ns)
+{
+	double lim = d->cc.slow_read_threshold_s;
+
+	if ((double)dur_ns > lim * NS_PER_S) {
+		d->slow_reads++;
+		if (dur_ns > d->slow_max_ns)
+			d->slow_max_ns = dur_ns;
+		if (d->slow_run++ == 0) {
+			pr_warn("%s: reading %s took %.3f s (slow_read_threshold %.3f s): "
+				"the source stalled", d->cc.name, d->src->spec,
+				(double)dur_ns / NS_PER_S, lim);
+			disc_audit(d, AUDIT_FAULT, "what=slow_read duration_s=%.6f",
+				   (double)dur_ns / NS_PER_S);
+		}
+		return;
+	}
+	if (d->slow_run > 1)
+		pr_notice("%s: reading %s is fast again after %" PRIu64 " slow reads "
+			  "(longest %.3f s)", d->cc.name, d->src->spec, d->slow_run,
+			  (double)d->slow_max_ns / NS_PER_S);
+	d->slow_run = 0;
+	d->slow_max_ns = 0;
+}
+
 void disc_report_event(struct discipline *d, enum recovery_kind kind, int64_t now,
 		       int64_t offset_ns)
 {

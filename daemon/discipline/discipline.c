@@ -159,12 +159,15 @@ static int64_t update(struct loop *l, long id, void *arg)
 	struct discipline *d = arg;
 	struct source_sample s;
 	struct servo_out o;
-	int64_t now = loop_now(l), shift, stepped;
+	int64_t now = loop_now(l), shift, stepped, t0;
 	bool hold;
 	int r;
 
 	(void)id;
+	/* on the raw clock: a stall must not hide behind a slewed CLOCK_MONOTONIC */
+	t0 = systime_raw_ns();
 	r = source_measure(d->src, d->clk, &s);
+	disc_report_read_time(d, systime_raw_ns() - t0);
 	if (r < 0 && d->paused)	/* a reading may straddle the kernel's leap */
 		return d->interval_ns;
 	if (r < 0) {
@@ -368,6 +371,7 @@ void discipline_get_status(const struct discipline *d, struct discipline_status 
 	st->updates = d->updates;
 	st->steps = d->steps;
 	st->faults = d->faults;
+	st->slow_reads = d->slow_reads;
 	st->last_error = d->last_error;
 	st->dry_run = clock_is_dryrun(d->clk);
 	st->leap_applies = d->leap_applies;

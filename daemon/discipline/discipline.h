@@ -67,6 +67,7 @@ struct discipline_status {
 	double slew_left_s;
 	double last_update_age_s;	/**< since the last good sample; -1 if none */
 	uint64_t updates, steps, faults;
+	uint64_t slow_reads;		/**< source reads longer than slow_read_threshold */
 	int last_error;			/**< -errno of the last failure, 0 if none */
 	bool dry_run;
 	/* leap */

@@ -44,6 +44,9 @@ struct discipline {
 
 	/* counters */
 	uint64_t updates, steps, faults;
+	uint64_t slow_reads;	/* reads longer than slow_read_threshold */
+	uint64_t slow_run;	/* of them in a row, this stall */
+	int64_t slow_max_ns;	/* longest read of this stall */
 
 	/* leap */
 	bool leap_applies;	/* UTC clock from a TAI source */
@@ -80,6 +83,9 @@ void disc_leap_stepped(struct discipline *d, int64_t now);
 /* disc_report.c */
 void disc_report_fault(struct discipline *d, const char *what, int err, int64_t now);
 void disc_report_good(struct discipline *d, int64_t now);
+/** How long the source read took (CLOCK_MONOTONIC_RAW ns): a stall past
+ *  slow_read_threshold is logged once and counted. */
+void disc_report_read_time(struct discipline *d, int64_t dur_ns);
 void disc_report_event(struct discipline *d, enum recovery_kind kind, int64_t now,
 		       int64_t offset_ns);
 void disc_report_sample(struct discipline *d, int64_t now, int64_t offset_ns);

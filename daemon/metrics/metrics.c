@@ -472,6 +472,8 @@ static const struct metrics_def gnomon_defs[] = {
 	  "Steps applied to the clock." },
 	{ METRIC_CLOCK_FAULTS, "counter", CS,
 	  "Failed reads, measurements or adjustments." },
+	{ METRIC_CLOCK_SLOW_READS, "counter", CS,
+	  "Source reads that took longer than slow_read_threshold (CLOCK_MONOTONIC_RAW)." },
 	{ METRIC_CLOCK_SLEWING, "gauge", CS,
 	  "1 while the slew planner removes a large offset at the cap, else 0." },
 	{ METRIC_CLOCK_SLEW_LEFT, "gauge", CS,

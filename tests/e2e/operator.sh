@@ -78,3 +78,28 @@ simrun "$d" $SCN/phc_from_phc.scn --duration 30
 check "kernel: a PHC discipline never touches CLOCK_REALTIME's sync state" "$d/log" \
 	sh -c "grep -q '^kernel state TIME_OK unsync 1 maxerror_us 16000000 esterror_us 16000000' '$d/summary' &&
 	       grep -q '^clock CLOCK_REALTIME .* status_sets 0 ' '$d/summary'"
+
+# A stalled source is news: the simulator's "fault ptp0 hang 5s" at 250 s
+# makes one read take the rest of the window; it is logged once with its
+# duration (gnomon_clock_slow_reads_total: tests/ops, section 11).
+d=$(newdir slowread)
+mkconf "$d" <<EOF2
+[CLOCK_REALTIME]
+source = phc:/dev/ptp0
+max_slew_ppm = 1000
+EOF2
+simrun "$d" $SCN/phc_faults.scn --duration 300
+check "slow read: logged once, at warning level, with its duration (~4.8 s)" "$d/log" \
+	sh -c "[ \$(grep -c 'took [0-9.]* s (slow_read_threshold 0.100 s)' '$d/log') = 1 ] &&
+	       grep -q '^<4>.*reading phc:/dev/ptp0 took 4\.[5-9][0-9]* s' '$d/log'"
+# a stall under the limit is not news: the same run, the limit at 4.9 s
+d=$(newdir slowread_none)
+mkconf "$d" <<EOF2
+[CLOCK_REALTIME]
+source = phc:/dev/ptp0
+max_slew_ppm = 1000
+slow_read_threshold = 4.9
+EOF2
+simrun "$d" $SCN/phc_faults.scn --duration 300
+check "slow read: a stall under slow_read_threshold is not reported" "$d/log" \
+	sh -c "grep -q 'exiting on signal' '$d/log' && ! grep -q 'slow_read_threshold' '$d/log'"

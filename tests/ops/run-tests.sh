@@ -367,15 +367,24 @@ check "READY=1 after the bounded wait, STATUS names the clocks not updating" sh 
 check "a faulty reference is not fatal (exit 0 at the end)" [ "$rc" = 0 ]
 
 # ---- 11. the watchdog stops while an ioctl hangs, and resumes ----------------------------------
-conf hang
+conf hang "allow_root = yes\nmetrics_textfile = $T/hang/state/gnomon.prom\nmetrics_interval = 1\n"
 rm -f "$T/notify3.log"
 "$CLIENT" notify-recv "$T/notify3.sock" "$T/notify3.log" 60 &
 rp=$!
 RUNNERS="$RUNNERS $rp"
 sleep 0.2
 NOTIFY_SOCKET=$T/notify3.sock WATCHDOG_USEC=2000000 "$SIM" --quiet --speed 20 "$T/hang.scn" -- \
-	"$GNOMOND" -d -f "$T/hang.conf" > "$T/hang/log" 2>&1
+	"$GNOMOND" -d -f "$T/hang.conf" > "$T/hang/log" 2>&1 &
+hp=$!
+RUNNERS="$RUNNERS $hp"
+# the stalled read is counted (the textfile goes with the daemon: read it while it runs)
+slow_counted() { grep -q '^gnomon_clock_slow_reads_total{clock="[^"]*",source="phc:/dev/ptp0"} 1$' "$T/hang/state/gnomon.prom"; }
+wait_for 60 slow_counted; slow=$?
+wait $hp
 rc=$?
+check "slow read: the hung ioctl counted in gnomon_clock_slow_reads_total" [ $slow = 0 ]
+check "slow read: logged once with its duration" sh -c \
+	"[ \$(grep -c 'took [0-9.]* s (slow_read_threshold' '$T/hang/log') = 1 ]"
 sleep 0.3
 kill $rp 2>/dev/null
 h=$T/notify3.log
