@@ -132,6 +132,22 @@ const char *cr_fmt_dur(char *buf, size_t len, struct json_object *o, const char 
 	return buf;
 }
 
+/* The offset, with its age when it is not current (the servo is holding:
+ * "+4 ns, 5.8 s ago"). */
+static const char *fmt_offset_aged(char *buf, size_t len, struct json_object *c)
+{
+	char off[48], age[48];
+	const char *st = cr_get_str(c, "servo_state");
+	double a;
+
+	cr_fmt_off(off, sizeof(off), c, "offset_ns");
+	if (!st || strcmp(st, "holding") || !cr_get_num(c, "offset_age_s", &a) || a < 0)
+		snprintf(buf, len, "%s", off);
+	else
+		snprintf(buf, len, "%s, %s ago", off, cr_fmt_dur(age, sizeof(age), c, "offset_age_s"));
+	return buf;
+}
+
 /* frequency: ppb in the schema, ppm on screen with 3 decimals */
 static const char *fmt_ppm(char *buf, size_t len, struct json_object *o, const char *key)
 {
@@ -347,7 +363,7 @@ static void render_clock_block(FILE *out, struct json_object *c)
 	cr_kv(out, 0, "State", cr_str(c, "state"));
 	snprintf(b, sizeof(b), "%s, %s", cr_str(c, "servo"), cr_str(c, "servo_state"));
 	cr_kv(out, 0, "Servo", b);
-	cr_kv(out, 0, "Offset", cr_fmt_off(a, sizeof(a), c, "offset_ns"));
+	cr_kv(out, 0, "Offset", fmt_offset_aged(b, sizeof(b), c));
 	snprintf(b, sizeof(b), "%s ppm", fmt_ppm(a, sizeof(a), c, "freq_ppb"));
 	cr_kv(out, 0, "Frequency", b);
 	if (cr_get_num(c, "max_slew_ppm", &d))
@@ -420,7 +436,7 @@ static void render_clocks(FILE *out, struct json_object *data)
 		row[2] = cr_str(c, "state");
 		row[3] = cr_str(c, "source");
 		row[4] = b[4];
-		row[5] = cr_fmt_off(b[5], CELL_MAX, c, "offset_ns");
+		row[5] = fmt_offset_aged(b[5], CELL_MAX, c);
 		row[6] = fmt_ppm(b[6], CELL_MAX, c, "freq_ppb");
 		row[7] = b[7];
 		row[8] = cr_fmt_dur(b[8], CELL_MAX, c, "last_update_age_s");

@@ -73,8 +73,11 @@ static struct json_object *clock_json(const struct discipline *d)
 	jadd(o, "source", json_object_new_string(st.source));
 	jadd(o, "state", json_object_new_string(disc_state_name(st.state)));
 	jadd(o, "servo", json_object_new_string(servo_type_name(st.servo)));
-	jadd(o, "servo_state", json_object_new_string(servo_state_name(st.servo_state)));
+	/* a servo fed nothing holds its frequency: it is not "locked" */
+	jadd(o, "servo_state", json_object_new_string(st.holding ? "holding" :
+						       servo_state_name(st.servo_state)));
 	jadd(o, "offset_ns", json_object_new_int64(st.offset_ns));
+	jadd(o, "offset_age_s", json_object_new_double(st.last_update_age_s));
 	jadd(o, "freq_ppb", json_object_new_double(st.freq_ppb));
 	jadd(o, "max_slew_ppm", json_object_new_double(st.max_slew_ppm));
 	jadd(o, "slewing", json_object_new_boolean(st.slewing));

@@ -368,6 +368,7 @@ void discipline_get_status(const struct discipline *d, struct discipline_status 
 	st->slew_left_s = d->out.slew_left_s;
 	st->last_update_age_s = d->last_good_ns ?
 		(double)(loop_now(d->env.loop) - d->last_good_ns) / NS_PER_S : -1;
+	st->holding = d->fault_run > 0;
 	st->updates = d->updates;
 	st->steps = d->steps;
 	st->faults = d->faults;

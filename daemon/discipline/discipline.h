@@ -66,6 +66,8 @@ struct discipline_status {
 	bool slewing, at_cap;
 	double slew_left_s;
 	double last_update_age_s;	/**< since the last good sample; -1 if none */
+	bool holding;			/**< the source is failing: the servo holds its last
+					 *   frequency, offset_ns is last_update_age_s old */
 	uint64_t updates, steps, faults;
 	uint64_t slow_reads;		/**< source reads longer than slow_read_threshold */
 	int last_error;			/**< -errno of the last failure, 0 if none */

@@ -3,15 +3,22 @@
 # HOLDOVER in gnomonctl. Each asserts on the simulator's truth or kernel
 # state, or on the daemon's own output.
 
+# sysconf DIR [CLOCK-KEY=VALUE...]: CLOCK_REALTIME from the reference ptp0,
+# 1000 ppm cap, and these keys
+sysconf() {
+	dir=$1; shift
+	{
+		echo "[CLOCK_REALTIME]"
+		echo "source = phc:/dev/ptp0"
+		echo "max_slew_ppm = 1000"
+		for kv in "$@"; do echo "$kv"; done
+	} | mkconf "$dir"
+}
+
 # Severity: stderr is a file here, not a terminal, so every line carries
 # the sd-daemon priority prefix that journald files it under.
 d=$(newdir severity)
-mkconf "$d" <<EOF2
-[CLOCK_REALTIME]
-source = phc:/dev/ptp0
-max_slew_ppm = 1000
-holdover_timeout = 10
-EOF2
+sysconf "$d" "holdover_timeout = 10"
 simrun "$d" $SCN/phc_faults.scn --duration 200
 check "severity: every gnomond line starts with <N>" "$d/log" \
 	sh -c "! grep 'gnomond\[' '$d/log' | grep -qv '^<[0-7]>gnomond\['"
@@ -34,12 +41,7 @@ check "syslog: without -d, log_target = syslog keeps stderr quiet" "$d/log" \
 # The kernel is told the truth (CLOCK_REALTIME's adjtimex state, from the
 # simulator's kernel CSV, one row a second and one when gnomond exits).
 d=$(newdir ksync)
-mkconf "$d" <<EOF2
-[CLOCK_REALTIME]
-source = phc:/dev/ptp0
-max_slew_ppm = 1000
-holdover_timeout = 10
-EOF2
+sysconf "$d" "holdover_timeout = 10"
 simrun "$d" $SCN/phc_faults.scn --duration 200 --kernel-csv "$d/kernel.csv"
 # krows DIR FROM TO AWK-CONDITION: every kernel row in [FROM, TO] s meets it
 krows() {
@@ -83,23 +85,44 @@ check "kernel: a PHC discipline never touches CLOCK_REALTIME's sync state" "$d/l
 # makes one read take the rest of the window; it is logged once with its
 # duration (gnomon_clock_slow_reads_total: tests/ops, section 11).
 d=$(newdir slowread)
-mkconf "$d" <<EOF2
-[CLOCK_REALTIME]
-source = phc:/dev/ptp0
-max_slew_ppm = 1000
-EOF2
+sysconf "$d"
 simrun "$d" $SCN/phc_faults.scn --duration 300
 check "slow read: logged once, at warning level, with its duration (~4.8 s)" "$d/log" \
 	sh -c "[ \$(grep -c 'took [0-9.]* s (slow_read_threshold 0.100 s)' '$d/log') = 1 ] &&
 	       grep -q '^<4>.*reading phc:/dev/ptp0 took 4\.[5-9][0-9]* s' '$d/log'"
 # a stall under the limit is not news: the same run, the limit at 4.9 s
 d=$(newdir slowread_none)
-mkconf "$d" <<EOF2
-[CLOCK_REALTIME]
-source = phc:/dev/ptp0
-max_slew_ppm = 1000
-slow_read_threshold = 4.9
-EOF2
+sysconf "$d" "slow_read_threshold = 4.9"
 simrun "$d" $SCN/phc_faults.scn --duration 300
 check "slow read: a stall under slow_read_threshold is not reported" "$d/log" \
 	sh -c "grep -q 'exiting on signal' '$d/log' && ! grep -q 'slow_read_threshold' '$d/log'"
+
+# HOLDOVER tells the truth: gnomonctl shows the last good offset with its
+# age and does not call the servo locked. The source fails at 20 s, for
+# good; at --speed 10 gnomonctl asks while the daemon holds over.
+GNOMONCTL=${GNOMONCTL:-build/gnomonctl}
+d=$(newdir holdover)
+sed -e 's/^duration .*/duration 600/' -e '/^at /d' $SCN/phc_faults.scn > "$d/hold.scn"
+echo "at 20 fault ptp0 eio 200s" >> "$d/hold.scn"
+sysconf "$d"
+"$SIM" --quiet --speed 10 --timeout 60 "$d/hold.scn" -- "$GNOMOND" -d -f "$d/gnomon.conf" \
+	> "$d/log" 2>&1 &
+hp=$!
+in_holdover() { "$GNOMONCTL" -s "$d/ctl.sock" -t 2 status > "$d/status" 2>&1 &&
+	grep -q '^State *: HOLDOVER' "$d/status"; }
+i=0; while [ $i -lt 200 ] && ! in_holdover; do sleep 0.1; i=$((i + 1)); done
+sleep 0.5	# a few virtual seconds into it
+"$GNOMONCTL" -s "$d/ctl.sock" -t 2 status > "$d/status" 2>&1
+"$GNOMONCTL" -s "$d/ctl.sock" -t 2 --json status > "$d/status.json" 2>&1
+"$GNOMONCTL" -s "$d/ctl.sock" -t 2 clocks > "$d/clocks" 2>&1
+kill -TERM $hp 2>/dev/null; wait $hp
+check "holdover: gnomonctl status shows HOLDOVER" "$d/status" grep -q '^State *: HOLDOVER' "$d/status"
+check "holdover: the offset carries its age (\"+N ns, S s ago\")" "$d/status" \
+	grep -Eq '^Offset *: [-+][0-9.]+ [nmu]?s, [0-9.]+ s ago$' "$d/status"
+check "holdover: the servo line does not say locked" "$d/status" \
+	sh -c "grep -q '^Servo *: linreg, holding' '$d/status' && ! grep -q '^Servo *:.*locked' '$d/status'"
+check "holdover: JSON servo_state holding, offset_age_s > 1 s" "$d/status.json" \
+	sh -c "grep -q '\"servo_state\": \"holding\"' '$d/status.json' &&
+	       awk '/\"offset_age_s\"/ { gsub(/[^0-9.]/, \"\", \$2); exit !(\$2 + 0 > 1) }' '$d/status.json'"
+check "holdover: the clocks table says so too" "$d/clocks" \
+	grep -Eq 'HOLDOVER .*linreg/holding +[-+][0-9.]+ [nmu]?s, [0-9.]+ s ago' "$d/clocks"
