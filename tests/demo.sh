@@ -26,7 +26,7 @@ TXT
 printf '[CLOCK_REALTIME]\nsource = phc:/dev/ptp0\nmax_slew_ppm = 100000\nservo = linreg\n' | mkconf "$d"
 "$SIM" --speed "${SPEED:-15}" --progress 2 --quiet --summary "$d/summary" --csv "$out/demo-truth.csv" \
 	tests/sim/scenarios/demo.scn -- "$GNOMOND" -d -f "$d/gnomon.conf" 2>&1 | tee "$d/log" |
-	grep -v "leap file read\|running as root\|TAI offset" | sed 's/ ptp0 +0.0ns//'
+	grep -v "leap file read\|running as root\|TAI offset" | sed -e 's/ ptp0 +0.0ns//' -e 's/^<[0-7]>//'
 rc=$?
 
 pat="^event 0 start.*CLOCK_REALTIME"

@@ -44,8 +44,9 @@ static void tell(struct discipline *d, bool synced, int64_t maxerror_ns, int64_t
 		pr_notice("%s: the kernel's sync state can be set again", d->cc.name);
 	d->sync_error = 0;
 	if (synced != d->kernel_synced)
-		pr_info("%s: kernel told %s (maxerror %" PRId64 " us, esterror %" PRId64 " us)",
-			d->cc.name, synced ? "synchronised" : "unsynchronised",
+		pr_info("%s: %s %s (maxerror %" PRId64 " us, esterror %" PRId64 " us)",
+			d->cc.name, clock_is_dryrun(d->clk) ? "would tell the kernel" :
+			"kernel told", synced ? "synchronised" : "unsynchronised",
 			(maxerror_ns + 999) / 1000, (esterror_ns + 999) / 1000);
 	d->kernel_synced = synced;
 	d->kernel_maxerror_ns = maxerror_ns;
@@ -90,6 +91,8 @@ void disc_sync_exit(struct discipline *d)
 {
 	if (!has_sync_state(d) || !d->kernel_synced)
 		return;
+	if (clock_is_dryrun(d->clk))
+		return;		/* nothing was told: nothing is left */
 	if (d->state != DISC_LOCKED) {
 		pr_info("%s: leaving the kernel's maxerror growing since the last good update "
 			"(HOLDOVER; the kernel adds 500 us a second, unsynchronised past 16 s)",
