@@ -59,6 +59,15 @@ run_tap leap_insert.scn $T/toy_kernel stepleap
 run_tap kernel.scn $T/toy_kernel probe
 "$SIM" --quiet --summary "$tmp/s0" "$S/kernel.scn" -- $T/toy_kernel probe > /dev/null 2>&1
 expect zero_step_counted_apart [ "$(get "$tmp/s0" 'clock CLOCK_REALTIME' steps)/$(get "$tmp/s0" 'clock CLOCK_REALTIME' zero_steps)" = 1/1 ]
+# The kernel CSV: a row a second, then one at exit; maxerror grows 500 us a
+# second from what the program set; the summary's kernel line at the end.
+"$SIM" --quiet --kernel-csv "$tmp/k0" --summary "$tmp/sk" "$S/kernel.scn" -- $T/toy_kernel sync \
+	> /dev/null 2>&1
+expect kernel_csv_header [ "$(head -n 1 "$tmp/k0")" = t_s,state,unsync,maxerror_us,esterror_us,tick,freq_ppb ]
+expect kernel_csv_boot_row grep -qx '0.000000,TIME_OK,1,16000000,16000000,10000,0.000' "$tmp/k0"
+expect kernel_csv_grows grep -qx '3.000000,TIME_OK,0,2500,10,10000,0.000' "$tmp/k0"
+expect kernel_csv_exit_row [ "$(tail -n 1 "$tmp/k0")" = 3.500000,TIME_OK,0,2500,10,10000,0.000 ]
+expect kernel_summary_line grep -qx 'kernel state TIME_OK unsync 0 maxerror_us 2500 esterror_us 10' "$tmp/sk"
 run_tap phc.scn $T/toy_phc
 run_tap vtime.scn $T/toy_vtime
 # a daemon's privilege drop keeping CAP_SYS_TIME (needs root and "nobody")

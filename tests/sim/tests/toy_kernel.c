@@ -8,6 +8,8 @@
  *   toy_kernel stepleap a step while TIME_INS drops the leap (leap_insert.scn)
  *   toy_kernel probe    chronyd's ADJ_SETOFFSET probe (a step of 0), then a
  *                       1 ms step: run-tests.sh reads steps/zero_steps
+ *   toy_kernel sync     clear STA_UNSYNC with maxerror 1000 us, esterror 10 us,
+ *                       exit 3.5 s later: run-tests.sh reads --kernel-csv
  */
 #include <errno.h>
 #include <signal.h>
@@ -324,6 +326,14 @@ static void test_step_leap(void)
 	check(state() == TIME_INS, "rearmed", "state %d", state());
 }
 
+static void sync_and_exit(void)
+{
+	struct timex tx = { .status = 0, .maxerror = 1000, .esterror = 10 };
+
+	adj(ADJ_STATUS | ADJ_MAXERROR | ADJ_ESTERROR, &tx);
+	sleep_ns(3 * NS + NS / 2);
+}
+
 static volatile sig_atomic_t quit;
 
 static void on_term(int sig)
@@ -347,6 +357,9 @@ int main(int argc, char **argv)
 		test_probe();
 	} else if (!strcmp(mode, "stepleap")) {
 		test_step_leap();
+	} else if (!strcmp(mode, "sync")) {
+		sync_and_exit();
+		return 0;
 	} else {
 		test_leap(!strcmp(mode, "insert"));
 	}
