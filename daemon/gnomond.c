@@ -16,6 +16,7 @@
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 #include "daemon/ctl/status.h"
+#include "daemon/safefile.h"
 #include "daemon/lifecycle/ops.h"
 #include "daemon/lifecycle/ops_notify.h"
 #include "daemon/lifecycle/reload.h"
@@ -181,23 +182,28 @@ static int setup_clock(struct gnomond *g, const struct clock_conf *cc, int i)
 	return 0;
 }
 
+/* The state files, opened as root but through safefile: nothing the
+ * daemon's user planted in state_dir (which it owns) is followed. */
 static int open_state(struct gnomond *g)
 {
-	char path[CONF_PATH_MAX + 32];
+	struct recfile_conf rc = { .owner = SAFEFILE_SELF };
+	char path[CONF_PATH_MAX + 32], why[CONF_PATH_MAX + 128];
 	int r = 0;
 
+	if (safefile_user_uid(g->conf.user, &rc.owner) < 0)
+		rc.owner = SAFEFILE_SELF;	/* ops_check_config() said so already */
 	snprintf(path, sizeof(path), "%s/audit.log", g->conf.state_dir);
-	g->audit = audit_open(path, &r);
+	g->audit = audit_open(path, &rc, &r, why, sizeof(why));
 	if (!g->audit) {
-		pr_err("state_dir: cannot open audit trail %s: %s", path, strerror(-r));
+		pr_err("state_dir: cannot open audit trail %s: %s", path, why[0] ? why : strerror(-r));
 		return r;
 	}
 	snprintf(g->history_path, sizeof(g->history_path), "%s/recovery.jsonl",
 		 g->conf.state_dir);
-	g->history = history_open(g->history_path, 0, &r);
+	g->history = history_open(g->history_path, &rc, &r, why, sizeof(why));
 	if (!g->history) {
 		pr_err("state_dir: cannot open recovery history %s: %s", g->history_path,
-		       strerror(-r));
+		       why[0] ? why : strerror(-r));
 		return r;
 	}
 	return 0;

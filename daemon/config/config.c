@@ -24,8 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "daemon/config/config_priv.h"
+#include "daemon/safefile.h"
 
 #define CONF_FILE_MAX	(1 << 20)	/* bytes; a config is a few hundred */
 
@@ -303,16 +305,26 @@ int config_load_string(const char *text, const char *name,
 	return r;
 }
 
-/* Read a whole (small) file; a NUL byte means it is not a config. */
+/* Read a whole (small) file; a NUL byte means it is not a config. Opened
+ * through safefile_open_read(): a FIFO or a device is refused at once
+ * instead of blocking start-up, --check-config or a reload; /dev/null
+ * reads as an empty file (every default). */
 static int read_file(const char *path, char **text, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
-	char *buf = NULL, *nul;
+	char why[128], *buf = NULL, *nul;
+	FILE *f = NULL;
 	size_t n;
-	int r;
+	int r, fd;
 
+	fd = safefile_open_read(path, true, why, sizeof(why));
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		return fd;
+	}
+	f = fdopen(fd, "r");
 	if (!f) {
-		r = errno ? -errno : -EIO;
+		r = -errno;
+		close(fd);
 		goto fail;
 	}
 	buf = malloc(CONF_FILE_MAX + 1);

@@ -27,6 +27,7 @@
 #include <nettle/version.h>
 
 #include "daemon/leap/leapfile.h"
+#include "daemon/safefile.h"
 #include "daemon/leap/leaptable.h"
 #include "daemon/log.h"
 #include "phc/systime.h"
@@ -349,21 +350,22 @@ int leapfile_read(const char *path, char **buf, size_t *len,
 		  struct stat *st, bool *have_st, char *err, size_t errlen)
 {
 	struct parse ps = { .name = path, .err = err, .errlen = errlen };
+	char why[128];
 	int fd, rc;
 
 	*buf = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY);
+	/* never blocks: a FIFO or a device is refused at once */
+	fd = safefile_open_read(path, false, why, sizeof(why));
 	if (fd < 0) {
-		rc = -errno;
 		*have_st = !stat(path, st);
-		return fail(&ps, 0, rc, "cannot open: %s", strerror(-rc));
+		if (fd == -EINVAL)
+			return fail(&ps, 0, fd, "%s", why);
+		return fail(&ps, 0, fd, "cannot open: %s", strerror(-fd));
 	}
 	*have_st = !fstat(fd, st);
 	if (!*have_st)
 		rc = fail(&ps, 0, -errno, "cannot stat: %s", strerror(errno));
-	else if (!S_ISREG(st->st_mode))
-		rc = fail(&ps, 0, -EINVAL, "not a regular file");
 	else
 		rc = read_all(&ps, fd, buf, len);
 	close(fd);

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "daemon/metrics/metrics.h"
+#include "daemon/safefile.h"
 
 /* Room for any value: "%.17g" of a double is at most 24 characters. */
 #define VALUE_MAX	32
@@ -392,60 +393,10 @@ const char *metrics_text(struct metrics *m, size_t *len)
 
 /* ---- textfile --------------------------------------------------------- */
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/*
- * rename(2) replaces the target atomically: a reader opening path gets the
- * old inode or the new one. fsync before rename, so that after a crash the
- * name never points at an empty file (ext4/xfs delayed allocation). The
- * directory itself is not fsynced: the file is rewritten every few seconds
- * and means nothing after a reboot.
- */
+/* The one writer of files gnomond owns: daemon/safefile.c. */
 int metrics_write_textfile(const char *path, const char *text, size_t len)
 {
-	char tmp[PATH_MAX];
-	int fd, n, r;
-
-	if (!path || !*path || (!text && len))
-		return -EINVAL;
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	/* A leftover from an earlier process that had our pid. Unlinking
-	 * a planted symlink removes the link only; O_EXCL|O_NOFOLLOW below
-	 * then never writes through one. */
-	if (unlink(tmp) < 0 && errno != ENOENT)
-		return -errno;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	r = write_all(fd, text, len);
-	/* Readable by node_exporter's user whatever our umask. */
-	if (!r && fchmod(fd, 0644) < 0)
-		r = -errno;
-	if (!r && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && !r)
-		r = -errno;
-	if (!r && rename(tmp, path) < 0)
-		r = -errno;
-	if (r)
-		unlink(tmp);
-	return r;
+	return safefile_replace(path, text, len, 0644, SAFEFILE_SELF, NULL, 0);
 }
 
 /* ---- gnomon's catalogue ----------------------------------------------- */

@@ -99,6 +99,8 @@ const char *metrics_text(struct metrics *m, size_t *len);
  * not ending in ".prom", which the collector ignores), fsync it, give it
  * mode 0644, rename() it over path. A reader sees the old file or the new
  * one, never a torn one. On failure the temporary file is removed.
+ * Written through safefile_replace() (daemon/safefile.h): a link planted
+ * at the temporary name is removed, never written through.
  * Blocking file I/O: meant for a small file on a local filesystem.
  * @return 0, or -errno (-ENOENT when the directory does not exist,
  *         -ENAMETOOLONG when the temporary name does not fit PATH_MAX)

@@ -20,8 +20,7 @@
 #include "daemon/record/history.h"
 
 struct audit {
-	int fd;
-	bool sync;
+	struct recfile *f;
 };
 
 /* A growable string; err latches the first failure. */
@@ -346,7 +345,7 @@ int audit_vlog(struct audit *a, int64_t utc_ns, const char *clock, const char *a
 	if (!e)
 		e = line.err;
 	if (!e)
-		e = history_file_write(a->fd, line.p, line.len, a->sync);
+		e = recfile_write(a->f, line.p, line.len);
 	free(line.p);
 	return e;
 }
@@ -363,41 +362,34 @@ int audit_log(struct audit *a, int64_t utc_ns, const char *clock, const char *ac
 	return e;
 }
 
-struct audit *audit_open(const char *path, int *err)
+struct audit *audit_open(const char *path, const struct recfile_conf *conf, int *err,
+			 char *why, size_t whylen)
 {
+	struct recfile *f = recfile_open(path, conf, err, why, whylen);
 	struct audit *a;
-	int fd, e;
 
-	fd = history_file_open(path);
-	if (fd < 0) {
-		e = fd;
-		goto fail;
-	}
+	if (!f)
+		return NULL;
 	a = calloc(1, sizeof(*a));
 	if (!a) {
-		close(fd);
-		e = -ENOMEM;
-		goto fail;
+		recfile_close(f);
+		if (err)
+			*err = -ENOMEM;
+		return NULL;
 	}
-	a->fd = fd;
-	if (err)
-		*err = 0;
+	a->f = f;
 	return a;
-fail:
-	if (err)
-		*err = e;
-	return NULL;
+}
+
+struct recfile *audit_file(const struct audit *a)
+{
+	return a ? a->f : NULL;
 }
 
 void audit_close(struct audit *a)
 {
 	if (!a)
 		return;
-	close(a->fd);
+	recfile_close(a->f);
 	free(a);
-}
-
-void audit_set_sync(struct audit *a, bool on)
-{
-	a->sync = on;
 }

@@ -22,6 +22,8 @@
 #include <stdarg.h>
 #include <stdint.h>
 
+#include "daemon/record/recfile.h"
+
 /* The actions, with the keys each carries by convention (doc/audit.md). */
 #define AUDIT_START		"start"		/* source= policy= cap_ppb= */
 #define AUDIT_STOP		"stop"		/* reason= */
@@ -43,18 +45,23 @@
 struct audit;
 
 /**
- * Open (create 0644 if missing) an audit log for appending.
- * @param err  set to a negative errno on failure (-EINVAL: empty path or
- *             not a regular file; -ENOENT, -EACCES, -EISDIR, ...)
+ * Open (create 0644 if missing) an audit log for appending, through recfile
+ * (safefile rules, rotation, lines kept while writes fail).
+ * @param conf  NULL for defaults (no fdatasync: it may block the loop)
+ * @param why   the reason on failure; may be NULL
+ * @param err   set to a negative errno on failure (-EINVAL: empty path or
+ *              not a regular file; -ELOOP a symbolic link; -EPERM another
+ *              user's file or a hard link; -ENOENT, -EACCES, ...)
  * @return the writer, or NULL
  */
-struct audit *audit_open(const char *path, int *err);
+struct audit *audit_open(const char *path, const struct recfile_conf *conf, int *err,
+			 char *why, size_t whylen);
 
 /** Close; accepts NULL. */
 void audit_close(struct audit *a);
 
-/** fdatasync() after every line (off by default: it may block the loop). */
-void audit_set_sync(struct audit *a, bool on);
+/** The line file underneath (counters, reopen, flush). */
+struct recfile *audit_file(const struct audit *a);
 
 /**
  * Append one action line.

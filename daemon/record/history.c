@@ -221,134 +221,39 @@ int history_report_from_json(const struct json_object *o, struct recovery_report
 	return e;
 }
 
-/* If the file ends in a torn line (a crash mid-write, a full disk), end it,
- * so that the next line starts clean and only the torn one is lost. */
-static int terminate_torn(int fd, off_t size)
-{
-	char c;
-	ssize_t r;
-
-	if (size == 0)
-		return 0;
-	r = pread(fd, &c, 1, size - 1);
-	if (r < 0)
-		return -errno;
-	if (r == 1 && c != '\n')
-		return history_file_write(fd, "\n", 1, false);
-	return 0;
-}
-
-/*
- * Open for appending, creating the file 0644 when missing (fchmod after
- * O_EXCL creation, so a restrictive umask does not change the mode).
- * O_NONBLOCK keeps open() from hanging on a FIFO, which is then refused
- * as not a regular file. FD_CLOEXEC is set with fcntl (see DESIGN.md).
- * O_RDWR only so that terminate_torn() can look at the last byte.
- */
-int history_file_open(const char *path)
-{
-	const int fl = O_RDWR | O_APPEND | O_NOCTTY | O_NONBLOCK;
-	int fd = -1, tries, e, cur;
-	struct stat st;
-
-	if (!path || !*path)
-		return -EINVAL;
-	for (tries = 0; fd < 0 && tries < 3; tries++) {
-		fd = open(path, fl | O_CREAT | O_EXCL, 0644);
-		if (fd >= 0) {
-			(void)fchmod(fd, 0644);
-			break;
-		}
-		if (errno != EEXIST)
-			return -errno;
-		fd = open(path, fl);
-		if (fd < 0 && errno != ENOENT)	/* ENOENT: removed meanwhile */
-			return -errno;
-	}
-	if (fd < 0)
-		return -ENOENT;
-	if (fstat(fd, &st) < 0) {
-		e = -errno;
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		e = -EINVAL;
-		goto fail;
-	}
-	cur = fcntl(fd, F_GETFL);
-	if (cur < 0 || fcntl(fd, F_SETFL, cur & ~O_NONBLOCK) < 0 ||
-	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-		e = -errno;
-		goto fail;
-	}
-	e = terminate_torn(fd, st.st_size);
-	if (e)
-		goto fail;
-	return fd;
-fail:
-	close(fd);
-	return e;
-}
-
-int history_file_write(int fd, const char *buf, size_t len, bool sync)
-{
-	ssize_t w;
-
-	while (len > 0) {
-		w = write(fd, buf, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		if (w == 0)
-			return -EIO;
-		/* A short write (disk full) is rare; finishing the line keeps
-		 * it whole for readers that come after. */
-		buf += w;
-		len -= (size_t)w;
-	}
-	if (sync && fdatasync(fd) < 0)
-		return -errno;
-	return 0;
-}
-
 struct history {
-	int fd;
-	unsigned flags;
+	struct recfile *f;
 };
 
-struct history *history_open(const char *path, unsigned flags, int *err)
+struct history *history_open(const char *path, const struct recfile_conf *conf, int *err,
+			     char *why, size_t whylen)
 {
+	struct recfile *f = recfile_open(path, conf, err, why, whylen);
 	struct history *h;
-	int fd, e;
 
-	fd = history_file_open(path);
-	if (fd < 0) {
-		e = fd;
-		goto fail;
-	}
+	if (!f)
+		return NULL;
 	h = calloc(1, sizeof(*h));
 	if (!h) {
-		close(fd);
-		e = -ENOMEM;
-		goto fail;
+		recfile_close(f);
+		if (err)
+			*err = -ENOMEM;
+		return NULL;
 	}
-	h->fd = fd;
-	h->flags = flags;
-	if (err)
-		*err = 0;
+	h->f = f;
 	return h;
-fail:
-	if (err)
-		*err = e;
-	return NULL;
+}
+
+struct recfile *history_file(const struct history *h)
+{
+	return h ? h->f : NULL;
 }
 
 void history_close(struct history *h)
 {
 	if (!h)
 		return;
-	close(h->fd);
+	recfile_close(h->f);
 	free(h);
 }
 
@@ -375,7 +280,7 @@ int history_append(struct history *h, const struct recovery_report *r)
 	}
 	memcpy(line, s, n);
 	line[n] = '\n';
-	e = history_file_write(h->fd, line, n + 1, h->flags & HISTORY_FSYNC);
+	e = recfile_write(h->f, line, n + 1);
 	free(line);
 	json_object_put(o);
 	return e;

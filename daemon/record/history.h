@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "daemon/record/recfile.h"
 #include "daemon/record/recovery.h"
 
 struct json_object;
@@ -57,15 +58,19 @@ int history_report_from_json(const struct json_object *o, struct recovery_report
 
 struct history;
 
-/** history_open() flags. */
-#define HISTORY_FSYNC	0x1	/**< fdatasync() after every line */
-
 /**
- * Open (create 0644 if missing) a history file for appending.
- * @param err  set to a negative errno on failure (-EINVAL: not a regular file)
+ * Open (create 0644 if missing) a history file for appending, through
+ * recfile (safefile rules, rotation, lines kept while writes fail).
+ * @param conf  NULL for defaults; @param why the reason on failure
+ * @param err   set to a negative errno on failure (-EINVAL: not a regular
+ *              file, -ELOOP: a symbolic link, -EPERM: another user's file)
  * @return the writer, or NULL
  */
-struct history *history_open(const char *path, unsigned flags, int *err);
+struct history *history_open(const char *path, const struct recfile_conf *conf, int *err,
+			     char *why, size_t whylen);
+
+/** The line file underneath (counters, reopen, flush). */
+struct recfile *history_file(const struct history *h);
 
 /** Close; accepts NULL. */
 void history_close(struct history *h);
@@ -89,26 +94,5 @@ int history_append(struct history *h, const struct recovery_report *r);
  */
 int history_read_last(const char *path, size_t n, struct json_object **out,
 		      size_t *skipped);
-
-/*
- * Line-file helpers shared with the audit trail (daemon/record/audit.c).
- */
-
-/**
- * Open path for appending lines: O_RDWR | O_APPEND, created 0644 when
- * missing, FD_CLOEXEC set; anything but a regular file is refused. If the
- * file ends in a torn line (no final newline), a newline is written first,
- * so only that line is lost and the next one starts clean.
- * @return the descriptor, or a negative errno (-EINVAL: not a regular file)
- */
-int history_file_open(const char *path);
-
-/**
- * Write one whole line (buf ends with its newline) with one write(); a short
- * write is finished with more, so the line ends up whole.
- * @param sync  fdatasync() afterwards
- * @return 0 or a negative errno
- */
-int history_file_write(int fd, const char *buf, size_t len, bool sync);
 
 #endif

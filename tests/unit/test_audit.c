@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "daemon/record/audit.h"
+#include "daemon/safefile.h"
 
 Suite *unit_suite(void);
 
@@ -29,7 +30,7 @@ static void setup(void)
 	strcpy(dir, "/tmp/gnomon-audit-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/audit.log", dir);
-	a = audit_open(path, &err);
+	a = audit_open(path, NULL, &err, NULL, 0);
 	ck_assert_ptr_nonnull(a);
 	ck_assert_int_eq(err, 0);
 }
@@ -187,10 +188,14 @@ START_TEST(reopen_appends_and_sync)
 {
 	int err;
 
-	audit_set_sync(a, true);
+	const struct recfile_conf sync = { .owner = SAFEFILE_SELF, .sync = true };
+
+	audit_close(a);
+	a = audit_open(path, &sync, &err, NULL, 0);
+	ck_assert_ptr_nonnull(a);
 	ck_assert_int_eq(audit_log(a, T0, "c", AUDIT_START, NULL), 0);
 	audit_close(a);
-	a = audit_open(path, &err);
+	a = audit_open(path, NULL, &err, NULL, 0);
 	ck_assert_ptr_nonnull(a);
 	ck_assert_int_eq(audit_log(a, T0 + 1000, "c", AUDIT_STOP, NULL), 0);
 	ck_assert_str_eq(slurp(), TS " c start\n2026-11-24T01:02:03.456790Z c stop\n");
@@ -204,20 +209,20 @@ START_TEST(unwritable_paths)
 	int err = 0;
 
 	snprintf(p, sizeof(p), "%s/missing/audit.log", dir);
-	ck_assert_ptr_null(audit_open(p, &err));
+	ck_assert_ptr_null(audit_open(p, NULL, &err, NULL, 0));
 	ck_assert_int_eq(err, -ENOENT);
-	ck_assert_ptr_null(audit_open(dir, &err));
+	ck_assert_ptr_null(audit_open(dir, NULL, &err, NULL, 0));
 	ck_assert_int_eq(err, -EISDIR);
-	ck_assert_ptr_null(audit_open("", &err));
+	ck_assert_ptr_null(audit_open("", NULL, &err, NULL, 0));
 	ck_assert_int_eq(err, -EINVAL);
-	ck_assert_ptr_null(audit_open(NULL, &err));
+	ck_assert_ptr_null(audit_open(NULL, NULL, &err, NULL, 0));
 	ck_assert_int_eq(err, -EINVAL);
-	ck_assert_ptr_null(audit_open("/proc/self/status/x", &err));
+	ck_assert_ptr_null(audit_open("/proc/self/status/x", NULL, &err, NULL, 0));
 	ck_assert_int_eq(err, -ENOTDIR);
 	if (geteuid() != 0) {	/* root is not stopped by file modes */
 		snprintf(p, sizeof(p), "%s/ro.log", dir);
 		ck_assert_int_eq(close(creat(p, 0444)), 0);
-		ck_assert_ptr_null(audit_open(p, &err));
+		ck_assert_ptr_null(audit_open(p, NULL, &err, NULL, 0));
 		ck_assert_int_eq(err, -EACCES);
 		unlink(p);
 	}

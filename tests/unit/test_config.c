@@ -307,14 +307,24 @@ END_TEST
 
 START_TEST(test_file_errors)
 {
-	char path[] = "/tmp/test_config_XXXXXX";
+	char path[] = "/tmp/test_config_XXXXXX", fifo[64];
 	int fd;
 
 	ck_assert_int_eq(config_load("/nonexistent/gnomon.conf", &conf, err, sizeof(err)),
 			 -ENOENT);
 	ck_assert_str_eq(err, "/nonexistent/gnomon.conf: No such file or directory");
 	ck_assert_int_lt(config_load("/tmp", &conf, err, sizeof(err)), 0);
-	ck_assert_str_eq(err, "/tmp: Is a directory");
+	ck_assert_str_eq(err, "/tmp: is a directory, not a regular file");
+	/* a FIFO is refused at once (open(O_RDONLY) would wait for a writer
+	 * forever: start-up, --check-config and SIGHUP all hung) */
+	snprintf(fifo, sizeof(fifo), "/tmp/test_config_fifo.%ld", (long)getpid());
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	ck_assert_int_eq(config_load(fifo, &conf, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "is a FIFO, not a regular file"));
+	unlink(fifo);
+	/* /dev/null reads as an empty file (which names no clock) */
+	ck_assert_int_eq(config_load("/dev/null", &conf, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "/dev/null: no clock to discipline"));
 
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);

@@ -15,6 +15,9 @@
 #include <json-c/json.h>
 
 #include "daemon/record/history.h"
+#include "daemon/safefile.h"
+
+static const struct recfile_conf hsync = { .owner = SAFEFILE_SELF, .sync = true };
 
 Suite *unit_suite(void);
 
@@ -212,7 +215,7 @@ static void append_n(int from, int to)
 	struct history *h;
 	int err = 1, i;
 
-	h = history_open(path, 0, &err);
+	h = history_open(path, NULL, &err, NULL, 0);
 	ck_assert_ptr_nonnull(h);
 	ck_assert_int_eq(err, 0);
 	for (i = from; i < to; i++) {
@@ -318,22 +321,22 @@ START_TEST(open_errors)
 	int err = 0;
 
 	snprintf(p, sizeof(p), "%s/no/such/dir/h.jsonl", dir);
-	ck_assert_ptr_null(history_open(p, 0, &err));
+	ck_assert_ptr_null(history_open(p, NULL, &err, NULL, 0));
 	ck_assert_int_eq(err, -ENOENT);
-	ck_assert_ptr_null(history_open(dir, 0, &err));
+	ck_assert_ptr_null(history_open(dir, NULL, &err, NULL, 0));
 	ck_assert_int_eq(err, -EISDIR);
-	ck_assert_ptr_null(history_open("", 0, &err));
+	ck_assert_ptr_null(history_open("", NULL, &err, NULL, 0));
 	ck_assert_int_eq(err, -EINVAL);
 	snprintf(p, sizeof(p), "%s/fifo", dir);
 	ck_assert_int_eq(mkfifo(p, 0600), 0);
-	ck_assert_ptr_null(history_open(p, HISTORY_FSYNC, &err));
+	ck_assert_ptr_null(history_open(p, &hsync, &err, NULL, 0));
 	ck_assert_int_eq(err, -EINVAL);
 	unlink(p);
 	ck_assert_int_eq(history_read_last(path, 5, &arr, NULL), -ENOENT);
 	ck_assert_ptr_null(arr);
 	ck_assert_int_eq(history_read_last(dir, 5, &arr, NULL), -EINVAL);
 
-	h = history_open(path, HISTORY_FSYNC, &err);
+	h = history_open(path, &hsync, &err, NULL, 0);
 	ck_assert_ptr_nonnull(h);
 	sample_report(&r, 0);
 	r.event_utc_ns = -5;

@@ -215,7 +215,7 @@ END_TEST
 
 START_TEST(test_broken_files)
 {
-	char prefix[1100];
+	char prefix[1100], fifo[64];
 
 	snprintf(prefix, sizeof(prefix), "%s: ", fx("nohash.list"));
 	assert_fails(fx("nohash.list"), -EBADMSG, prefix, "no '#h' hash line");
@@ -230,6 +230,12 @@ START_TEST(test_broken_files)
 	assert_fails(fx("no-such-file.list"), -ENOENT, prefix, "cannot open: No such file");
 	snprintf(prefix, sizeof(prefix), "%s: ", fx(""));
 	assert_fails(fx(""), -EINVAL, prefix, "not a regular file");
+	/* a FIFO: refused at once, never a hang */
+	snprintf(fifo, sizeof(fifo), "/tmp/test_leap_fifo.%ld", (long)getpid());
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	snprintf(prefix, sizeof(prefix), "%s: ", fifo);
+	assert_fails(fifo, -EINVAL, prefix, "is a FIFO, not a regular file");
+	unlink(fifo);
 }
 END_TEST
 
