@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /**
  * @file recovery.h
- * daemon/record/ owns recovery tracker, JSON Lines history, audit trail.
- * It may call libc, json-c.
+ * daemon/record/ owns recovery tracker, JSON Lines history, audit trail, their line file (recfile).
+ * It may call libc, json-c, daemon/ (safefile).
  *
  * The recovery tracker: how long a clock takes to come back after an event
  * (start, leap, step, source change, failover, fault cleared). One tracker
