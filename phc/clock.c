@@ -13,6 +13,11 @@
 #include "phc/clock_priv.h"
 #include "phc/clockname.h"
 
+struct observer {
+	clock_change_cb cb;	/* NULL: removed while notifying */
+	void *arg;
+};
+
 struct clock {
 	const struct clock_ops *ops;
 	void *priv;
@@ -21,7 +26,22 @@ struct clock {
 	double max_adj_ppb;
 	int phc_index;
 	bool dryrun;
+
+	/* observers: steps are news */
+	struct observer *obs;
+	int n_obs, cap_obs;
+	int notifying;		/* nesting depth of notify() */
+	bool obs_removed;	/* compact after notifying */
+	/* what this process did, for clock_watch() */
+	int64_t own_steps_ns;	/* applied since the last watch */
+	bool twin_known;
+	int64_t twin_diff_ns;	/* clock - twin at the last watch */
+	int leap_armed;		/* last clock_set_leap(): +1, -1, 0 */
+	bool freq_known;
+	double freq_set_ppb;	/* last clock_adj_freq() that succeeded */
 };
+
+static void clock_notify(struct clock *c, const struct clock_change *ch);
 
 struct clock *clock_create(const struct clock_ops *ops, void *priv,
 			   const char *name, double max_adj_ppb)
@@ -60,6 +80,7 @@ void clock_close(struct clock *c)
 		return;
 	if (c->ops->destroy)
 		c->ops->destroy(c->priv);
+	free(c->obs);
 	free(c->name);
 	free(c);
 }
@@ -116,6 +137,13 @@ clockid_t clock_clockid(const struct clock *c)
 	return c->ops->clockid(c->priv);
 }
 
+int clock_watch_pair(struct clock *c, int64_t *clock_ns, int64_t *twin_ns)
+{
+	if (!c->ops->watch)
+		return -EOPNOTSUPP;
+	return c->ops->watch(c->priv, clock_ns, twin_ns);
+}
+
 int64_t clock_ts_to_ns(const struct timespec *ts)
 {
 	return (int64_t)ts->tv_sec * NS_PER_SEC + ts->tv_nsec;
@@ -148,31 +176,54 @@ int clock_get_freq(struct clock *c, double *ppb)
 
 int clock_adj_freq(struct clock *c, double ppb)
 {
+	int r;
+
 	if (!c || isnan(ppb))
 		return -EINVAL;
 	if (!c->ops->adj_freq)
 		return -EOPNOTSUPP;
 	if (fabs(ppb) > c->max_adj_ppb)
 		return -ERANGE;
-	return c->ops->adj_freq(c->priv, ppb);
+	r = c->ops->adj_freq(c->priv, ppb);
+	if (r == 0) {
+		c->freq_known = true;
+		c->freq_set_ppb = ppb;
+	}
+	return r;
 }
 
 int clock_step(struct clock *c, int64_t delta_ns)
 {
+	struct clock_change ch = { .kind = CLOCK_CHANGE_STEP, .step_ns = delta_ns };
+	int r;
+
 	if (!c)
 		return -EINVAL;
 	if (!c->ops->step)
 		return -EOPNOTSUPP;
-	return c->ops->step(c->priv, delta_ns);
+	r = c->ops->step(c->priv, delta_ns);
+	if (r < 0)
+		return r;
+	/* A dry run's step is recorded, not made: nobody's time stamps moved. */
+	if (!c->dryrun) {
+		c->own_steps_ns += delta_ns;
+		clock_notify(c, &ch);
+	}
+	return 0;
 }
 
 int clock_set_leap(struct clock *c, int leap)
 {
+	int r;
+
 	if (!c || leap < -1 || leap > 1)
 		return -EINVAL;
 	if (!c->ops->set_leap)
 		return -EOPNOTSUPP;
-	return c->ops->set_leap(c->priv, leap);
+	r = c->ops->set_leap(c->priv, leap);
+	if (r == 0)
+		c->leap_armed = leap;
+	return r;
 }
 
 int clock_get_leap(struct clock *c, struct clock_leap_status *st)
@@ -211,4 +262,158 @@ int clock_sys_offset(struct clock *c, int n, struct clock_reading *out,
 	if (!c->ops->sys_offset)
 		return -EOPNOTSUPP;
 	return c->ops->sys_offset(c->priv, n, out, method);
+}
+
+/* ---- observers ---- */
+
+static int find_observer(const struct clock *c, clock_change_cb cb, void *arg)
+{
+	for (int i = 0; i < c->n_obs; i++)
+		if (c->obs[i].cb == cb && c->obs[i].arg == arg)
+			return i;
+	return -1;
+}
+
+int clock_add_change_handler(struct clock *c, clock_change_cb cb, void *arg)
+{
+	struct observer *o;
+
+	if (!c || !cb)
+		return -EINVAL;
+	if (find_observer(c, cb, arg) >= 0)
+		return -EEXIST;
+	if (c->n_obs == c->cap_obs) {
+		int cap = c->cap_obs ? 2 * c->cap_obs : 4;
+
+		o = realloc(c->obs, (size_t)cap * sizeof(*o));
+		if (!o)
+			return -ENOMEM;
+		c->obs = o;
+		c->cap_obs = cap;
+	}
+	c->obs[c->n_obs++] = (struct observer){ .cb = cb, .arg = arg };
+	return 0;
+}
+
+int clock_remove_change_handler(struct clock *c, clock_change_cb cb, void *arg)
+{
+	int i;
+
+	if (!c || !cb)
+		return -EINVAL;
+	i = find_observer(c, cb, arg);
+	if (i < 0)
+		return -ENOENT;
+	if (c->notifying) {
+		/* notify() is walking the array: leave a hole, compact later */
+		c->obs[i].cb = NULL;
+		c->obs_removed = true;
+		return 0;
+	}
+	memmove(&c->obs[i], &c->obs[i + 1], (size_t)(c->n_obs - i - 1) * sizeof(*c->obs));
+	c->n_obs--;
+	return 0;
+}
+
+static void compact_observers(struct clock *c)
+{
+	int n = 0;
+
+	for (int i = 0; i < c->n_obs; i++)
+		if (c->obs[i].cb)
+			c->obs[n++] = c->obs[i];
+	c->n_obs = n;
+	c->obs_removed = false;
+}
+
+/* Tell every handler registered before this change began. */
+static void clock_notify(struct clock *c, const struct clock_change *ch)
+{
+	int n = c->n_obs;
+
+	c->notifying++;
+	for (int i = 0; i < n; i++) {
+		struct observer o = c->obs[i];
+
+		if (o.cb)
+			o.cb(c, ch, o.arg);
+	}
+	if (--c->notifying == 0 && c->obs_removed)
+		compact_observers(c);
+}
+
+/* ---- changes made by someone else ---- */
+
+/* A change of (clock - twin) under this is read jitter, not a step. */
+#define WATCH_STEP_MIN_NS	10000
+/* A frequency this far from the one set was set by someone else (the
+ * kernel keeps ADJ_FREQUENCY to 2^-16 ppm, 0.015 ppb). */
+#define WATCH_FREQ_TOL_PPB	1.0
+
+static int watch_step(struct clock *c)
+{
+	struct clock_change ch = { .kind = CLOCK_CHANGE_FOREIGN_STEP };
+	int64_t clk, twin, diff, jump;
+	int r;
+
+	if (!c->ops->watch)
+		return 0;
+	r = c->ops->watch(c->priv, &clk, &twin);
+	if (r == -EOPNOTSUPP)
+		return 0;	/* a dry run of a clock without a twin */
+	if (r < 0)
+		return r;
+	diff = clk - twin;
+	jump = diff - c->twin_diff_ns - c->own_steps_ns;
+	c->own_steps_ns = 0;
+	c->twin_diff_ns = diff;
+	if (!c->twin_known) {
+		c->twin_known = true;
+		return 0;
+	}
+	if (jump > -WATCH_STEP_MIN_NS && jump < WATCH_STEP_MIN_NS)
+		return 0;
+	/* The kernel's leap second, which this process armed: not news
+	 * here (the leap policy that armed it tells its own observers). */
+	if (c->leap_armed && llabs(jump + c->leap_armed * NS_PER_SEC) < WATCH_STEP_MIN_NS)
+		return 0;
+	ch.step_ns = jump;
+	clock_notify(c, &ch);
+	return 1;
+}
+
+static int watch_freq(struct clock *c)
+{
+	struct clock_change ch = { .kind = CLOCK_CHANGE_FREQ_RESET };
+	double ppb;
+	int r;
+
+	if (!c->freq_known || !c->ops->get_freq)
+		return 0;
+	r = c->ops->get_freq(c->priv, &ppb);
+	if (r < 0)
+		return r;
+	if (fabs(ppb - c->freq_set_ppb) <= WATCH_FREQ_TOL_PPB)
+		return 0;
+	ch.freq_ppb = ppb;
+	ch.was_ppb = c->freq_set_ppb;
+	/* Report each change once: the new value is the baseline now. */
+	c->freq_set_ppb = ppb;
+	clock_notify(c, &ch);
+	return 1;
+}
+
+int clock_watch(struct clock *c)
+{
+	int s, f;
+
+	if (!c)
+		return -EINVAL;
+	s = watch_step(c);
+	if (s < 0)
+		return s;
+	f = watch_freq(c);
+	if (f < 0)
+		return f;
+	return s + f;
 }

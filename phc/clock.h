@@ -71,6 +71,11 @@ struct clock_ops {
 			  enum compare_method *method);
 	/** Kernel clockid for this clock (PHC: FD_TO_CLOCKID), or -1. */
 	clockid_t (*clockid)(void *priv);
+	/** Read this clock and a twin that no step moves but that runs at
+	 *  the same rate (CLOCK_MONOTONIC for CLOCK_REALTIME), as close
+	 *  together as possible: clock_watch() sees a step as a change of
+	 *  their difference. NULL: the clock has no such twin. */
+	int (*watch)(void *priv, int64_t *clock_ns, int64_t *twin_ns);
 	void (*destroy)(void *priv);
 };
 
@@ -132,6 +137,48 @@ int clock_compare(struct clock *ref, struct clock *target, int n,
 		  struct clock_reading *out, enum compare_method *method);
 
 const char *compare_method_name(enum compare_method m);
+
+/*
+ * Steps are news. Whatever keeps time stamps of a clock (a discipline's
+ * servo, its recovery tracker, a source comparing against it) registers a
+ * handler on the clock and hears of every change of its timeline or rate
+ * that a sample-by-sample view would misread. Handlers run after the
+ * change, in the order they were added, and may add or remove handlers
+ * (their own included) while they run: one removed is not called again,
+ * one added hears the next change, not this one.
+ */
+enum clock_change_kind {
+	CLOCK_CHANGE_STEP,		/**< stepped through clock_step() (this process) */
+	CLOCK_CHANGE_FOREIGN_STEP,	/**< stepped by someone else (clock_watch()) */
+	CLOCK_CHANGE_FREQ_RESET,	/**< frequency set by someone else (clock_watch()) */
+};
+
+struct clock_change {
+	enum clock_change_kind kind;
+	int64_t step_ns;	/**< steps: amount ADDED to the clock, ns */
+	double freq_ppb;	/**< FREQ_RESET: frequency now in effect, ppb */
+	double was_ppb;		/**< FREQ_RESET: frequency this process had set */
+};
+
+typedef void (*clock_change_cb)(struct clock *c, const struct clock_change *ch, void *arg);
+
+/** Register cb(arg) for c's changes. 0, -EEXIST (same pair twice), -ENOMEM. */
+int clock_add_change_handler(struct clock *c, clock_change_cb cb, void *arg);
+/** Unregister; 0 or -ENOENT. Safe from inside a handler. */
+int clock_remove_change_handler(struct clock *c, clock_change_cb cb, void *arg);
+
+/**
+ * Look for changes made by someone else since the last call (call at each
+ * wake-up, before measuring): a step, as a change of (clock - twin) beyond
+ * what this process stepped (CLOCK_REALTIME against CLOCK_MONOTONIC, which
+ * the kernel slews with it and never steps; the kernel's own leap second,
+ * armed through clock_set_leap(), is not news), and a frequency other than
+ * the one last set through clock_adj_freq(). Each is told to the handlers.
+ * The first call only takes the baseline. A clock without a twin is
+ * checked for its frequency only.
+ * @return the number of changes found (0, 1, 2) or -errno (read failed).
+ */
+int clock_watch(struct clock *c);
 
 /** The tick/frequency split for CLOCK_REALTIME, exposed for tests.
  *  tick_us = 10000 + round(ppb / 1e5); freq_ppb = ppb - (tick_us - 10000) * 1e5.

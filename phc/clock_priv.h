@@ -27,6 +27,10 @@ const struct clock_ops *clock_ops_of(const struct clock *c);
 /** The clock's kernel clockid (ops->clockid), or -1 if it has none. */
 clockid_t clock_clockid(const struct clock *c);
 
+/** The clock's ops->watch (the clock and its unstepped twin), or
+ *  -EOPNOTSUPP if it has none. */
+int clock_watch_pair(struct clock *c, int64_t *clock_ns, int64_t *twin_ns);
+
 /** struct timespec -> ns since the clock's epoch. */
 int64_t clock_ts_to_ns(const struct timespec *ts);
 

@@ -144,6 +144,14 @@ static clockid_t dryrun_clockid(void *priv)
 	return clock_clockid(d->inner);
 }
 
+/* What someone else does to the inner clock is real: watch it. */
+static int dryrun_watch(void *priv, int64_t *clock_ns, int64_t *twin_ns)
+{
+	struct dryrun *d = priv;
+
+	return clock_watch_pair(d->inner, clock_ns, twin_ns);
+}
+
 static void dryrun_destroy(void *priv)
 {
 	struct dryrun *d = priv;
@@ -167,6 +175,7 @@ static const struct clock_ops dryrun_ops = {
 	.set_sync = dryrun_set_sync,
 	.sys_offset = dryrun_sys_offset,
 	.clockid = dryrun_clockid,
+	.watch = dryrun_watch,
 	.destroy = dryrun_destroy,
 };
 

@@ -53,6 +53,36 @@ static int sysclk_gettime(void *priv, struct timespec *ts)
 	return clock_gettime(CLOCK_REALTIME, ts) < 0 ? -errno : 0;
 }
 
+/*
+ * CLOCK_REALTIME against CLOCK_MONOTONIC: the kernel slews both with tick
+ * and frequency and steps only CLOCK_REALTIME (settimeofday, ADJ_SETOFFSET,
+ * leap seconds, resume), so their difference changes exactly by the steps.
+ * monotonic, realtime, monotonic: a pair preempted in between is read again.
+ */
+#define WATCH_WIDTH_MAX_NS	20000
+#define WATCH_TRIES		3
+
+static int sysclk_watch(void *priv, int64_t *clock_ns, int64_t *twin_ns)
+{
+	struct timespec m0, rt, m1;
+	int64_t a, b;
+
+	(void)priv;
+	for (int i = 0; i < WATCH_TRIES; i++) {
+		if (clock_gettime(CLOCK_MONOTONIC, &m0) < 0 ||
+		    clock_gettime(CLOCK_REALTIME, &rt) < 0 ||
+		    clock_gettime(CLOCK_MONOTONIC, &m1) < 0)
+			return -errno;
+		a = clock_ts_to_ns(&m0);
+		b = clock_ts_to_ns(&m1);
+		*clock_ns = clock_ts_to_ns(&rt);
+		*twin_ns = a + (b - a) / 2;
+		if (b - a <= WATCH_WIDTH_MAX_NS)
+			break;
+	}
+	return 0;
+}
+
 static int sysclk_get_freq(void *priv, double *ppb)
 {
 	struct timex tx;
@@ -196,6 +226,7 @@ static const struct clock_ops sysclk_ops = {
 	.set_tai = sysclk_set_tai,
 	.set_sync = sysclk_set_sync,
 	.clockid = sysclk_clockid,
+	.watch = sysclk_watch,
 };
 
 struct clock *sysclk_create(const char *name, int *err)

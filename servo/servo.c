@@ -15,12 +15,11 @@
  * d(offset)/dt = natural + freq - ff: the algorithms work without ff and
  * within [-cap - ff, cap - ff]; ff is added to what they return.
  *
- * Steps. The first sample after servo_create() (not after a reset) steps
- * if |offset| > first_step_threshold_ns; every later one if |offset| >
- * step_threshold_ns; 0 means never. The servo re-bases its own history at
- * once when it asks for a step; a following servo_stepped() with the same
- * amount (the daemon reporting that step) is recognised and not applied
- * twice. Any other servo_stepped() re-bases.
+ * Steps. The first sample after servo_create() steps if |offset| >
+ * first_step_threshold_ns; every later one if |offset| >
+ * step_threshold_ns; 0 means never. The servo restarts its own history
+ * when it asks for a step (take_step()); servo_stepped() is for steps
+ * somebody else made, and re-bases the history by the step.
  *
  * Planner. It engages when |offset| > engage = max(5 us,
  * 4 * lock_threshold, 10 * RMS of the offsets while LOCKED): beyond that
@@ -68,8 +67,6 @@ struct servo {
 	int64_t last_local_ns;
 	double t_s;		/* reference time of the last sample, s */
 	double last_offset_ns;	/* re-based by steps */
-	bool own_step_pending;
-	int64_t own_step_ns;
 	int n_in, n_out;	/* consecutive samples in / out of the lock window */
 	double jitter2_ns2;	/* smoothed offset^2 while tracking */
 	int tracked;		/* tracking samples since the planner handed over (up to 2) */
@@ -284,8 +281,6 @@ static void take_step(struct servo *s, int64_t offset_ns, struct servo_out *out)
 	s->ops->reset(s->algo);
 	s->ops->start(s->algo, hold);
 	s->last_offset_ns += (double)-offset_ns;
-	s->own_step_pending = true;
-	s->own_step_ns = -offset_ns;
 	limits(s, &lim);
 	f = s->ops->sample(s->algo, 0, s->t_s, &lim, &clamped);
 	s->n_in = s->n_out = 0;
@@ -395,7 +390,6 @@ void servo_sample(struct servo *s, int64_t offset_ns, int64_t local_ns,
 		return;
 	out->freq_ppb = s->freq_ppb;
 	out->state = s->state;
-	s->own_step_pending = false;
 	have_prev = s->prev_ok;
 	prev = (struct prev_sample){ .offset_ns = s->last_offset_ns, .t_s = s->t_s };
 	if (!advance_time(s, offset_ns, local_ns))
@@ -417,28 +411,10 @@ void servo_sample(struct servo *s, int64_t offset_ns, int64_t local_ns,
 	set_out(s, out, f, clamped);
 }
 
-void servo_reset(struct servo *s)
-{
-	if (!s)
-		return;
-	s->ops->reset(s->algo);
-	planner_stop(&s->pl);
-	s->state = SERVO_UNLOCKED;
-	s->n_in = s->n_out = 0;
-	s->jitter2_ns2 = 0;
-	s->own_step_pending = false;
-	s->prev_ok = false;
-}
-
 void servo_stepped(struct servo *s, int64_t step_ns)
 {
-	if (!s)
-		return;
-	if (s->own_step_pending && step_ns == s->own_step_ns) {
-		s->own_step_pending = false;
-		return;
-	}
-	rebase(s, step_ns);
+	if (s)
+		rebase(s, step_ns);
 }
 
 void servo_set_feedforward(struct servo *s, double ppb)
@@ -451,16 +427,6 @@ void servo_set_max_freq(struct servo *s, double max_freq_ppb)
 {
 	if (s && max_freq_ppb > 0 && max_freq_ppb <= MAX_CAP_PPB)
 		s->p.max_freq_ppb = max_freq_ppb;
-}
-
-double servo_last_freq(const struct servo *s)
-{
-	return s ? s->freq_ppb : 0;
-}
-
-enum servo_state servo_get_state(const struct servo *s)
-{
-	return s ? s->state : SERVO_UNLOCKED;
 }
 
 const char *servo_type_name(enum servo_type t)

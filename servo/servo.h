@@ -101,12 +101,12 @@ void servo_destroy(struct servo *s);
 void servo_sample(struct servo *s, int64_t offset_ns, int64_t local_ns,
 		  struct servo_out *out);
 
-/** Forget the history (state UNLOCKED) but keep the last frequency. */
-void servo_reset(struct servo *s);
-
 /**
- * Tell the servo its clock was stepped by step_ns (by the servo's own
- * SERVO_STEP or by anyone else): stored offsets are re-based.
+ * Tell the servo that offset_ns moved by step_ns at once, by a step the
+ * servo did not ask for (someone else stepped the clock: +step; its
+ * reference: -step): stored offsets are re-based by step_ns, so the next
+ * sample reads the jump as an offset, not as a slope. Not for the servo's
+ * own SERVO_STEP, which it has accounted already.
  */
 void servo_stepped(struct servo *s, int64_t step_ns);
 
@@ -119,12 +119,6 @@ void servo_set_feedforward(struct servo *s, double ppb);
 
 /** Change the cap at run time (config reload). */
 void servo_set_max_freq(struct servo *s, double max_freq_ppb);
-
-/** The last frequency the servo asked for, ppb. */
-double servo_last_freq(const struct servo *s);
-
-/** Current state. */
-enum servo_state servo_get_state(const struct servo *s);
 
 /** Name of a servo type ("pi", "linreg"); name of a state. */
 const char *servo_type_name(enum servo_type t);

@@ -156,7 +156,7 @@ static int leap_step(struct discipline *d, const struct leap_view *v, int64_t *s
 	if (d->lpc.policy != LEAP_POLICY_STEP || !v->step_due || !d->leap_pending_step ||
 	    d->leap_stepped_utc == v->leap_utc_s)
 		return 0;
-	r = clock_step(d->clk, delta_ns);
+	r = disc_step(d, delta_ns);
 	if (r < 0)
 		return r;
 	d->leap_stepped_utc = v->leap_utc_s;

@@ -138,14 +138,16 @@ static int apply(struct discipline *d, const struct servo_out *o, int64_t now)
 	if (o->action == SERVO_NONE)
 		return 0;
 	if (o->action == SERVO_STEP) {
-		r = clock_step(d->clk, o->step_ns);
+		r = disc_step(d, o->step_ns);
 		if (r < 0)
 			return r;
 		d->steps++;
 		disc_leap_stepped(d, now);
 		pr_notice("%s: stepped by %+.9f s", d->cc.name, (double)o->step_ns / NS_PER_S);
 		disc_audit(d, AUDIT_STEP, "delta_ns=%" PRId64 " reason=step_threshold", o->step_ns);
-		disc_report_event(d, RECOVERY_STEP, now, d->offset_ns + o->step_ns);
+		/* stepping back from someone else's step: that event goes on */
+		if (!d->news_seen)
+			disc_report_event(d, RECOVERY_STEP, now, d->offset_ns + o->step_ns);
 	}
 	r = clock_adj_freq(d->clk, o->freq_ppb);
 	if (r < 0)
@@ -164,6 +166,10 @@ static int64_t update(struct loop *l, long id, void *arg)
 	int r;
 
 	(void)id;
+	/* a step by someone else since the last update re-bases the servo
+	 * before it sees this sample (disc_news.c); a failed check is only
+	 * a check missed, the measurement says whether the clocks work */
+	disc_news_watch(d);
 	/* on the raw clock: a stall must not hide behind a slewed CLOCK_MONOTONIC */
 	t0 = systime_raw_ns();
 	r = source_measure(d->src, d->clk, &s);
@@ -303,6 +309,11 @@ struct discipline *discipline_create(const struct discipline_env *env,
 		snprintf(err, errlen, "%s: cannot create servo or recovery tracker", cc->name);
 		goto fail;
 	}
+	if (disc_news_subscribe(d) < 0) {
+		snprintf(err, errlen, "%s: out of memory", cc->name);
+		goto fail;
+	}
+	d->subscribed = true;
 	d->timer = loop_add_timer(env->loop, 0, update, d);
 	if (d->timer < 0) {
 		snprintf(err, errlen, "%s: cannot add timer", cc->name);
@@ -334,6 +345,8 @@ void discipline_destroy(struct discipline *d)
 		return;
 	if (d->timer > 0)
 		loop_del_timer(d->env.loop, d->timer);
+	if (d->subscribed)
+		disc_news_unsubscribe(d);
 	if (d->rec) {
 		recovery_abort(d->rec, systime_raw_ns());
 		while (recovery_poll_done(d->rec, &rep))

@@ -47,6 +47,10 @@ struct discipline {
 	uint64_t slow_reads;	/* reads longer than slow_read_threshold */
 	uint64_t slow_run;	/* of them in a row, this stall */
 	int64_t slow_max_ns;	/* longest read of this stall */
+	uint64_t foreign_steps, foreign_freqs;	/* changes made by someone else */
+	bool stepping;		/* inside disc_step(): our own step, accounted inline */
+	bool subscribed;	/* handlers on the clocks (disc_news.c) */
+	bool news_seen;		/* this update found a step made by someone else */
 
 	/* leap */
 	bool leap_applies;	/* UTC clock from a TAI source */
@@ -79,6 +83,15 @@ int disc_leap_update(struct discipline *d, int64_t ref_ns, int64_t now,
 void disc_leap_init(struct discipline *d);
 /** Tell the leap actions that the clock was stepped (re-arms the kernel). */
 void disc_leap_stepped(struct discipline *d, int64_t now);
+
+/* disc_news.c: steps are news */
+/** Register the handlers on the target and the source's reference clock. */
+int disc_news_subscribe(struct discipline *d);
+void disc_news_unsubscribe(struct discipline *d);
+/** Look for changes someone else made to either clock (clock_watch()). */
+int disc_news_watch(struct discipline *d);
+/** Step the target as this discipline (its handler leaves it alone). */
+int disc_step(struct discipline *d, int64_t delta_ns);
 
 /* disc_report.c */
 void disc_report_fault(struct discipline *d, const char *what, int err, int64_t now);

@@ -31,6 +31,7 @@
 #define AUDIT_FREQ_SLEW_START	"freq_slew_start" /* offset_ns= cap_ppb= */
 #define AUDIT_SLEW_DONE		"slew_done"	/* duration_s= offset_ns= */
 #define AUDIT_CAP_REACHED	"cap_reached"	/* freq_ppb= cap_ppb= */
+#define AUDIT_FREQ_FOREIGN	"freq_foreign"	/* freq_ppb= was_ppb= */
 #define AUDIT_LEAP_ARMED	"leap_armed"	/* type=insert|delete date=YYYY-MM-DD */
 #define AUDIT_LEAP_APPLIED	"leap_applied"	/* type= tai_utc_s= */
 #define AUDIT_LEAP_POLICY	"leap_policy"	/* policy=accept|ignore|step|smear ... */

@@ -148,7 +148,6 @@ static void run(struct world *w, struct servo *s, double interval_s, double end_
 		w->calls++;
 		if (out.action == SERVO_STEP) {
 			w->off_ns += (double)out.step_ns;
-			servo_stepped(s, out.step_ns);
 		}
 		next = out.next_interval_s > 0 ? out.next_interval_s : interval_s;
 		if (out.action != SERVO_NONE) {

@@ -202,6 +202,7 @@ const char *sc_event_kind_name(enum sc_event_kind k)
 	case SC_EV_LEAP_DEL: return "leap_delete";
 	case SC_EV_FREQ_JUMP: return "freq_jump";
 	case SC_EV_TIME_JUMP: return "time_jump";
+	case SC_EV_STEP: return "step";
 	case SC_EV_FAULT_EIO: return "fault_eio";
 	case SC_EV_FAULT_HANG: return "fault_hang";
 	case SC_EV_FAULT_END: return "fault_end";

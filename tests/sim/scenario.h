@@ -57,6 +57,7 @@ enum sc_event_kind {
 	SC_EV_LEAP_DEL,
 	SC_EV_FREQ_JUMP,	/**< value: ppm added to the natural error */
 	SC_EV_TIME_JUMP,	/**< value: ns added to the clock */
+	SC_EV_STEP,		/**< value: ns added to the clock by another process */
 	SC_EV_FAULT_EIO,	/**< reads and ioctls fail with EIO for length */
 	SC_EV_FAULT_HANG,	/**< first call in the window returns at its end */
 	SC_EV_FAULT_END,	/**< generated: end of a fault window */

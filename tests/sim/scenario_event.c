@@ -74,12 +74,13 @@ static int event_args(struct parser *p, struct sc_event *e, int ntok, char **tok
 			return fail(p, "at: a leap needs an absolute UTC midnight (the date its new TAI-UTC starts)");
 		return 0;
 	}
-	if (!strcmp(kind, "freq_jump") || !strcmp(kind, "time_jump")) {
+	if (!strcmp(kind, "freq_jump") || !strcmp(kind, "time_jump") || !strcmp(kind, "step")) {
 		if (ntok != 3)
 			return fail(p, "at: expected '%s CLOCK VALUE'", kind);
 		if ((e->clock = event_clock(p, tok[1])) < 0)
 			return -EINVAL;
-		e->kind = kind[0] == 'f' ? SC_EV_FREQ_JUMP : SC_EV_TIME_JUMP;
+		e->kind = kind[0] == 'f' ? SC_EV_FREQ_JUMP :
+			  kind[0] == 't' ? SC_EV_TIME_JUMP : SC_EV_STEP;
 		if (e->kind == SC_EV_FREQ_JUMP) {
 			if (get_freq(p, kind, tok[2], 1e3, &v))
 				return -EINVAL;
@@ -102,7 +103,7 @@ static int event_args(struct parser *p, struct sc_event *e, int ntok, char **tok
 			return fail(p, "at: fault length must be positive");
 		return 0;
 	}
-	return fail(p, "at: unknown event '%s' (leap, freq_jump, time_jump, fault)", kind);
+	return fail(p, "at: unknown event '%s' (leap, freq_jump, time_jump, step, fault)", kind);
 }
 
 int sc_event_line(struct parser *p, int ntok, char **tok)

@@ -98,6 +98,11 @@ static void apply_event(struct world *w, const struct sc_event *e)
 	case SC_EV_FREQ_JUMP:
 		set_natural(w, e->clock, natural(w, e->clock) + e->value * 1e-6);
 		break;
+	case SC_EV_STEP:
+		/* another process's settimeofday / clock_settime: what the
+		 * kernel does for the program's own step, not counted as one */
+		w->cnt[e->clock].foreign_steps++;
+		/* fall through */
 	case SC_EV_TIME_JUMP:
 		if (e->clock == SC_SYS)
 			sys_jump(w, llround(e->value));

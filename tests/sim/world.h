@@ -61,6 +61,7 @@ struct simphc {
 struct clock_count {
 	long reads, steps, freq_sets, status_sets, errors;
 	long zero_steps;	/**< steps of 0 ns (not in steps: they move nothing) */
+	long foreign_steps;	/**< 'step' events: steps by another process */
 };
 
 struct world {

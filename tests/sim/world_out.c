@@ -146,10 +146,11 @@ static void summary_clocks(const struct world *w, FILE *f)
 
 		truth_clock(w->tr, c, &r);
 		fprintf(f, "clock %s rms_ns %.1f mean_ns %.1f max_ns %.1f final_ns %.1f "
-			"steps %ld freq_sets %ld status_sets %ld reads %ld errors %ld zero_steps %ld\n",
+			"steps %ld freq_sets %ld status_sets %ld reads %ld errors %ld zero_steps %ld "
+			"foreign_steps %ld\n",
 			w->sc.clocks[c].name, r.rms_ns, r.mean_ns, r.max_ns, r.final_ns,
 			n->steps, n->freq_sets, n->status_sets, n->reads, n->errors,
-			n->zero_steps);
+			n->zero_steps, n->foreign_steps);
 	}
 }
 

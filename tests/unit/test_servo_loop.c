@@ -109,11 +109,10 @@ static void advance(struct model *m, double dt)
 		m->nat += m->c->wander * sqrt(dt) * model_gauss(&m->rng);
 }
 
-static void apply(struct model *m, struct servo *s, const struct servo_out *o)
+static void apply(struct model *m, const struct servo_out *o)
 {
 	if (o->action == SERVO_STEP) {
 		m->off += (double)o->step_ns;
-		servo_stepped(s, o->step_ns);
 	}
 	if (m->c->latency_s > m->c->meas_s)
 		advance(m, m->c->latency_s - m->c->meas_s);
@@ -180,7 +179,7 @@ static void run_case(const struct loop_case *c, struct loop_result *r)
 			r->handover_s = m.t;
 		if (c->jump_ppb != 0 && r->handover_s > 0 && !m.jump_t)
 			m.jump_t = r->handover_s + c->jump_after_s;
-		apply(&m, s, &o);
+		apply(&m, &o);
 		wake = next_wake(&m, &due, local, o.next_interval_s > 0 ? o.next_interval_s : 1.0);
 		if (wake > m.local)
 			advance(&m, (wake - m.local) / local_rate(&m));

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Steps are news: a discipline's handlers on its clock and on the clock its
+ * source reads (phc/clock.h's observers). A step made by someone else (a
+ * settimeofday of another process, a second time daemon, a resume) is
+ * logged with its size, audited, becomes a recovery event, and re-bases
+ * the servo, so that it reads the jump as a new offset and not as a slope;
+ * a step of the reference re-bases it the other way. The discipline's own
+ * steps are accounted where it makes them (apply(), the leap step), so
+ * the handler leaves them alone while d->stepping is set.
+ */
+#include <inttypes.h>
+
+#include "daemon/discipline/discipline_priv.h"
+#include "daemon/log.h"
+
+/*
+ * A recovery event for a step of offset_delta_ns: the offset right after it
+ * is the last one measured plus that. If the servo answers with a step of
+ * its own in the same update, that step is part of this recovery, not a
+ * new event (apply() looks at d->news_seen).
+ */
+static void news_event(struct discipline *d, int64_t now, int64_t offset_delta_ns)
+{
+	if (!d->started)
+		return;
+	d->news_seen = true;
+	disc_report_event(d, RECOVERY_STEP, now, d->offset_ns + offset_delta_ns);
+}
+
+static void target_stepped(struct discipline *d, const struct clock_change *ch, int64_t now)
+{
+	const char *who = ch->kind == CLOCK_CHANGE_FOREIGN_STEP ?
+			  "someone else (another process or time daemon)" : "another discipline";
+
+	d->foreign_steps++;
+	servo_stepped(d->servo, ch->step_ns);
+	pr_warn("%s: stepped by %+.9f s by %s", d->cc.name,
+		(double)ch->step_ns / NS_PER_S, who);
+	disc_audit(d, AUDIT_STEP, "delta_ns=%" PRId64 " reason=%s", ch->step_ns,
+		   ch->kind == CLOCK_CHANGE_FOREIGN_STEP ? "foreign" : "other_discipline");
+	/* a step of CLOCK_REALTIME also dropped the kernel's armed leap */
+	disc_leap_stepped(d, now);
+	news_event(d, now, ch->step_ns);
+}
+
+static void on_target(struct clock *c, const struct clock_change *ch, void *arg)
+{
+	struct discipline *d = arg;
+	int64_t now = loop_now(d->env.loop);
+
+	(void)c;
+	switch (ch->kind) {
+	case CLOCK_CHANGE_STEP:
+		if (d->stepping)
+			return;
+		/* fall through */
+	case CLOCK_CHANGE_FOREIGN_STEP:
+		target_stepped(d, ch, now);
+		return;
+	case CLOCK_CHANGE_FREQ_RESET:
+		/* The next update sets the servo's frequency again. */
+		d->foreign_freqs++;
+		pr_warn("%s: frequency set to %+.3f ppm by someone else (was %+.3f ppm); "
+			"is another time daemon running?", d->cc.name, ch->freq_ppb / 1e3,
+			ch->was_ppb / 1e3);
+		disc_audit(d, AUDIT_FREQ_FOREIGN, "freq_ppb=%.3f was_ppb=%.3f",
+			   ch->freq_ppb, ch->was_ppb);
+		return;
+	}
+}
+
+/* The reference moved by step: target - reference moved by -step. */
+static void on_reference(struct clock *c, const struct clock_change *ch, void *arg)
+{
+	struct discipline *d = arg;
+	int64_t now = loop_now(d->env.loop);
+
+	if (ch->kind == CLOCK_CHANGE_FREQ_RESET)
+		return;		/* a rate change of the reference: the servo follows it */
+	servo_stepped(d->servo, -ch->step_ns);
+	pr_notice("%s: reference %s stepped by %+.9f s%s; following it", d->cc.name,
+		  clock_name(c), (double)ch->step_ns / NS_PER_S,
+		  ch->kind == CLOCK_CHANGE_FOREIGN_STEP ? " by someone else" : "");
+	news_event(d, now, -ch->step_ns);
+}
+
+static struct clock *reference_of(const struct discipline *d)
+{
+	return d->src->ref && d->src->ref != d->clk ? d->src->ref : NULL;
+}
+
+int disc_news_subscribe(struct discipline *d)
+{
+	int r = clock_add_change_handler(d->clk, on_target, d);
+
+	if (r < 0 || !reference_of(d))
+		return r;
+	r = clock_add_change_handler(reference_of(d), on_reference, d);
+	if (r < 0)
+		clock_remove_change_handler(d->clk, on_target, d);
+	return r;
+}
+
+void disc_news_unsubscribe(struct discipline *d)
+{
+	clock_remove_change_handler(d->clk, on_target, d);
+	if (reference_of(d))
+		clock_remove_change_handler(reference_of(d), on_reference, d);
+}
+
+int disc_news_watch(struct discipline *d)
+{
+	int r;
+
+	d->news_seen = false;
+	r = clock_watch(d->clk);
+
+	if (r >= 0 && reference_of(d))
+		r = clock_watch(reference_of(d));
+	return r;
+}
+
+int disc_step(struct discipline *d, int64_t delta_ns)
+{
+	int r;
+
+	d->stepping = true;
+	r = clock_step(d->clk, delta_ns);
+	d->stepping = false;
+	return r;
+}
