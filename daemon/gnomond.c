@@ -399,7 +399,7 @@ int main(int argc, char **argv)
 	if (r >= 0)
 		r = ops_check_config(&g.conf, err, sizeof(err));
 	if (r < 0) {
-		fprintf(stderr, "gnomond: %s\n", err);
+		log_early(LOG_ERR, "gnomond", "%s", err);
 		return 1;
 	}
 	if (o.check_only) {

@@ -154,6 +154,21 @@ static void log_stderr(int prio, const char *msg)
 		return;	/* nowhere left to report it */
 }
 
+void log_early(int prio, const char *ident, const char *fmt, ...)
+{
+	char msg[LOG_LINE_MAX], pre[8] = "";
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (detect_stderr() != LOG_FORM_PLAIN)
+		snprintf(pre, sizeof(pre), "<%d>", prio & LOG_PRIMASK);
+	(void)dprintf(STDERR_FILENO, "%s%s: %s\n", pre, ident, msg);	/* else nowhere to report */
+	errno = saved;
+}
+
 void log_msg(int prio, const char *fmt, ...)
 {
 	char msg[LOG_LINE_MAX];

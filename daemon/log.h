@@ -46,6 +46,11 @@ int log_level_parse(const char *s);
 const char *log_level_name(int level);
 
 void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** Before log_setup() (a configuration error at start): "ident: message"
+ *  on stderr, with the "<N>" prefix unless stderr is a terminal, so that
+ *  the journal files it at its level too. Whatever the level filter. */
+void log_early(int prio, const char *ident, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #define pr_err(...)	log_msg(LOG_ERR, __VA_ARGS__)
 #define pr_warn(...)	log_msg(LOG_WARNING, __VA_ARGS__)

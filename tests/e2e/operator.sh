@@ -26,6 +26,13 @@ check "severity: a failed read is <3> (err)" "$d/log" grep -q '^<3>.*reading phc
 check "severity: HOLDOVER is <4> (warning)" "$d/log" grep -q '^<4>.*HOLDOVER:' "$d/log"
 check "severity: LOCKED is <5> (notice)" "$d/log" grep -q '^<5>.*LOCKED to phc:/dev/ptp0' "$d/log"
 
+# A configuration error, before logging is set up, is an error too.
+d=$(newdir severity_conf)
+sysconf "$d" "update_rate = lots"
+"$GNOMOND" --check-config "$d/gnomon.conf" 2> "$d/log"
+check "severity: a configuration error is <3> and names FILE:LINE" "$d/log" \
+	grep -q "^<3>gnomond: $d/gnomon.conf:[0-9]*: update_rate" "$d/log"
+
 # log_target = syslog is obeyed without -d (the shipped unit passes none):
 # nothing of the daemon's goes to stderr.
 d=$(newdir syslog)

@@ -201,6 +201,24 @@ START_TEST(test_journal_stream)
 }
 END_TEST
 
+/* Before log_setup(): "ident: message", the prefix all the same off a terminal. */
+START_TEST(test_early)
+{
+	struct capture c;
+	const char *out;
+
+	unsetenv("JOURNAL_STREAM");
+	log_setup("gnomtest", LOG_ERR, 0);
+	capture_start(&c);
+	errno = EIO;
+	log_early(LOG_ERR, "gnomond", "x.conf:3: bad %s", "value");
+	ck_assert_int_eq(errno, EIO);
+	log_early(LOG_NOTICE, "gnomond", "shown whatever the level");
+	out = capture_end(&c);
+	ck_assert_str_eq(out, "<3>gnomond: x.conf:3: bad value\n<5>gnomond: shown whatever the level\n");
+}
+END_TEST
+
 START_TEST(test_level_clamped)
 {
 	log_set_level(99);
@@ -250,6 +268,7 @@ Suite *unit_suite(void)
 	tcase_add_test(tc, test_form_detect);
 	tcase_add_test(tc, test_prio_prefix);
 	tcase_add_test(tc, test_journal_stream);
+	tcase_add_test(tc, test_early);
 	tcase_add_test(tc, test_level_clamped);
 	tcase_add_test(tc, test_errno_newline_truncation);
 	suite_add_tcase(s, tc);
