@@ -50,6 +50,8 @@ static void on_target(struct clock *c, const struct clock_change *ch, void *arg)
 	int64_t now = loop_now(d->env.loop);
 
 	(void)c;
+	if (ch->kind != CLOCK_CHANGE_FREQ_RESET)
+		disc_sync_stepped(d);
 	switch (ch->kind) {
 	case CLOCK_CHANGE_STEP:
 		if (d->stepping)

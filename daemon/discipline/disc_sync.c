@@ -10,6 +10,8 @@
  * |last offset| + 2 RMS; refreshed every update. The kernel adds 500 us to
  * maxerror every second (second_overflow(), MAXFREQ) and sets STA_UNSYNC
  * past 16 s: HOLDOVER leaves it to do so. FREERUN sets STA_UNSYNC again.
+ * Every step of CLOCK_REALTIME (ours, a leap step, someone else's) runs the
+ * kernel's ntp_clear(): STA_UNSYNC and 16 s bounds until told again.
  * At exit a synchronised clock gets its bounds once more, for the kernel
  * to grow from there.
  */
@@ -85,6 +87,16 @@ void disc_sync_lost(struct discipline *d)
 	if (!has_sync_state(d) || !d->kernel_synced || d->state != DISC_FREERUN)
 		return;
 	tell(d, false, UNSYNC_ERROR_NS, UNSYNC_ERROR_NS);
+}
+
+void disc_sync_stepped(struct discipline *d)
+{
+	if (!has_sync_state(d) || !d->kernel_synced)
+		return;
+	d->kernel_synced = false;
+	d->kernel_maxerror_ns = d->kernel_esterror_ns = UNSYNC_ERROR_NS;
+	pr_info("%s: the step left the kernel unsynchronised (ntp_clear); told again once "
+		"LOCKED", d->cc.name);
 }
 
 void disc_sync_exit(struct discipline *d)

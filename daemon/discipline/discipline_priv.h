@@ -113,6 +113,9 @@ int disc_recovery_create(struct discipline *d);
 void disc_sync_sample(struct discipline *d, int64_t offset_ns, int64_t delay_ns);
 /** The discipline may have entered FREERUN: set STA_UNSYNC if we had cleared it. */
 void disc_sync_lost(struct discipline *d);
+/** The clock was stepped (by anyone): the kernel's ntp_clear() set STA_UNSYNC
+ *  and 16 s bounds; the next LOCKED update tells it again. */
+void disc_sync_stepped(struct discipline *d);
 /** Exit: leave a synchronised clock's bounds honest for the kernel to grow. */
 void disc_sync_exit(struct discipline *d);
 

@@ -76,6 +76,17 @@ check "kernel: at exit left synchronised with an honest maxerror" "$d/log" \
 check "kernel: the daemon says what it left" "$d/log" grep -q "leaving the kernel synchronised, maxerror" "$d/log"
 check "kernel: summary shows it" "$d/log" grep -q "^kernel state TIME_OK unsync 0 maxerror_us" "$d/summary"
 
+# Someone else steps the clock 0.5 s at 300 s: the kernel's ntp_clear()
+# makes it unsynchronised, and gnomond does not claim otherwise until LOCKED
+# again (here: never, the slew at 1000 ppm takes 500 s).
+d=$(newdir ksync_step)
+sysconf "$d"
+simrun "$d" tests/e2e/scenarios/foreign_step.scn --kernel-csv "$d/kernel.csv"
+check "kernel: synchronised before someone else's step" "$d/log" krows "$d" 100 299 '$3 == 0'
+check "kernel: unsynchronised after it, to the end and at exit" "$d/log" krows "$d" 300 400 '$3 == 1'
+check "kernel: the daemon says the step unsynchronised it" "$d/log" \
+	grep -q "the step left the kernel unsynchronised" "$d/log"
+
 # A PHC has no such state: disciplining one leaves CLOCK_REALTIME's alone.
 d=$(newdir ksync_phc)
 mkconf "$d" <<EOF2
