@@ -2,6 +2,15 @@
 /*
  * The event loop: one poll() per iteration, timers on CLOCK_MONOTONIC.
  *
+ * Timers fire on time: poll()'s timeout is whole milliseconds (rounded
+ * up, plus the kernel's timer slack), so the earliest due timer is armed
+ * instead on one timerfd (CLOCK_MONOTONIC, TFD_TIMER_ABSTIME, to the
+ * nanosecond; an hrtimer without slack) that sits in every poll set. It is
+ * read only after poll() says it is readable, and non-blocking even then:
+ * an LD_PRELOAD simulator fakes timerfd the same way. It is created
+ * without TFD_CLOEXEC/TFD_NONBLOCK (simulators refuse creation flags) and
+ * given FD_CLOEXEC and O_NONBLOCK with fcntl().
+ *
  * Why poll() and not ppoll(): poll() is the call every LD_PRELOAD clock
  * simulator intercepts (ours and clknetsim), and ppoll() would need the
  * caller's signal mask, which loop.h does not carry. The price is the
@@ -25,18 +34,21 @@
  *    are re-armed from now and the missed periods are skipped, not bunched.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "daemon/log.h"
 #include "daemon/loop.h"
 
 /* Longest sleep in one poll(), ms: bounds the signal-before-poll race. */
 #define LOOP_MAX_SLEEP_MS	1000
-#define NS_PER_MS		1000000LL
+#define NS_PER_S		1000000000LL
 
 struct fd_entry {
 	int fd;
@@ -64,6 +76,9 @@ struct loop {
 	uint64_t *pserial;
 	int cap_pfd, cap_pserial;
 
+	int tfd;		/* timerfd armed at the earliest due timer */
+	int64_t armed_ns;	/* its deadline (CLOCK_MONOTONIC), 0 = disarmed */
+
 	uint64_t next_serial;
 	long next_id;
 	uint64_t iter;
@@ -78,7 +93,22 @@ int64_t loop_mono_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+static int open_timerfd(void)
+{
+	int fd = timerfd_create(CLOCK_MONOTONIC, 0), fl;
+
+	if (fd < 0)
+		return -1;
+	fl = fcntl(fd, F_GETFL);
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 || fl < 0 ||
+	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 struct loop *loop_create(void)
@@ -87,6 +117,11 @@ struct loop *loop_create(void)
 
 	if (!l)
 		return NULL;
+	l->tfd = open_timerfd();
+	if (l->tfd < 0) {
+		free(l);
+		return NULL;
+	}
 	l->next_serial = 1;
 	l->next_id = 1;
 	l->now_ns = loop_mono_ns();
@@ -97,6 +132,7 @@ void loop_destroy(struct loop *l)
 {
 	if (!l)
 		return;
+	close(l->tfd);
 	free(l->fds);
 	free(l->timers);
 	free(l->pfd);
@@ -223,35 +259,62 @@ void loop_stop(struct loop *l)
 		l->stop = true;
 }
 
-/* poll() timeout in ms until the earliest timer, rounded UP so that the
- * loop never wakes before a timer is due and spins; capped. */
-static int poll_timeout_ms(const struct loop *l)
+/* Arm the timerfd at the earliest timer (disarm when there is none). A
+ * deadline already past fires at once. Returns 0 or -errno. */
+static int arm_timerfd(struct loop *l)
 {
-	int64_t earliest = INT64_MAX, left;
+	struct itimerspec its = { 0 };
+	int64_t earliest = 0;
 
 	for (int i = 0; i < l->n_timers; i++)
-		if (l->timers[i].when_ns < earliest)
+		if (!earliest || l->timers[i].when_ns < earliest)
 			earliest = l->timers[i].when_ns;
-	if (earliest == INT64_MAX)
-		return LOOP_MAX_SLEEP_MS;
-	left = earliest - loop_mono_ns();
-	if (left <= 0)
+	if (earliest == l->armed_ns)
 		return 0;
-	if (left >= (int64_t)LOOP_MAX_SLEEP_MS * NS_PER_MS)
-		return LOOP_MAX_SLEEP_MS;
-	return (int)((left + NS_PER_MS - 1) / NS_PER_MS);
+	if (earliest == INT64_MAX)
+		earliest = 0;	/* saturated: never */
+	if (earliest) {
+		/* 0 would disarm: the kernel's CLOCK_MONOTONIC is never 0 */
+		its.it_value.tv_sec = earliest / NS_PER_S;
+		its.it_value.tv_nsec = earliest % NS_PER_S ? earliest % NS_PER_S : 1;
+	}
+	if (timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+		return -errno;
+	l->armed_ns = earliest;
+	return 0;
 }
 
+/* poll() timeout: 0 with a timer already due, else the longest sleep (the
+ * timerfd wakes the loop on time). */
+static int poll_timeout_ms(const struct loop *l)
+{
+	return l->armed_ns && l->armed_ns <= loop_mono_ns() ? 0 : LOOP_MAX_SLEEP_MS;
+}
+
+/* The poll set: the handlers' fds, then the timerfd. */
 static int build_pollset(struct loop *l)
 {
-	if (grow((void **)&l->pfd, &l->cap_pfd, l->n_fds, sizeof(*l->pfd)) ||
-	    grow((void **)&l->pserial, &l->cap_pserial, l->n_fds, sizeof(*l->pserial)))
+	int n = l->n_fds;
+
+	if (grow((void **)&l->pfd, &l->cap_pfd, n + 1, sizeof(*l->pfd)) ||
+	    grow((void **)&l->pserial, &l->cap_pserial, n, sizeof(*l->pserial)))
 		return -ENOMEM;
-	for (int i = 0; i < l->n_fds; i++) {
+	for (int i = 0; i < n; i++) {
 		l->pfd[i] = (struct pollfd){ .fd = l->fds[i].fd, .events = l->fds[i].events };
 		l->pserial[i] = l->fds[i].serial;
 	}
-	return l->n_fds;
+	l->pfd[n] = (struct pollfd){ .fd = l->tfd, .events = POLLIN };
+	return n;
+}
+
+/* Clear the timerfd's expiry count; poll() said it is readable. */
+static void drain_timerfd(struct loop *l)
+{
+	uint64_t ticks;
+
+	if (read(l->tfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN && errno != EINTR)
+		pr_err("loop: reading the timerfd: %s", strerror(errno));
+	l->armed_ns = 0;	/* expired: re-armed before the next poll() */
 }
 
 static void dispatch_fds(struct loop *l, int nfds)
@@ -337,11 +400,11 @@ int loop_run(struct loop *l, volatile int *quit)
 	while (!quitting(l, quit)) {
 		int nfds = build_pollset(l), n;
 
-		if (nfds < 0) {
-			r = nfds;
+		if (nfds < 0 || (r = arm_timerfd(l)) < 0) {
+			r = nfds < 0 ? nfds : r;
 			break;
 		}
-		n = poll(l->pfd, (nfds_t)nfds, poll_timeout_ms(l));
+		n = poll(l->pfd, (nfds_t)nfds + 1, poll_timeout_ms(l));
 		if (n < 0 && errno != EINTR && errno != EAGAIN) {
 			r = -errno;
 			break;
@@ -350,6 +413,8 @@ int loop_run(struct loop *l, volatile int *quit)
 		l->now_ns = loop_mono_ns();
 		if (quit && *quit)
 			break;
+		if (n > 0 && l->pfd[nfds].revents)
+			drain_timerfd(l);
 		l->dispatching = true;
 		if (n > 0)
 			dispatch_fds(l, nfds);
