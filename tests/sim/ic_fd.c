@@ -20,6 +20,7 @@
 #include <linux/ptp_clock.h>
 #include <linux/sockios.h>
 
+#include "tests/sim/net.h"
 #include "tests/sim/sim.h"
 #include "tests/sim/simlog.h"
 
@@ -272,6 +273,21 @@ static int ethtool(struct sim *s, struct ifreq *ifr)
 	return 0;
 }
 
+/* A simulated UDP socket: FIONREAD/FIONBIO; the rest (SIOCSHWTSTAMP...) refused. */
+static int udp_ioctl(struct sim *s, struct simfd *f, unsigned long req, void *arg)
+{
+	struct net_sock *k = net_sock(s->w, f->sock);
+
+	if (req == FIONREAD && k) {
+		*(int *)arg = k->rx.head ? (int)k->rx.head->len : 0;
+		return 0;
+	}
+	if (req == SIOCGIFINDEX)
+		return -ENODEV;
+	sim_unsupported("ioctl 0x%lx on a simulated UDP socket", req);
+	return req == SIOCSHWTSTAMP || req == SIOCGHWTSTAMP ? -EOPNOTSUPP : -ENOTTY;
+}
+
 static int sim_ioctl(struct sim *s, int fd, unsigned long req, void *arg)
 {
 	struct simfd *f = simfd_get(s, fd);
@@ -282,14 +298,18 @@ static int sim_ioctl(struct sim *s, int fd, unsigned long req, void *arg)
 		sim_end_check(s);
 		return ret_errno(r);
 	}
-	if (f)
+	if (f && f->kind != SIMFD_UDP)
 		return ret_errno(-ENOTTY);
+	if (f && req == FIONBIO)
+		return real.ioctl(fd, req, arg);	/* the placeholder keeps O_NONBLOCK */
 	if (req == SIOCETHTOOL)
 		return ret_errno(ethtool(s, arg));
 	if (req == SIOCGIFINDEX && (i = iface_of(s, arg)) >= 0) {
 		((struct ifreq *)arg)->ifr_ifindex = IFINDEX_BASE + i;
 		return 0;
 	}
+	if (f)
+		return ret_errno(udp_ioctl(s, f, req, arg));
 	return real.ioctl(fd, req, arg);
 }
 
@@ -327,6 +347,8 @@ ssize_t read(int fd, void *buf, size_t n)
 		return real.read(fd, buf, n);
 	if (f->kind == SIMFD_TIMER)
 		return simtimer_read(s, fd, buf, n);
+	if (f->kind == SIMFD_UDP)
+		return recv(fd, buf, n, 0);
 	return phc_read(s, fd, n);
 }
 

@@ -69,6 +69,7 @@ static void read_env(struct world_opts *o, const char **scn)
 	o->kcsv_path = getenv("GNOMON_SIM_KCSV");
 	if (o->kcsv_path && !*o->kcsv_path)
 		o->kcsv_path = NULL;
+	o->netcsv_fd = (int)env_double("GNOMON_SIM_NETCSV_FD", 0);
 	o->csv_path = getenv("GNOMON_SIM_CSV");
 	o->summary_path = getenv("GNOMON_SIM_SUMMARY");
 	if (o->csv_path && !*o->csv_path)
@@ -84,7 +85,8 @@ static void clean_env(void)
 		"GNOMON_SIM_CSV_INTERVAL", "GNOMON_SIM_PROGRESS", "GNOMON_SIM_CSV",
 		"GNOMON_SIM_SUMMARY", "GNOMON_SIM_SPEED", "GNOMON_SIM_NOTIFY_FD",
 		"GNOMON_SIM_VCAP", "GNOMON_SIM_CSV_FD", "GNOMON_SIM_SUMMARY_FD",
-		"GNOMON_SIM_HELLO", "GNOMON_SIM_KCSV", "GNOMON_SIM_KCSV_FD", "LD_PRELOAD", NULL,
+		"GNOMON_SIM_HELLO", "GNOMON_SIM_KCSV", "GNOMON_SIM_KCSV_FD", "GNOMON_SIM_NETCSV_FD",
+		"LD_PRELOAD", NULL,
 	};
 	int i;
 
@@ -145,6 +147,7 @@ static struct sim *sim_init(void)
 	protect(s, s->w->out_fd[0]);
 	protect(s, s->w->out_fd[1]);
 	protect(s, s->w->out_fd[2]);
+	protect(s, s->w->out_fd[3]);
 	clean_env();
 	return s;
 }

@@ -59,5 +59,24 @@ void real_init(void)
 	RESOLVE(seteuid);
 	RESOLVE(if_nametoindex);
 	RESOLVE(if_indextoname);
+	RESOLVE(socket);
+	RESOLVE(bind);
+	RESOLVE(connect);
+	RESOLVE(getsockname);
+	RESOLVE(getpeername);
+	RESOLVE(setsockopt);
+	RESOLVE(getsockopt);
+	RESOLVE(send);
+	RESOLVE(sendto);
+	RESOLVE(sendmsg);
+	RESOLVE(sendmmsg);
+	RESOLVE(recv);
+	RESOLVE(recvfrom);
+	RESOLVE(recvmsg);
+	RESOLVE(recvmmsg);
+	RESOLVE(write);
+	RESOLVE(getaddrinfo);
+	RESOLVE(freeaddrinfo);
+	RESOLVE(getnameinfo);
 	done = 1;
 }

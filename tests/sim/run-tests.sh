@@ -73,6 +73,28 @@ run_tap vtime.scn $T/toy_vtime
 # a daemon's privilege drop keeping CAP_SYS_TIME (needs root and "nobody")
 [ "$(id -u)" = 0 ] && id nobody > /dev/null 2>&1 && run_tap vtime.scn $T/toy_privdrop nobody
 
+# The network (toy_net): sockets, kernel timestamps, resolution, refusals;
+# 10^5 exchanges whose delays, asymmetry, jitter and loss match net.scn and
+# whose timestamps equal the simulator's per-packet truth to the ns; the
+# offset measured equals the truth.
+run_tap net.scn $T/toy_net basic
+"$SIM" --quiet --net-csv "$tmp/n1" --summary "$tmp/ns1" "$S/net.scn" -- $T/toy_net stats 100000 \
+	> "$tmp/out" 2> "$tmp/stamps"
+n_ok=$(grep -c '^ok ' "$tmp/out"); n_bad=$(grep -c '^not ok ' "$tmp/out")
+pass=$((pass + n_ok)); fail=$((fail + n_bad)); grep '^not ok ' "$tmp/out"
+[ "$n_ok" -gt 0 ] || bad net_stats_ran
+awk -F, 'NR > 1 && $2 == "stat" { if ($3 == "out") { f = $4; d = $5 }
+	else if (f == "ok" && $4 == "ok") print d, $5 }' "$tmp/n1" > "$tmp/truth"
+grep '^[0-9]* [0-9]*$' "$tmp/stamps" > "$tmp/meas"
+expect net_stamps_are_truth_to_the_ns sh -c "[ \$(wc -l < '$tmp/truth') -gt 90000 ] &&
+	paste -d' ' '$tmp/truth' '$tmp/meas' | awk '\$1 != \$3 || \$2 != \$4 { exit 1 }'"
+expect net_summary_counts_requests [ "$(get "$tmp/ns1" 'host stat' requests)" = \
+	"$(awk -F, '$2 == "stat" && $3 == "out" && $4 == "ok"' "$tmp/n1" | wc -l)" ]
+run_tap net_offset.scn $T/toy_net offset srv -7000000
+"$SIM" --quiet --net-csv "$tmp/n2" "$S/net.scn" -- $T/toy_net stats 2000 > /dev/null 2>&1
+"$SIM" --quiet --net-csv "$tmp/n3" "$S/net.scn" -- $T/toy_net stats 2000 > /dev/null 2>&1
+expect net_determinism cmp -s "$tmp/n2" "$tmp/n3"
+
 # A toy daemon (PI servo, tick+freq split) keeps the system clock on a
 # reference PHC; the truth says how well.
 "$SIM" --summary "$tmp/s1" --csv "$tmp/c1" --quiet "$S/servo.scn" -- $T/toy_servo 2> "$tmp/err"

@@ -40,6 +40,7 @@
 
 struct opts {
 	const char *seed, *duration, *csv, *csv_interval, *summary, *speed, *progress, *kcsv;
+	const char *netcsv;
 	const char *user, *lib;
 	double timeout_s, kill_after_s;
 	bool quiet, check;
@@ -64,6 +65,7 @@ static void usage(FILE *f)
 		"  --csv-interval S   CSV sampling interval (default: scenario's, else 1 s)\n"
 		"  --summary FILE     also write the summary to FILE\n"
 		"  --kernel-csv FILE  write the kernel's NTP state (maxerror, STA_UNSYNC) as CSV\n"
+		"  --net-csv FILE     write every packet's fate and delay as CSV\n"
 		"  --speed X          pace virtual time at X virtual s per real s\n"
 		"  --progress S       print true offsets to stderr every S virtual s\n"
 		"  --timeout S        real-time limit for the whole run (then SIGTERM, SIGKILL)\n"
@@ -81,7 +83,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "csv-interval", 1, 0, 'i' }, { "summary", 1, 0, 'S' }, { "kernel-csv", 1, 0, 'K' },
 		{ "speed", 1, 0, 'x' }, { "progress", 1, 0, 'p' }, { "timeout", 1, 0, 't' },
 		{ "kill-after", 1, 0, 'k' }, { "user", 1, 0, 'u' }, { "lib", 1, 0, 'l' },
-		{ "quiet", 0, 0, 'q' }, { "check", 0, 0, 'C' }, { "help", 0, 0, 'h' },
+		{ "net-csv", 1, 0, 'N' }, { "quiet", 0, 0, 'q' }, { "check", 0, 0, 'C' }, { "help", 0, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	int c;
@@ -95,6 +97,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'i': o->csv_interval = optarg; break;
 		case 'S': o->summary = optarg; break;
 		case 'K': o->kcsv = optarg; break;
+		case 'N': o->netcsv = optarg; break;
 		case 'x': o->speed = optarg; break;
 		case 'p': o->progress = optarg; break;
 		case 't': o->timeout_s = atof(optarg); break;
@@ -181,7 +184,7 @@ static void set_env(const char *name, const char *value)
 
 struct outs {
 	char *summary;		/* path of the summary file */
-	int summary_fd, csv_fd, kcsv_fd;	/* opened here: the program may run as another user */
+	int summary_fd, csv_fd, kcsv_fd, netcsv_fd;	/* opened here: the program may run as another user */
 	int notify_fd;
 	int exec_fd;		/* child: a byte here if it fails before exec */
 	char token[40];		/* the hello the library must send */
@@ -207,6 +210,8 @@ static void child_env(const struct opts *o, const char *lib, const struct outs *
 		set_env_int("GNOMON_SIM_CSV_FD", out->csv_fd);
 	if (out->kcsv_fd >= 0)
 		set_env_int("GNOMON_SIM_KCSV_FD", out->kcsv_fd);
+	if (out->netcsv_fd >= 0)
+		set_env_int("GNOMON_SIM_NETCSV_FD", out->netcsv_fd);
 	set_env("GNOMON_SIM_SEED", o->seed);
 	set_env("GNOMON_SIM_DURATION", o->duration);
 	set_env("GNOMON_SIM_CSV_INTERVAL", o->csv_interval);
@@ -426,7 +431,7 @@ static int open_outs(const struct opts *o, struct outs *out)
 {
 	char tmp[] = "/tmp/gnomon-sim-summary.XXXXXX";
 
-	out->csv_fd = out->kcsv_fd = -1;
+	out->csv_fd = out->kcsv_fd = out->netcsv_fd = -1;
 	if (o->summary) {
 		out->summary = absolute(o->summary);
 		out->summary_fd = out->summary ? open_out(out->summary) : -1;
@@ -439,6 +444,8 @@ static int open_outs(const struct opts *o, struct outs *out)
 	if (o->csv && (out->csv_fd = open_out(o->csv)) < 0)
 		return -1;
 	if (o->kcsv && (out->kcsv_fd = open_out(o->kcsv)) < 0)
+		return -1;
+	if (o->netcsv && (out->netcsv_fd = open_out(o->netcsv)) < 0)
 		return -1;
 	return 0;
 }
@@ -511,6 +518,8 @@ static int start(struct watch *w, const struct opts *o, const char *lib, struct 
 		close(out->csv_fd);
 	if (out->kcsv_fd >= 0)
 		close(out->kcsv_fd);
+	if (out->netcsv_fd >= 0)
+		close(out->netcsv_fd);
 	w->fd = pfd[0];
 	while ((n = read(efd[0], &c, 1)) < 0 && errno == EINTR)
 		;

@@ -106,7 +106,7 @@ int get_freq(struct parser *p, const char *key, const char *s,
 	return 0;
 }
 
-static int get_num(struct parser *p, const char *key, const char *s, double *v)
+int get_num(struct parser *p, const char *key, const char *s, double *v)
 {
 	char *end;
 
@@ -117,7 +117,7 @@ static int get_num(struct parser *p, const char *key, const char *s, double *v)
 	return 0;
 }
 
-static int get_long(struct parser *p, const char *key, const char *s, long lo,
+int get_long(struct parser *p, const char *key, const char *s, long lo,
 		    long hi, long *v)
 {
 	char *end;
@@ -129,7 +129,7 @@ static int get_long(struct parser *p, const char *key, const char *s, long lo,
 	return 0;
 }
 
-static int get_bool(struct parser *p, const char *key, const char *s, bool *v)
+int get_bool(struct parser *p, const char *key, const char *s, bool *v)
 {
 	if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1") || !strcmp(s, "on")) {
 		*v = true;
@@ -206,6 +206,15 @@ const char *sc_event_kind_name(enum sc_event_kind k)
 	case SC_EV_FAULT_EIO: return "fault_eio";
 	case SC_EV_FAULT_HANG: return "fault_hang";
 	case SC_EV_FAULT_END: return "fault_end";
+	case SC_EV_HOST_FREQ: return "freq_jump";
+	case SC_EV_HOST_STEP: return "time_jump";
+	case SC_EV_ROUTE: return "route";
+	case SC_EV_OUTAGE: return "outage";
+	case SC_EV_OUTAGE_END: return "outage_end";
+	case SC_EV_UNREACH: return "unreachable";
+	case SC_EV_UNREACH_END: return "unreachable_end";
+	case SC_EV_KOD: return "kod";
+	case SC_EV_KOD_END: return "kod_end";
 	}
 	return "?";
 }
@@ -308,6 +317,8 @@ static int clock_key(struct parser *p, int ntok, char **tok)
 	const char *key = tok[0], *val = ntok > 1 ? tok[1] : NULL;
 	double v;
 
+	if (p->cur_host >= 0)
+		return fail(p, "%s: not a host key (clock keys go in a 'system' or 'phc' block)", key);
 	if (p->cur < 0)
 		return fail(p, "%s: clock key outside a 'system' or 'phc' block", key);
 	c = &p->sc->clocks[p->cur];
@@ -461,11 +472,20 @@ static int parse_line(struct parser *p, char *line)
 		if (n != 1)
 			return fail(p, "system: takes no value");
 		p->cur = SC_SYS;
+		p->cur_host = -1;
 		p->sc->clocks[SC_SYS].line = p->line;
 		return 0;
 	}
-	if (!strcmp(tok[0], "phc"))
+	if (!strcmp(tok[0], "phc")) {
+		p->cur_host = -1;
 		return open_phc(p, n, tok);
+	}
+	if (!strcmp(tok[0], "host"))
+		return sc_host_line(p, n, tok);
+	if (!strcmp(tok[0], "local_address"))
+		return sc_local_line(p, n, tok);
+	if (p->cur_host >= 0 && sc_is_host_key(tok[0]))
+		return sc_host_key(p, n, tok);
 	if (!strcmp(tok[0], "interface"))
 		return sc_iface_line(p, n, tok);
 	if (!strcmp(tok[0], "at"))
@@ -491,12 +511,14 @@ static void defaults(struct scenario *sc, const char *name)
 	sc->kernel_unsync = true;
 	sc->nclocks = 1;
 	clock_defaults(&sc->clocks[SC_SYS], -1);
+	sc_net_defaults(&sc->net);
 }
 
 int scenario_parse(struct scenario *sc, const char *text, const char *name,
 		   char *err, size_t errlen)
 {
-	struct parser p = { .sc = sc, .name = name, .cur = -1, .err = err, .errlen = errlen };
+	struct parser p = { .sc = sc, .name = name, .cur = -1, .cur_host = -1, .err = err,
+			    .errlen = errlen };
 	const char *s = text;
 	char line[1024];
 	int r;

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tests/sim/netscn.h"
+
 #define SC_MAX_PHC	16
 #define SC_MAX_CLOCKS	(1 + SC_MAX_PHC)
 #define SC_MAX_IFACES	32
@@ -61,6 +63,16 @@ enum sc_event_kind {
 	SC_EV_FAULT_EIO,	/**< reads and ioctls fail with EIO for length */
 	SC_EV_FAULT_HANG,	/**< first call in the window returns at its end */
 	SC_EV_FAULT_END,	/**< generated: end of a fault window */
+	/* the network: host is set, clock is -1 */
+	SC_EV_HOST_FREQ,	/**< value: ppm added to the host's NTP clock */
+	SC_EV_HOST_STEP,	/**< value: ns added to the host's NTP clock */
+	SC_EV_ROUTE,		/**< value: ns added to the delay of direction dir (-1: both) */
+	SC_EV_OUTAGE,		/**< the path drops every packet for length */
+	SC_EV_OUTAGE_END,
+	SC_EV_UNREACH,		/**< the server receives but does not answer for length */
+	SC_EV_UNREACH_END,
+	SC_EV_KOD,		/**< the server answers Kiss-o'-Death (code) for length */
+	SC_EV_KOD_END,
 };
 
 struct sc_event {
@@ -72,6 +84,9 @@ struct sc_event {
 	int line;
 	int64_t date_s;		/**< absolute UTC date (POSIX s), or INT64_MIN */
 	int64_t date_ns;	/**< fraction of that date */
+	int host;		/**< network events: index into net.hosts, else -1 */
+	int dir;		/**< SC_EV_ROUTE: SC_OUT, SC_IN or -1 (both) */
+	char code[5];		/**< SC_EV_KOD: "RATE" or "DENY" */
 };
 
 struct scenario {
@@ -92,6 +107,7 @@ struct scenario {
 	struct sc_iface ifaces[SC_MAX_IFACES];
 	int nevents;
 	struct sc_event events[SC_MAX_EVENTS];
+	struct sc_net net;
 };
 
 /**

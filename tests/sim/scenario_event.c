@@ -49,6 +49,8 @@ static struct sc_event *new_event(struct parser *p)
 	e->line = p->line;
 	e->date_s = INT64_MIN;
 	e->clock = -1;
+	e->host = -1;
+	e->dir = -1;
 	return e;
 }
 
@@ -65,6 +67,7 @@ static int event_args(struct parser *p, struct sc_event *e, int ntok, char **tok
 {
 	double v;
 	const char *kind = tok[0];
+	int r;
 
 	if (!strcmp(kind, "leap")) {
 		if (ntok != 2 || (strcmp(tok[1], "insert") && strcmp(tok[1], "delete")))
@@ -74,6 +77,8 @@ static int event_args(struct parser *p, struct sc_event *e, int ntok, char **tok
 			return fail(p, "at: a leap needs an absolute UTC midnight (the date its new TAI-UTC starts)");
 		return 0;
 	}
+	if ((r = sc_net_event(p, e, ntok, tok)) <= 0)
+		return r;
 	if (!strcmp(kind, "freq_jump") || !strcmp(kind, "time_jump") || !strcmp(kind, "step")) {
 		if (ntok != 3)
 			return fail(p, "at: expected '%s CLOCK VALUE'", kind);
@@ -103,7 +108,8 @@ static int event_args(struct parser *p, struct sc_event *e, int ntok, char **tok
 			return fail(p, "at: fault length must be positive");
 		return 0;
 	}
-	return fail(p, "at: unknown event '%s' (leap, freq_jump, time_jump, step, fault)", kind);
+	return fail(p, "at: unknown event '%s' (leap, freq_jump, time_jump, step, fault, route, outage, "
+		    "unreachable, kod)", kind);
 }
 
 int sc_event_line(struct parser *p, int ntok, char **tok)
@@ -174,6 +180,24 @@ static int resolve_dates(struct parser *p)
 	return 0;
 }
 
+/* The event that ends a window event (a fault, an outage...), or -1. */
+static int end_kind(enum sc_event_kind k)
+{
+	switch (k) {
+	case SC_EV_FAULT_EIO:
+	case SC_EV_FAULT_HANG:
+		return SC_EV_FAULT_END;
+	case SC_EV_OUTAGE:
+		return SC_EV_OUTAGE_END;
+	case SC_EV_UNREACH:
+		return SC_EV_UNREACH_END;
+	case SC_EV_KOD:
+		return SC_EV_KOD_END;
+	default:
+		return -1;
+	}
+}
+
 static int add_fault_ends(struct parser *p)
 {
 	struct scenario *sc = p->sc;
@@ -182,7 +206,7 @@ static int add_fault_ends(struct parser *p)
 	for (i = 0; i < n; i++) {
 		struct sc_event *e = &sc->events[i], *end;
 
-		if (e->kind != SC_EV_FAULT_EIO && e->kind != SC_EV_FAULT_HANG)
+		if (end_kind(e->kind) < 0)
 			continue;
 		if (e->at_ns + e->length_ns >= sc->duration_ns)
 			continue;
@@ -191,7 +215,7 @@ static int add_fault_ends(struct parser *p)
 			return fail(p, "at: more than %d events (with fault ends)", SC_MAX_EVENTS);
 		end = &sc->events[sc->nevents++];
 		*end = *e;
-		end->kind = SC_EV_FAULT_END;
+		end->kind = (enum sc_event_kind)end_kind(e->kind);
 		end->at_ns = e->at_ns + e->length_ns;
 		end->date_s = INT64_MIN;
 	}
@@ -245,7 +269,7 @@ int scenario_resolve(struct scenario *sc, char *err, size_t errlen)
 
 	if (sc->duration_ns <= 0)
 		return fail(&p, "no 'duration'");
-	if (check_clocks(&p) || resolve_dates(&p))
+	if (check_clocks(&p) || sc_net_check(&p) || resolve_dates(&p))
 		return -EINVAL;
 	for (i = 0; i < sc->nevents; i++) {
 		p.line = sc->events[i].line;

@@ -3,6 +3,7 @@
 #ifndef GNOMON_SIM_SCENARIO_INT_H
 #define GNOMON_SIM_SCENARIO_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +16,7 @@ struct parser {
 	const char *name;
 	int line;
 	int cur;		/* clock block being filled, -1: none */
+	int cur_host;		/* host block being filled, -1: none */
 	char *err;
 	size_t errlen;
 };
@@ -31,5 +33,17 @@ int get_freq(struct parser *p, const char *key, const char *s, double def_mult, 
 int sc_phc_number(const char *name);
 int sc_iface_line(struct parser *p, int ntok, char **tok);
 int sc_event_line(struct parser *p, int ntok, char **tok);
+/* the network (netscn.c) */
+int get_num(struct parser *p, const char *key, const char *s, double *v);
+int get_long(struct parser *p, const char *key, const char *s, long lo, long hi, long *v);
+int get_bool(struct parser *p, const char *key, const char *s, bool *v);
+int sc_host_line(struct parser *p, int ntok, char **tok);
+int sc_local_line(struct parser *p, int ntok, char **tok);
+bool sc_is_host_key(const char *k);
+int sc_host_key(struct parser *p, int ntok, char **tok);
+/** Network events (tok[0] the kind); 1 if tok[0] is not one. */
+int sc_net_event(struct parser *p, struct sc_event *e, int ntok, char **tok);
+void sc_net_defaults(struct sc_net *n);
+int sc_net_check(struct parser *p);
 
 #endif

@@ -17,7 +17,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <netdb.h>
 #include <sys/select.h>
+#include <sys/socket.h>
 #include <sys/timex.h>
 #include <time.h>
 #include <linux/capability.h>
@@ -27,7 +29,7 @@
 #define SIM_MAX_FD	4096
 #define SIM_HIGH_FD	900	/* the library's own descriptors live here */
 
-enum simfd_kind { SIMFD_PHC = 1, SIMFD_TIMER };
+enum simfd_kind { SIMFD_PHC = 1, SIMFD_TIMER, SIMFD_UDP };
 
 /** A simulated descriptor; dup()s share it. The real fd is a /dev/null
  *  placeholder that keeps the number taken and fcntl() working. */
@@ -40,6 +42,7 @@ struct simfd {
 	int64_t deadline;	/**< timer: expiry on tclock, ns; 0 disarmed */
 	int64_t interval;	/**< timer: period, ns; 0 one-shot */
 	uint64_t ticks;		/**< timer: expirations not yet read */
+	int sock;		/**< UDP: the world's socket id (net.h) */
 };
 
 struct sim {
@@ -51,7 +54,7 @@ struct sim {
 	bool paced;
 	int64_t real0, virt0;	/**< pacing anchor */
 	struct simfd *fd[SIM_MAX_FD];
-	int protect[5];		/**< the library's own fds (close() is a no-op) */
+	int protect[6];		/**< the library's own fds (close() is a no-op) */
 	int nprotect;
 };
 
@@ -91,6 +94,27 @@ struct real_fns {
 	int (*seteuid)(uid_t);
 	unsigned int (*if_nametoindex)(const char *);
 	char *(*if_indextoname)(unsigned int, char *);
+	int (*socket)(int, int, int);
+	int (*bind)(int, const struct sockaddr *, socklen_t);
+	int (*connect)(int, const struct sockaddr *, socklen_t);
+	int (*getsockname)(int, struct sockaddr *, socklen_t *);
+	int (*getpeername)(int, struct sockaddr *, socklen_t *);
+	int (*setsockopt)(int, int, int, const void *, socklen_t);
+	int (*getsockopt)(int, int, int, void *, socklen_t *);
+	ssize_t (*send)(int, const void *, size_t, int);
+	ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+	ssize_t (*sendmsg)(int, const struct msghdr *, int);
+	int (*sendmmsg)(int, struct mmsghdr *, unsigned int, int);
+	ssize_t (*recv)(int, void *, size_t, int);
+	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
+	ssize_t (*recvmsg)(int, struct msghdr *, int);
+	int (*recvmmsg)(int, struct mmsghdr *, unsigned int, int, struct timespec *);
+	ssize_t (*write)(int, const void *, size_t);
+	int (*getaddrinfo)(const char *, const char *, const struct addrinfo *,
+			   struct addrinfo **);
+	void (*freeaddrinfo)(struct addrinfo *);
+	int (*getnameinfo)(const struct sockaddr *, socklen_t, char *, socklen_t, char *,
+			   socklen_t, int);
 };
 
 extern struct real_fns real;
@@ -119,6 +143,31 @@ bool simfd_protected(const struct sim *s, int fd);
 int simfd_placeholder(int flags);
 /** O_NONBLOCK currently set on fd. */
 bool simfd_nonblock(int fd);
+
+/* ---- UDP sockets (ic_net.c, ic_sockopt.c, ic_netio.c, ic_netmsg.c) ---- */
+struct net_addr;
+struct net_sock;
+struct net_pkt;
+/** sockaddr to net_addr: 0 or -EINVAL/-EAFNOSUPPORT. */
+int sim_from_sockaddr(const struct sockaddr *sa, socklen_t len, struct net_addr *a);
+/** net_addr to sockaddr (truncated to *len, which is set to the full size). */
+void sim_to_sockaddr(const struct net_addr *a, struct sockaddr *sa, socklen_t *len);
+/** "192.0.2.1:123" for messages. */
+const char *sim_addr_str(const struct net_addr *a);
+/** The UDP socket fd is, or NULL. */
+struct net_sock *sim_udp(struct sim *s, int fd, int *id);
+/** poll() events of a simulated UDP socket now. */
+short sim_udp_revents(struct sim *s, int id, short events);
+int setsockopt_udp(struct sim *s, struct net_sock *k, int level, int name, const void *v,
+		   socklen_t len);
+int getsockopt_udp(struct sim *s, struct net_sock *k, int level, int name, void *v,
+		   socklen_t *len);
+/** recvmsg on a simulated socket (blocking in virtual time). Returns len or -errno. */
+ssize_t sim_udp_recvmsg(struct sim *s, int fd, int id, struct msghdr *m, int flags);
+ssize_t sim_udp_sendmsg(struct sim *s, int fd, int id, const struct msghdr *m, int flags);
+/** Fill the control messages and data of a received packet (ic_netmsg.c). */
+ssize_t sim_udp_fill(struct sim *s, const struct net_sock *k, const struct net_pkt *p,
+		     bool errq, struct msghdr *m);
 
 /* ---- timers (timerfd.c) ---- */
 /** Collect pending expirations of a timer fd at the current time. */

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 
+#include "tests/sim/net.h"
 #include "tests/sim/sim.h"
 
 struct simfd *simfd_get(struct sim *s, int fd)
@@ -49,8 +50,11 @@ void simfd_release(struct sim *s, int fd)
 	if (!f)
 		return;
 	s->fd[fd] = NULL;
-	if (--f->refs == 0)
-		free(f);
+	if (--f->refs)
+		return;
+	if (f->kind == SIMFD_UDP)
+		net_close(s->w, f->sock);
+	free(f);
 }
 
 bool simfd_protected(const struct sim *s, int fd)

@@ -74,7 +74,8 @@ static void ws_free(struct waitset *ws)
 		free(ws->map);
 }
 
-/* Simulated fds: timers are readable once expired; PHCs have no events. */
+/* Simulated fds: timers are readable once expired; UDP sockets when a
+ * packet is queued (POLLERR with an error queue); PHCs have no events. */
 static int scan_sim(struct sim *s, struct waitset *ws, int64_t *next)
 {
 	int ready = 0;
@@ -85,6 +86,11 @@ static int scan_sim(struct sim *s, struct waitset *ws, int64_t *next)
 		struct simfd *f = ws->fds[i].fd >= 0 ? simfd_get(s, ws->fds[i].fd) : NULL;
 		int64_t t;
 
+		if (f && f->kind == SIMFD_UDP) {
+			ws->fds[i].revents = sim_udp_revents(s, f->sock, ws->fds[i].events);
+			ready += ws->fds[i].revents != 0;
+			continue;
+		}
 		if (!f || f->kind != SIMFD_TIMER)
 			continue;
 		simtimer_update(s, f);

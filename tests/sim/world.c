@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/sim/net.h"
 #include "tests/sim/simlog.h"
 #include "tests/sim/world.h"
 
@@ -118,6 +119,9 @@ static void apply_event(struct world *w, const struct sc_event *e)
 		break;
 	case SC_EV_FAULT_END:
 		break;
+	default:
+		net_event(w, e);
+		break;
 	}
 }
 
@@ -157,6 +161,7 @@ static void wander_step(struct world *w)
 		if (sigma > 0)
 			set_natural(w, c, natural(w, c) + sigma * prng_gauss(&w->wander[c]));
 	}
+	net_wander(w, step_s);
 	w->next_wander += w->sc.wander_step_ns;
 }
 
@@ -181,6 +186,7 @@ static void process(struct world *w)
 	if (w->t >= w->next_wander)
 		wander_step(w);
 	sys_tick(w);
+	net_process(w);
 	if (!w->ended && (w->csv || w->kcsv) && w->t >= w->next_csv) {
 		if (w->csv)
 			world_out_csv_row(w);
@@ -203,7 +209,7 @@ static int64_t min64(int64_t a, int64_t b)
 
 int64_t world_next_change(const struct world *w)
 {
-	int64_t n = sys_next_second(w);
+	int64_t n = min64(sys_next_second(w), net_next(w->net));
 
 	if (w->sc.wander_step_ns > 0)
 		n = min64(n, w->next_wander);
@@ -320,6 +326,10 @@ struct world *world_create(const struct scenario *sc, const struct world_opts *o
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	if (net_create(w, w->seed)) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	if (world_out_open(w, o, err, errlen))
 		goto fail;
 	seed_streams(w);
@@ -341,6 +351,9 @@ void world_destroy(struct world *w)
 		fclose(w->summary);
 	if (w->kcsv)
 		fclose(w->kcsv);
+	if (w->netcsv)
+		fclose(w->netcsv);
+	net_destroy(w->net);
 	truth_destroy(w->tr);
 	free(w);
 }

@@ -37,6 +37,8 @@ struct world_opts {
 	const char *summary_path;	/**< NULL: no summary file (unless summary_fd) */
 	const char *kcsv_path;		/**< NULL: no kernel CSV (unless kcsv_fd) */
 	int csv_fd, summary_fd, kcsv_fd;	/**< > 0: already open (the runner's), used instead */
+	const char *netcsv_path;	/**< per-packet truth CSV, NULL: none (unless netcsv_fd) */
+	int netcsv_fd;
 	int64_t progress_ns;		/**< > 0: a progress line this often */
 };
 
@@ -57,6 +59,8 @@ struct simphc {
 	int64_t hang_from, hang_until;
 	bool warned_ref;
 };
+
+struct net;
 
 struct clock_count {
 	long reads, steps, freq_sets, status_sets, errors;
@@ -82,7 +86,9 @@ struct world {
 	FILE *csv;
 	FILE *summary;
 	FILE *kcsv;			/**< the kernel's NTP state over time (--kernel-csv) */
-	int out_fd[3];			/**< fds of csv, summary, kernel CSV (-1: none) */
+	int out_fd[4];			/**< fds of csv, summary, kernel CSV, network CSV (-1: none) */
+	FILE *netcsv;			/**< per-packet truth (--net-csv) */
+	struct net *net;		/**< the network (net.h) */
 	bool ended;			/**< t_end passed and outputs written */
 	const char *end_reason;
 };

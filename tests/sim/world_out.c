@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/sim/net.h"
 #include "tests/sim/simlog.h"
 #include "tests/sim/world.h"
 
@@ -56,7 +57,7 @@ int world_out_open(struct world *w, const struct world_opts *o, char *err, size_
 {
 	int c;
 
-	w->out_fd[0] = w->out_fd[1] = w->out_fd[2] = -1;
+	w->out_fd[0] = w->out_fd[1] = w->out_fd[2] = w->out_fd[3] = -1;
 	if ((o->csv_fd > 0 || o->csv_path) &&
 	    !(w->csv = open_high(o->csv_path, o->csv_fd, err, errlen, &w->out_fd[0])))
 		return -EIO;
@@ -68,6 +69,11 @@ int world_out_open(struct world *w, const struct world_opts *o, char *err, size_
 		return -EIO;
 	if (w->kcsv)
 		fprintf(w->kcsv, "t_s,state,unsync,maxerror_us,esterror_us,tick,freq_ppb\n");
+	if ((o->netcsv_fd > 0 || o->netcsv_path) &&
+	    !(w->netcsv = open_high(o->netcsv_path, o->netcsv_fd, err, errlen, &w->out_fd[3])))
+		return -EIO;
+	if (w->netcsv)
+		net_csv_start(w->net, w->netcsv);
 	if (w->csv) {
 		fprintf(w->csv, "t_s");
 		for (c = 0; c < w->nclocks; c++)
@@ -166,6 +172,9 @@ static void event_kind(const struct world *w, int k, char *buf, size_t len)
 	if (e->clock >= 0)
 		snprintf(buf, len, "%s:%s", sc_event_kind_name(e->kind),
 			 w->sc.clocks[e->clock].name);
+	else if (e->host >= 0)
+		snprintf(buf, len, "%s:%s", sc_event_kind_name(e->kind),
+			 w->sc.net.hosts[e->host].name);
 	else
 		snprintf(buf, len, "%s", sc_event_kind_name(e->kind));
 }
@@ -214,6 +223,7 @@ void world_out_summary(const struct world *w, FILE *f)
 	fprintf(f, "kernel state %s unsync %d maxerror_us %ld esterror_us %ld\n",
 		kntp_state_name(w->sys.k.state), !!(w->sys.k.status & STA_UNSYNC),
 		w->sys.k.maxerror, w->sys.k.esterror);
+	net_summary(w->net, f);
 	summary_events(w, f);
 	uselocale(old);
 }
@@ -223,6 +233,11 @@ void world_out_close(struct world *w)
 	if (w->csv) {
 		fclose(w->csv);
 		w->csv = NULL;
+	}
+	if (w->netcsv) {
+		fclose(w->netcsv);
+		w->netcsv = NULL;
+		w->net->csv = NULL;
 	}
 	if (w->summary) {
 		world_out_summary(w, w->summary);
