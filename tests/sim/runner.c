@@ -83,7 +83,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "csv-interval", 1, 0, 'i' }, { "summary", 1, 0, 'S' }, { "kernel-csv", 1, 0, 'K' },
 		{ "speed", 1, 0, 'x' }, { "progress", 1, 0, 'p' }, { "timeout", 1, 0, 't' },
 		{ "kill-after", 1, 0, 'k' }, { "user", 1, 0, 'u' }, { "lib", 1, 0, 'l' },
-		{ "net-csv", 1, 0, 'N' }, { "quiet", 0, 0, 'q' }, { "check", 0, 0, 'C' }, { "help", 0, 0, 'h' },
+		{ "net-csv", 1, 0, 'N' }, { "quiet", 0, 0, 'q' }, { "check", 0, 0, 'C' },
+		{ "help", 0, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	int c;
