@@ -93,4 +93,24 @@ for cap in 100000 1000; do
 	line ${ch}_leap_slew_recovery_cap${cap}_to_1us "$(get "$d" "$lpat" recover_1us_s)" s
 	line ${ch}_leap_slew_overshoot_cap$cap "$(ns_to_us "$(get "$d" "$lpat" overshoot_ns)")" us
 done
+
+# chronyd as an NTP client of the simulator's played servers, one run per
+# network scenario (tests/sim/scenarios/ntp_*.scn), measured on the truth:
+# time to 1 ms from the start offset, RMS and max |offset| over the
+# scenario's stats window; whether it kept clear of the falseticker and
+# the server that steps (max |offset| from 600 s below 5 ms, a quarter of
+# the smaller error); the leap's sustained peak; the outage's max.
+rms_us() { ns_to_us "$(get "$1" "^clock CLOCK_REALTIME" rms_ns)"; }
+max_us() { ns_to_us "$(get "$1" "^clock CLOCK_REALTIME" max_ns)"; }
+for s in lan wan falseticker leap outage; do
+	d=$tmp/ch_ntp_$s; mkdir -p "$d"
+	chrony_ntp_conf "$d" $SCN/ntp_$s.scn
+	have_chronyd && { chronyd_run "$d" $SCN/ntp_$s.scn; ok "$d"; }
+	line ${ch}_ntp_${s}_to_1ms "$(get "$d" "$pat" recover_1ms_s)" s
+	line ${ch}_ntp_${s}_rms_us "$(rms_us "$d")" us
+	line ${ch}_ntp_${s}_max_us "$(max_us "$d")" us
+done
+m=$(get "$tmp/ch_ntp_falseticker" "^clock CLOCK_REALTIME" max_ns)
+line ${ch}_ntp_falseticker_rejected "$(awk -v m="$m" 'BEGIN { if (m == "") print "nan"; else print (m + 0 < 5e6) ? 1 : 0 }')" ""
+line ${ch}_ntp_leap_peak_excl_us "$(ns_to_us "$(get "$tmp/ch_ntp_leap" "$lpat" peak_excl_ns)")" us
 exit 0

@@ -68,6 +68,37 @@ chrony_conf() {
 	} > "$_pd/chrony.conf"
 }
 
+# ntp_servers SCENARIO: the first address of each host of the scenario
+# that plays an NTP server (an `ntp` line or any NTP key), one a line
+ntp_servers() {
+	awk 'function flush() { if (addr != "" && ntp) print addr }
+	$1 == "host" { flush(); addr = ""; ntp = 0; inhost = 1; next }
+	$1 == "system" || $1 == "phc" || $1 == "at" { flush(); addr = ""; ntp = 0; inhost = 0 }
+	inhost && $1 == "address" && addr == "" { addr = $2 }
+	inhost && $1 ~ /^(ntp|offset|freq|wander|stratum|precision|refid|root_delay|root_dispersion|leap|smear|proc_delay)$/ { ntp = 1 }
+	END { flush() }' "$1"
+}
+
+# chrony_ntp_conf DIR SCENARIO [LINE...]: DIR/chrony.conf for chronyd as
+# an NTP client of the scenario's played servers, polled as the issue of
+# the network scenarios asks: `server ADDR iburst minpoll 0 maxpoll 4`
+# (1 to 16 s). No refclock, no leapsectz (the servers announce the leap),
+# no makestep (chronyd slews), and as chrony_conf: `port 0` (no NTP
+# server socket), no command sockets, pidfile in DIR, no driftfile.
+chrony_ntp_conf() {
+	_pd=$1 _ps=$2; shift 2
+	{
+		for _pa in $(ntp_servers "$_ps"); do
+			echo "server $_pa iburst minpoll 0 maxpoll 4"
+		done
+		echo "port 0"
+		echo "cmdport 0"
+		echo "bindcmdaddress /"
+		echo "pidfile $_pd/chronyd.pid"
+		for _pl in "$@"; do echo "$_pl"; done
+	} > "$_pd/chrony.conf"
+}
+
 # chronyd_run DIR SCENARIO [SIM-OPTIONS...]: chronyd -d (foreground, log on
 # stderr) with DIR/chrony.conf under the simulator. `-u root`: the runner
 # starts us as root without the real CAP_SYS_TIME (the simulator shows the
@@ -77,6 +108,6 @@ chrony_conf() {
 chronyd_run() {
 	_pd=$1 _ps=$2; shift 2
 	"$SIM" --quiet --summary "$_pd/summary" --csv "$_pd/truth.csv" \
-		--timeout "$PEER_TIMEOUT" "$@" "$_ps" -- \
+		--net-csv "$_pd/net.csv" --timeout "$PEER_TIMEOUT" "$@" "$_ps" -- \
 		"$CHRONYD" -d -u root -f "$_pd/chrony.conf" > "$_pd/log" 2>&1
 }

@@ -84,6 +84,25 @@ if have_chronyd; then
 	expect chronyd_leap_runs_to_end ran_to_end $d
 	expect chronyd_leap_slewed ge "$(sumval $d "$lpat" recover_1ms_s)" 9.9
 	expect chronyd_leap_recovers_under_1us lt "$(sumval $d "$lpat" recover_1us_s)" 15
+	# chronyd as an NTP client of the simulator's played servers
+	d=$tmp/chlan; mkdir -p $d; chrony_ntp_conf $d $SCN/ntp_lan.scn
+	chronyd_run $d $SCN/ntp_lan.scn --duration 600
+	expect chronyd_ntp_lan_runs_to_end ran_to_end $d
+	expect chronyd_ntp_lan_polls_all_four [ "$(grep -c '^host ntp[1-4] ntp yes out_sent [1-9]' $d/summary)" = 4 ]
+	expect chronyd_ntp_lan_syncs_to_1ms lt "$(sumval $d "$pat" recover_1ms_s)" 30
+	expect chronyd_ntp_lan_final_under_20us abs_lt "$(rt $d final_ns)" 20000
+	expect chronyd_ntp_lan_never_steps [ "$(rt $d steps)" = 0 ]
+	d2=$tmp/chlan2; mkdir -p $d2; chrony_ntp_conf $d2 $SCN/ntp_lan.scn
+	chronyd_run $d2 $SCN/ntp_lan.scn --duration 600
+	expect chronyd_ntp_deterministic sh -c "cmp -s $d/summary $d2/summary && cmp -s $d/net.csv $d2/net.csv"
+	d=$tmp/chwan; mkdir -p $d; chrony_ntp_conf $d $SCN/ntp_wan.scn
+	chronyd_run $d $SCN/ntp_wan.scn
+	expect chronyd_ntp_wan_runs_to_end ran_to_end $d
+	expect chronyd_ntp_wan_syncs_to_1ms lt "$(sumval $d "$pat" recover_1ms_s)" 60
+	expect chronyd_ntp_wan_max_under_2ms lt "$(rt $d max_ns)" 2000000
+	d=$tmp/chft; mkdir -p $d; chrony_ntp_conf $d $SCN/ntp_falseticker.scn
+	chronyd_run $d $SCN/ntp_falseticker.scn
+	expect chronyd_ntp_falseticker_rejected lt "$(rt $d max_ns)" 5000000
 else
 	echo "peers: chronyd ($CHRONYD) or /usr/share/zoneinfo/right/UTC not installed: its tests skipped"
 fi

@@ -78,5 +78,7 @@ void real_init(void)
 	RESOLVE(getaddrinfo);
 	RESOLVE(freeaddrinfo);
 	RESOLVE(getnameinfo);
+	RESOLVE(getrandom);
+	RESOLVE(getentropy);
 	done = 1;
 }

@@ -91,6 +91,7 @@ expect net_stamps_are_truth_to_the_ns sh -c "[ \$(wc -l < '$tmp/truth') -gt 9000
 expect net_summary_counts_requests [ "$(get "$tmp/ns1" 'host stat' requests)" = \
 	"$(awk -F, '$2 == "stat" && $3 == "out" && $4 == "ok"' "$tmp/n1" | wc -l)" ]
 run_tap net_offset.scn $T/toy_net offset srv -7000000
+run_tap net_events.scn $T/toy_net events
 "$SIM" --quiet --net-csv "$tmp/n2" "$S/net.scn" -- $T/toy_net stats 2000 > /dev/null 2>&1
 "$SIM" --quiet --net-csv "$tmp/n3" "$S/net.scn" -- $T/toy_net stats 2000 > /dev/null 2>&1
 expect net_determinism cmp -s "$tmp/n2" "$tmp/n3"

@@ -115,6 +115,8 @@ struct real_fns {
 	void (*freeaddrinfo)(struct addrinfo *);
 	int (*getnameinfo)(const struct sockaddr *, socklen_t, char *, socklen_t, char *,
 			   socklen_t, int);
+	ssize_t (*getrandom)(void *, size_t, unsigned int);
+	int (*getentropy)(void *, size_t);
 };
 
 extern struct real_fns real;

@@ -10,6 +10,7 @@
  *                            stderr for run-tests.sh to hold against the
  *                            simulator's per-packet truth
  *   toy_net offset HOST NS   the offset measured from HOST = NS, to 2 ns
+ *   toy_net events           net_events.scn's timed changes, one exchange a second
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -257,10 +258,54 @@ static void offset(const char *host, long long want)
 	      off, want);
 }
 
+/* net_events.scn: route +2 ms out at 10 s, outage 20..25 s, KoD RATE
+ * 30..35 s, unreachable 40..45 s, the server's clock +1 ms at 50 s. */
+static void events(void)
+{
+	int fd = udp_to("ev", AF_INET), bad[6] = { 0 }, i;
+	struct exch x;
+
+	for (i = 0; i < 60; i++) {
+		int64_t t0 = now_ns(CLOCK_MONOTONIC), r = exchange(fd, &x);
+		int64_t out = x.t2 - x.t1, off = ((x.t2 - x.t1) + (x.t3 - x.t4)) / 2;
+		int kod = !r && x.stratum == 0 && !strcmp(x.refid, "RATE");
+
+		if (i < 10)
+			bad[0] += r || out != 1000000;
+		else if (i < 20)
+			bad[1] += r || out != 3000000;
+		else if (i > 20 && i < 25)
+			bad[2] += r != -1;
+		else if (i > 30 && i < 35)
+			bad[3] += !kod;
+		else if (i > 40 && i < 45)
+			bad[4] += r != -1;
+		else if (i > 50)
+			bad[5] += r || llabs((long long)(off - 2000000)) > 2;	/* +1 ms, and 1 ms of asymmetry */
+		if (!r || r == -1) {	/* one exchange a second */
+			struct timespec ts = { 0, 0 };
+			int64_t left = 1000000000 - (now_ns(CLOCK_MONOTONIC) - t0);
+
+			if (left > 0) {
+				ts.tv_nsec = left;
+				nanosleep(&ts, NULL);
+			}
+		}
+	}
+	check(!bad[0], "event_base_delay", "%d bad", bad[0]);
+	check(!bad[1], "event_route_change", "%d bad", bad[1]);
+	check(!bad[2], "event_outage_drops", "%d bad", bad[2]);
+	check(!bad[3], "event_kod_rate", "%d bad", bad[3]);
+	check(!bad[4], "event_unreachable", "%d bad", bad[4]);
+	check(!bad[5], "event_server_step", "%d bad", bad[5]);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "stats")) {
 		stats(atol(argv[2]));
+	} else if (argc >= 2 && !strcmp(argv[1], "events")) {
+		events();
 	} else if (argc >= 4 && !strcmp(argv[1], "offset")) {
 		offset(argv[2], atoll(argv[3]));
 	} else {
