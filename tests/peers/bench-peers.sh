@@ -111,6 +111,7 @@ for s in lan wan falseticker leap outage; do
 	line ${ch}_ntp_${s}_max_us "$(max_us "$d")" us
 done
 m=$(get "$tmp/ch_ntp_falseticker" "^clock CLOCK_REALTIME" max_ns)
-line ${ch}_ntp_falseticker_rejected "$(awk -v m="$m" 'BEGIN { if (m == "") print "nan"; else print (m + 0 < 5e6) ? 1 : 0 }')" ""
+printf '%s %s\n' ${ch}_ntp_falseticker_rejected \
+	"$(awk -v m="$m" 'BEGIN { if (m == "") print "nan"; else print (m + 0 < 5e6) ? 1 : 0 }')"
 line ${ch}_ntp_leap_peak_excl_us "$(ns_to_us "$(get "$tmp/ch_ntp_leap" "$lpat" peak_excl_ns)")" us
 exit 0
