@@ -40,6 +40,17 @@ phc2sys_run() {
 		> "$_pd/log" 2>&1
 }
 
+# chrony_common DIR [LINE...]: the lines every chronyd run here has (no NTP
+# server socket, no command sockets, pidfile in DIR), then LINEs
+chrony_common() {
+	echo "port 0"
+	echo "cmdport 0"
+	echo "bindcmdaddress /"
+	echo "pidfile $1/chronyd.pid"
+	shift
+	for _pl in "$@"; do echo "$_pl"; done
+}
+
 # chrony_conf DIR CAP_PPM [LINE...]: DIR/chrony.conf for chronyd with the
 # reference PHC as its only source:
 # - `refclock PHC /dev/ptp0 poll 0 dpoll 0 tai`: one PHC sample (of
@@ -60,11 +71,7 @@ chrony_conf() {
 		echo "refclock PHC /dev/ptp0 ${CHRONY_REFCLOCK:-poll 0 dpoll 0 tai}"
 		echo "leapsectz right/UTC"
 		echo "maxslewrate $_pc"
-		echo "port 0"
-		echo "cmdport 0"
-		echo "bindcmdaddress /"
-		echo "pidfile $_pd/chronyd.pid"
-		for _pl in "$@"; do echo "$_pl"; done
+		chrony_common "$_pd" "$@"
 	} > "$_pd/chrony.conf"
 }
 
@@ -91,11 +98,7 @@ chrony_ntp_conf() {
 		for _pa in $(ntp_servers "$_ps"); do
 			echo "server $_pa iburst minpoll 0 maxpoll 4"
 		done
-		echo "port 0"
-		echo "cmdport 0"
-		echo "bindcmdaddress /"
-		echo "pidfile $_pd/chronyd.pid"
-		for _pl in "$@"; do echo "$_pl"; done
+		chrony_common "$_pd" "$@"
 	} > "$_pd/chrony.conf"
 }
 
