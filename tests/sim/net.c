@@ -69,12 +69,6 @@ void net_destroy(struct net *n)
 	free(n);
 }
 
-void net_csv_start(struct net *n, FILE *f)
-{
-	n->csv = f;
-	fprintf(f, "t_s,host,dir,fate,delay_ns,arrive_s,len\n");
-}
-
 /* ---- the heap of packets in flight ---- */
 
 static bool before(const struct net_pkt *a, const struct net_pkt *b)
@@ -338,8 +332,6 @@ struct net_pkt *net_pop(struct world *w, int id, bool err, bool peek)
 	return p;
 }
 
-static const char *const fate_name[] = { "ok", "lost", "outage" };
-
 static void stat_add(struct net_stat *st, double x)
 {
 	if (!st->n || x < st->min)
@@ -363,9 +355,7 @@ static void launch(struct world *w, struct net_pkt *p)
 	p->t_arrive = p->t_sent + d;
 	p->seq = n->seq++;
 	if (n->csv && !w->ended)
-		fprintf(n->csv, "%.9f,%s,%s,%s,%lld,%.9f,%zu\n", (double)(p->t_sent - w->t0) * 1e-9,
-			w->sc.net.hosts[p->host].name, p->dir == SC_OUT ? "out" : "in",
-			fate_name[f], (long long)d, (double)(p->t_arrive - w->t0) * 1e-9, p->len);
+		net_csv_row(w, p, f, d);
 	if (f == NETPATH_LOST)
 		h->lost[p->dir]++;
 	else if (f == NETPATH_OUTAGE)
@@ -458,6 +448,7 @@ static void at_host(struct world *w, struct net_pkt *p)
 	r->tos = p->tos;
 	r->host = p->host;
 	r->dir = SC_IN;
+	r->t_rx = w->t;
 	r->t_sent = t_tx;
 	launch(w, r);
 }
@@ -561,35 +552,4 @@ void net_wander(struct world *w, double step_s)
 
 	for (h = 0; h < w->net->nhosts; h++)
 		ntpsrv_wander(&w->net->host[h].srv, w->t, step_s);
-}
-
-static void summary_dir(FILE *f, const struct net_host *h, int d)
-{
-	const struct net_stat *st = &h->delay[d];
-	const char *nm = d == SC_OUT ? "out" : "in";
-	double mean = st->n ? st->sum / (double)st->n : 0.0;
-	double var = st->n > 1 ? (st->sumsq - st->sum * mean) / (double)(st->n - 1) : 0.0;
-
-	fprintf(f, " %s_sent %ld %s_lost %ld %s_outage %ld %s_delay_mean_ns %.1f "
-		"%s_delay_sd_ns %.1f %s_delay_min_ns %.0f %s_delay_max_ns %.0f", nm, h->sent[d],
-		nm, h->lost[d], nm, h->outage[d], nm, mean, nm, var > 0 ? sqrt(var) : 0.0,
-		nm, st->min, nm, st->max);
-}
-
-void net_summary(const struct net *n, FILE *f)
-{
-	int h;
-
-	for (h = 0; h < n->nhosts; h++) {
-		const struct net_host *x = &n->host[h];
-		const struct ntpsrv *s = &x->srv;
-
-		fprintf(f, "host %s ntp %s", n->w->sc.net.hosts[h].name,
-			n->w->sc.net.hosts[h].ntp.on ? "yes" : "no");
-		summary_dir(f, x, SC_OUT);
-		summary_dir(f, x, SC_IN);
-		fprintf(f, " requests %ld answers %ld kods %ld unanswered %ld bad %ld refused %ld "
-			"closed %ld clock_offset_ns %.1f\n", s->requests, s->answers, s->kods,
-			s->unanswered, s->bad, x->refused, x->closed, ntpsrv_error(s, n->w->t));
-	}
 }

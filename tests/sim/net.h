@@ -37,6 +37,7 @@ struct net_addr {
 struct net_pkt {
 	struct net_pkt *next;
 	int64_t t_sent, t_arrive;	/**< true times */
+	int64_t t_rx;			/**< an answer: when its request reached the server */
 	uint64_t seq;
 	int host, dir;			/**< the remote host; SC_OUT or SC_IN */
 	struct net_addr src, dst;
@@ -112,6 +113,8 @@ void net_event(struct world *w, const struct sc_event *e);
 /** A random-walk step of the servers' clocks. */
 void net_wander(struct world *w, double step_s);
 void net_summary(const struct net *n, FILE *f);
+/** One row of the per-packet CSV (net_out.c). */
+void net_csv_row(struct world *w, const struct net_pkt *p, enum netpath_fate f, int64_t d);
 
 /* ---- sockets (ids 0..NET_MAX_SOCKS-1) ---- */
 int net_socket(struct world *w, int family);
