@@ -410,12 +410,16 @@ static void print_check(const struct scenario *sc)
 
 	sc_format_date(sc->start_utc_s, date, sizeof(date));
 	printf("%s: ok: start %s, duration %.3f s, seed %llu, %d clocks, %d interfaces, "
-	       "%d events\n", sc->name, date, (double)sc->duration_ns * 1e-9,
-	       (unsigned long long)sc->seed, sc->nclocks, sc->nifaces, sc->nevents);
-	for (i = 0; i < sc->nevents; i++)
-		printf("  at %.6f s: %s%s%s\n", (double)sc->events[i].at_ns * 1e-9,
-		       sc_event_kind_name(sc->events[i].kind), sc->events[i].clock >= 0 ? " " : "",
-		       sc->events[i].clock >= 0 ? sc->clocks[sc->events[i].clock].name : "");
+	       "%d hosts, %d events\n", sc->name, date, (double)sc->duration_ns * 1e-9,
+	       (unsigned long long)sc->seed, sc->nclocks, sc->nifaces, sc->net.nhosts, sc->nevents);
+	for (i = 0; i < sc->nevents; i++) {
+		const struct sc_event *e = &sc->events[i];
+		const char *who = e->clock >= 0 ? sc->clocks[e->clock].name :
+				  e->host >= 0 ? sc->net.hosts[e->host].name : NULL;
+
+		printf("  at %.6f s: %s%s%s\n", (double)e->at_ns * 1e-9, sc_event_kind_name(e->kind),
+		       who ? " " : "", who ? who : "");
+	}
 }
 
 static int open_out(const char *path)
