@@ -114,4 +114,6 @@ m=$(get "$tmp/ch_ntp_falseticker" "^clock CLOCK_REALTIME" max_ns)
 printf '%s %s\n' ${ch}_ntp_falseticker_rejected \
 	"$(awk -v m="$m" 'BEGIN { if (m == "") print "nan"; else print (m + 0 < 5e6) ? 1 : 0 }')"
 line ${ch}_ntp_leap_peak_excl_us "$(ns_to_us "$(get "$tmp/ch_ntp_leap" "$lpat" peak_excl_ns)")" us
+line ${ch}_ntp_outage_holdover_peak_us \
+	"$(ns_to_us "$(get "$tmp/ch_ntp_outage" "^event [0-9]* outage:all .*CLOCK_REALTIME" peak_ns)")" us
 exit 0

@@ -510,9 +510,8 @@ void net_process(struct world *w)
 	}
 }
 
-void net_event(struct world *w, const struct sc_event *e)
+static void host_event(struct net_host *h, struct world *w, const struct sc_event *e)
 {
-	struct net_host *h = &w->net->host[e->host];
 	int d;
 
 	switch (e->kind) {
@@ -544,6 +543,15 @@ void net_event(struct world *w, const struct sc_event *e)
 	default:
 		break;
 	}
+}
+
+void net_event(struct world *w, const struct sc_event *e)
+{
+	int h;
+
+	for (h = 0; h < w->net->nhosts; h++)
+		if (e->host == h || e->host == SC_HOST_ALL)
+			host_event(&w->net->host[h], w, e);
 }
 
 void net_wander(struct world *w, double step_s)

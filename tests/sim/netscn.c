@@ -78,6 +78,8 @@ int sc_host_line(struct parser *p, int ntok, char **tok)
 		return fail(p, "host: expected 'host NAME'");
 	if (strlen(tok[1]) >= SC_HOST_NAME)
 		return fail(p, "host: name too long");
+	if (!strcmp(tok[1], "all"))
+		return fail(p, "host: 'all' names every host in events; pick another name");
 	if (sc_net_host(n, tok[1]) >= 0 || scenario_clock(p->sc, tok[1]) >= 0)
 		return fail(p, "host: %s declared twice (or the name of a clock)", tok[1]);
 	if (n->nhosts >= SC_MAX_HOSTS)
@@ -320,7 +322,7 @@ static int event_host(struct parser *p, const char *name)
 	int h = sc_net_host(&p->sc->net, name);
 
 	if (h < 0)
-		return fail(p, "at: unknown host '%s' (declare hosts before events)", name);
+		return fail(p, "at: unknown host '%s' (declare hosts before events, or 'all')", name);
 	return h;
 }
 
@@ -358,7 +360,11 @@ int sc_net_event(struct parser *p, struct sc_event *e, int ntok, char **tok)
 	if (!jump && strcmp(k, "route") && strcmp(k, "outage") && strcmp(k, "unreachable") &&
 	    strcmp(k, "kod"))
 		return 1;
-	if (ntok < 2 || (e->host = event_host(p, tok[1])) < 0)
+	if (ntok < 2)
+		return fail(p, "at: %s: expected a host", k);
+	if (!jump && !strcmp(tok[1], "all"))
+		e->host = SC_HOST_ALL;
+	else if ((e->host = event_host(p, tok[1])) < 0)
 		return -EINVAL;
 	if (jump) {
 		e->kind = k[0] == 'f' ? SC_EV_HOST_FREQ : SC_EV_HOST_STEP;

@@ -20,6 +20,7 @@
 #define SC_HOST_NAME	32
 #define SC_OUT		0	/**< program -> host */
 #define SC_IN		1	/**< host -> program */
+#define SC_HOST_ALL	(-2)	/**< an event's host: every host ("all") */
 
 /** An IP address: family AF_INET (a[0..3]) or AF_INET6 (a[0..15]). */
 struct sc_addr {

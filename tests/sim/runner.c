@@ -415,7 +415,8 @@ static void print_check(const struct scenario *sc)
 	for (i = 0; i < sc->nevents; i++) {
 		const struct sc_event *e = &sc->events[i];
 		const char *who = e->clock >= 0 ? sc->clocks[e->clock].name :
-				  e->host >= 0 ? sc->net.hosts[e->host].name : NULL;
+				  e->host >= 0 ? sc->net.hosts[e->host].name :
+				  e->host == SC_HOST_ALL ? "all" : NULL;
 
 		printf("  at %.6f s: %s%s%s\n", (double)e->at_ns * 1e-9, sc_event_kind_name(e->kind),
 		       who ? " " : "", who ? who : "");

@@ -172,9 +172,9 @@ static void event_kind(const struct world *w, int k, char *buf, size_t len)
 	if (e->clock >= 0)
 		snprintf(buf, len, "%s:%s", sc_event_kind_name(e->kind),
 			 w->sc.clocks[e->clock].name);
-	else if (e->host >= 0)
+	else if (e->host >= 0 || e->host == SC_HOST_ALL)
 		snprintf(buf, len, "%s:%s", sc_event_kind_name(e->kind),
-			 w->sc.net.hosts[e->host].name);
+			 e->host >= 0 ? w->sc.net.hosts[e->host].name : "all");
 	else
 		snprintf(buf, len, "%s", sc_event_kind_name(e->kind));
 }

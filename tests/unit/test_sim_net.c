@@ -85,6 +85,9 @@ START_TEST(network_errors)
 	parse_fails("duration 10\nhost a\n\taddress 192.0.2.1\nhost b\n\taddress 192.0.2.1\n",
 		    "address also of a");
 	parse_fails("duration 10\nat 1 outage nohost 5\n", "t.scn:2: at: unknown host");
+	parse_fails("duration 10\nhost all\n", "t.scn:2: host: 'all'");
+	parse("duration 10\nhost a\n\taddress 192.0.2.1\nat 1 outage all 5\n");
+	ck_assert_int_eq(sc.events[0].host, SC_HOST_ALL);
 	parse_fails("duration 10\nhost a\n\taddress 192.0.2.1\n\tstratum 16\n", "t.scn:4:");
 }
 END_TEST
