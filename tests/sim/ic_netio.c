@@ -2,16 +2,18 @@
 /*
  * Sending and receiving on the simulated UDP sockets: send, sendto,
  * sendmsg (control messages SO_TIMESTAMPING, IP_PKTINFO, IP_TOS), sendmmsg,
- * write; recv, recvfrom, recvmsg (MSG_ERRQUEUE, MSG_DONTWAIT, MSG_PEEK,
- * MSG_TRUNC), recvmmsg (with a timeout: the datagrams already queued after
- * the first), read. A receive on an empty queue blocks in
- * virtual time (poll), unless the socket is non-blocking or the call says
- * MSG_DONTWAIT; the error queue never blocks.
+ * write, writev; recv, recvfrom (and their _chk entry points), recvmsg
+ * (MSG_ERRQUEUE, MSG_DONTWAIT, MSG_PEEK, MSG_TRUNC), recvmmsg (with a
+ * timeout: the datagrams already queued after the first), read, readv. A
+ * receive on an empty queue blocks in virtual time (poll), unless the
+ * socket is non-blocking or the call says MSG_DONTWAIT; the error queue
+ * never blocks. shutdown() of a simulated socket is refused loudly.
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <linux/net_tstamp.h>
 
@@ -195,6 +197,17 @@ ssize_t write(int fd, const void *buf, size_t len)
 	return sendto(fd, buf, len, 0, NULL, 0);
 }
 
+ssize_t writev(int fd, const struct iovec *iov, int n)
+{
+	struct sim *s = sim_get();
+	struct msghdr m = { .msg_iov = (struct iovec *)(uintptr_t)iov, .msg_iovlen = (size_t)n };
+	int id;
+
+	if (!s || !sim_udp(s, fd, &id))
+		return real.writev(fd, iov, n);
+	return ret_errno(n < 0 ? -EINVAL : sim_udp_sendmsg(s, fd, id, &m, 0));
+}
+
 int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
 {
 	struct sim *s = sim_get();
@@ -250,6 +263,46 @@ ssize_t recv(int fd, void *buf, size_t len, int flags)
 	if (!s || !sim_udp(s, fd, NULL))
 		return real.recv(fd, buf, len, flags);
 	return recvfrom(fd, buf, len, flags, NULL, NULL);
+}
+
+ssize_t readv(int fd, const struct iovec *iov, int n)
+{
+	struct sim *s = sim_get();
+	struct msghdr m = { .msg_iov = (struct iovec *)(uintptr_t)iov, .msg_iovlen = (size_t)n };
+	int id;
+
+	if (!s || !sim_udp(s, fd, &id))
+		return real.readv(fd, iov, n);
+	return ret_errno(n < 0 ? -EINVAL : sim_udp_recvmsg(s, fd, id, &m, 0));
+}
+
+int shutdown(int fd, int how)
+{
+	struct sim *s = sim_get();
+
+	if (!s || !sim_udp(s, fd, NULL))
+		return real.shutdown(fd, how);
+	sim_unsupported("shutdown() of a simulated UDP socket");
+	return (int)ret_errno(-EOPNOTSUPP);
+}
+
+/* the _FORTIFY_SOURCE entry points */
+ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags);
+ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags)
+{
+	if (len > buflen)
+		abort();
+	return recv(fd, buf, len, flags);
+}
+
+ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
+		       struct sockaddr *sa, socklen_t *salen);
+ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
+		       struct sockaddr *sa, socklen_t *salen)
+{
+	if (len > buflen)
+		abort();
+	return recvfrom(fd, buf, len, flags, sa, salen);
 }
 
 int recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags, struct timespec *timeout)

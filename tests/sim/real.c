@@ -75,6 +75,9 @@ void real_init(void)
 	RESOLVE(recvmsg);
 	RESOLVE(recvmmsg);
 	RESOLVE(write);
+	RESOLVE(writev);
+	RESOLVE(readv);
+	RESOLVE(shutdown);
 	RESOLVE(getaddrinfo);
 	RESOLVE(freeaddrinfo);
 	RESOLVE(getnameinfo);

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <linux/errqueue.h>
 #include <linux/net_tstamp.h>
@@ -189,6 +190,22 @@ static void test_socket_basics(void)
 	check(fl >= 0 && (fl & O_NONBLOCK), "udp_nonblocking", "fl %x", fl);
 	check(recv(fd, &v, sizeof(v), 0) < 0 && errno == EAGAIN, "recv_empty_eagain", "errno %d",
 	      errno);
+	check(shutdown(fd, SHUT_RDWR) < 0 && errno == EOPNOTSUPP, "shutdown_refused", "errno %d",
+	      errno);
+	{
+		unsigned char req[48] = { 0x1b }, resp[48];
+		struct iovec iv[2] = { { req, 20 }, { req + 20, 28 } }, b = { resp, sizeof(resp) };
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		ssize_t w = writev(fd, iv, 2), r;
+		int64_t ts;
+
+		check(poll(&pfd, 1, 1000) == 1 && pfd.revents == POLLERR, "poll_pollerr_tx_stamp",
+		      "revents %x", pfd.revents);
+		recv_ts(fd, MSG_ERRQUEUE, resp, sizeof(resp), &ts);
+		poll(&pfd, 1, 1000);
+		r = readv(fd, &b, 1);
+		check(w == 48 && r == 48 && (resp[0] & 7) == 4, "writev_readv", "w %zd r %zd", w, r);
+	}
 	close(fd);
 }
 
