@@ -103,6 +103,14 @@ if have_chronyd; then
 	d=$tmp/chft; mkdir -p $d; chrony_ntp_conf $d $SCN/ntp_falseticker.scn
 	chronyd_run $d $SCN/ntp_falseticker.scn
 	expect chronyd_ntp_falseticker_rejected lt "$(rt $d max_ns)" 5000000
+	# the servers' LI=1 (and one smear) carry it over the leap; the hour
+	# without servers does not lose it a millisecond
+	d=$tmp/chleapntp; mkdir -p $d; chrony_ntp_conf $d $SCN/ntp_leap.scn
+	chronyd_run $d $SCN/ntp_leap.scn
+	expect chronyd_ntp_leap_followed lt "$(sumval $d "$lpat" peak_excl_ns)" 1000000
+	d=$tmp/chout; mkdir -p $d; chrony_ntp_conf $d $SCN/ntp_outage.scn
+	chronyd_run $d $SCN/ntp_outage.scn
+	expect chronyd_ntp_outage_holds_1ms lt "$(sumval $d "^event [0-9]* outage:all .*CLOCK_REALTIME" peak_ns)" 1000000
 else
 	echo "peers: chronyd ($CHRONYD) or /usr/share/zoneinfo/right/UTC not installed: its tests skipped"
 fi
