@@ -26,6 +26,7 @@ endif
 
 SERVO_SRC  := $(wildcard servo/*.c)
 PHC_SRC    := $(wildcard phc/*.c)
+UTIL_SRC   := $(wildcard util/*.c)
 MAINS      := daemon/gnomond.c daemon/ctl/gnomonctl.c
 DAEMON_SRC := $(filter-out $(MAINS),$(wildcard daemon/*.c daemon/*/*.c))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
@@ -34,8 +35,9 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 LIBSERVO  := $(BUILD)/libservo.a
 LIBPHC    := $(BUILD)/libphc.a
+LIBUTIL   := $(BUILD)/libutil.a
 LIBDAEMON := $(BUILD)/libdaemon.a
-LIBS_ALL  := $(LIBDAEMON) $(LIBSERVO) $(LIBPHC)
+LIBS_ALL  := $(LIBDAEMON) $(LIBSERVO) $(LIBPHC) $(LIBUTIL)
 
 PROGS      := $(BUILD)/gnomond $(BUILD)/gnomonctl
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
@@ -61,6 +63,7 @@ $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 
 $(LIBSERVO): $(call obj,$(SERVO_SRC))
 $(LIBPHC): $(call obj,$(PHC_SRC))
+$(LIBUTIL): $(call obj,$(UTIL_SRC))
 $(LIBDAEMON): $(call obj,$(DAEMON_SRC))
 $(LIBS_ALL):
 	@mkdir -p $(@D)
@@ -145,7 +148,7 @@ install: all
 # FUZZ_TIME seconds. Not part of `make check` (it is open-ended by nature).
 FUZZ_TIME ?= 30
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
-FUZZ_LIBSRC := $(SERVO_SRC) $(PHC_SRC) $(DAEMON_SRC)
+FUZZ_LIBSRC := $(SERVO_SRC) $(PHC_SRC) $(DAEMON_SRC) $(UTIL_SRC)
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBSRC) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -I. -D_GNU_SOURCE \

@@ -43,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/util.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
 
@@ -68,13 +69,15 @@ struct timer {
 
 struct loop {
 	struct fd_entry *fds;
-	int n_fds, cap_fds;
+	int n_fds;
+	size_t cap_fds;
 	struct timer *timers;
-	int n_timers, cap_timers;
+	int n_timers;
+	size_t cap_timers;
 	/* poll set snapshot, rebuilt each iteration */
 	struct pollfd *pfd;
 	uint64_t *pserial;
-	int cap_pfd, cap_pserial;
+	size_t cap_pfd, cap_pserial;
 
 	int tfd;		/* timerfd armed at the earliest due timer */
 	int64_t armed_ns;	/* its deadline (CLOCK_MONOTONIC), 0 = disarmed */
@@ -98,13 +101,11 @@ int64_t loop_mono_ns(void)
 
 static int open_timerfd(void)
 {
-	int fd = timerfd_create(CLOCK_MONOTONIC, 0), fl;
+	int fd = timerfd_create(CLOCK_MONOTONIC, 0);
 
 	if (fd < 0)
 		return -1;
-	fl = fcntl(fd, F_GETFL);
-	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 || fl < 0 ||
-	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+	if (fd_cloexec(fd) < 0 || fd_nonblock(fd, 1) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -140,25 +141,6 @@ void loop_destroy(struct loop *l)
 	free(l);
 }
 
-/* Grow *arr (of elem-size items, capacity *cap) to hold at least need. */
-static int grow(void **arr, int *cap, int need, size_t elem)
-{
-	void *p;
-	int ncap;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 8;
-	while (ncap < need)
-		ncap *= 2;
-	p = realloc(*arr, (size_t)ncap * elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
 static int find_fd(const struct loop *l, int fd)
 {
 	for (int i = 0; i < l->n_fds; i++)
@@ -175,7 +157,7 @@ int loop_add_fd(struct loop *l, int fd, short events, loop_fd_cb cb, void *arg)
 		return -EINVAL;
 	if (find_fd(l, fd) >= 0)
 		return -EEXIST;
-	if (grow((void **)&l->fds, &l->cap_fds, l->n_fds + 1, sizeof(*l->fds)))
+	if (util_grow((void **)&l->fds, &l->cap_fds, (size_t)l->n_fds + 1, sizeof(*l->fds)))
 		return -ENOMEM;
 	e = &l->fds[l->n_fds++];
 	*e = (struct fd_entry){ .fd = fd, .events = events, .cb = cb, .arg = arg,
@@ -219,7 +201,7 @@ long loop_add_timer(struct loop *l, int64_t delay_ns, loop_timer_cb cb, void *ar
 		return -EINVAL;
 	if (l->next_id == LONG_MAX)
 		return -EOVERFLOW;
-	if (grow((void **)&l->timers, &l->cap_timers, l->n_timers + 1, sizeof(*l->timers)))
+	if (util_grow((void **)&l->timers, &l->cap_timers, (size_t)l->n_timers + 1, sizeof(*l->timers)))
 		return -ENOMEM;
 	/* Inside a callback, delays count from the wake-up (one timestamp per
 	 * iteration); outside, from the present. */
@@ -296,8 +278,8 @@ static int build_pollset(struct loop *l)
 {
 	int n = l->n_fds;
 
-	if (grow((void **)&l->pfd, &l->cap_pfd, n + 1, sizeof(*l->pfd)) ||
-	    grow((void **)&l->pserial, &l->cap_pserial, n, sizeof(*l->pserial)))
+	if (util_grow((void **)&l->pfd, &l->cap_pfd, (size_t)n + 1, sizeof(*l->pfd)) ||
+	    util_grow((void **)&l->pserial, &l->cap_pserial, (size_t)n, sizeof(*l->pserial)))
 		return -ENOMEM;
 	for (int i = 0; i < n; i++) {
 		l->pfd[i] = (struct pollfd){ .fd = l->fds[i].fd, .events = l->fds[i].events };

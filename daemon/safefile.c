@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "daemon/safefile.h"
+#include "util/util.h"
 
 static int why_set(int r, char *why, size_t whylen, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -99,11 +100,9 @@ static int check_file(int fd, const struct stat *st, uid_t owner, bool created,
 
 static int make_blocking(int fd, char *why, size_t whylen)
 {
-	int fl = fcntl(fd, F_GETFL);
+	int r = fd_nonblock(fd, 0);
 
-	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
-		return why_set(-errno, why, whylen, "fcntl: %s", strerror(errno));
-	return 0;
+	return r < 0 ? why_set(r, why, whylen, "fcntl: %s", strerror(-r)) : 0;
 }
 
 int safefile_open(const char *path, int flags, mode_t mode, uid_t owner,

@@ -30,6 +30,7 @@
 #include "daemon/log.h"
 #include "daemon/loop.h"
 #include "daemon/sockserv.h"
+#include "util/util.h"
 
 /* Discarded per wake-up while lingering, so a flood cannot hold the loop. */
 #define LINGER_READS	16
@@ -76,12 +77,9 @@ struct sockserv {
 
 int sockserv_set_flags(int fd)
 {
-	int fl = fcntl(fd, F_GETFL);
+	int r = fd_nonblock(fd, 1);
 
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
-	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
-		return -errno;
-	return 0;
+	return r < 0 ? r : fd_cloexec(fd);
 }
 
 int sockserv_socket(int family)

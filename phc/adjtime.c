@@ -30,15 +30,15 @@ int adjtime_read(clockid_t id, struct timex *tx)
 int adjtime_step(clockid_t id, int64_t delta_ns)
 {
 	struct timex tx;
-	int64_t sec = delta_ns / NS_PER_SEC;
-	int64_t nsec = delta_ns % NS_PER_SEC;
+	int64_t sec = delta_ns / NS_PER_S;
+	int64_t nsec = delta_ns % NS_PER_S;
 
 	/* The kernel reads the offset as tv_sec + tv_usec, where with ADJ_NANO
 	 * tv_usec holds nanoseconds and must lie in [0, 1e9) (it answers
 	 * -EINVAL otherwise): so -1.5 s is tv_sec = -2, tv_usec = 5e8. */
 	if (nsec < 0) {
 		sec -= 1;
-		nsec += NS_PER_SEC;
+		nsec += NS_PER_S;
 	}
 	memset(&tx, 0, sizeof(tx));
 	tx.modes = ADJ_SETOFFSET | ADJ_NANO;

@@ -146,7 +146,7 @@ int clock_watch_pair(struct clock *c, int64_t *clock_ns, int64_t *twin_ns)
 
 int64_t clock_ts_to_ns(const struct timespec *ts)
 {
-	return (int64_t)ts->tv_sec * NS_PER_SEC + ts->tv_nsec;
+	return (int64_t)ts->tv_sec * NS_PER_S + ts->tv_nsec;
 }
 
 int clock_gettime_ns(struct clock *c, int64_t *ns)

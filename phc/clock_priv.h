@@ -8,8 +8,8 @@
 #define GNOMON_CLOCK_PRIV_H
 
 #include "phc/clock.h"
+#include "util/util.h"
 
-#define NS_PER_SEC 1000000000LL
 
 /** Mark a clock's identity after clock_create(): its kind, PHC index (-1 if
  *  none) and whether its corrections are only recorded (dry run). */

@@ -16,6 +16,7 @@
 #include <linux/sockios.h>
 
 #include "phc/clockname.h"
+#include "util/util.h"
 
 #define PHC_DEV_PREFIX "/dev/ptp"
 #define PHC_NAME_PREFIX "ptp"
@@ -119,10 +120,9 @@ static int ethtool_ts_info(const char *ifname, struct ethtool_ts_info *info)
 		fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 	if (fd < 0)
 		return -errno;
-	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-		r = -errno;
+	r = fd_cloexec(fd);
+	if (r < 0)
 		goto out;
-	}
 	memset(&ifr, 0, sizeof(ifr));
 	memset(info, 0, sizeof(*info));
 	info->cmd = ETHTOOL_GET_TS_INFO;

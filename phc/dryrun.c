@@ -37,11 +37,11 @@ static int dryrun_gettime(void *priv, struct timespec *ts)
 
 	if (r < 0)
 		return r;
-	ts->tv_sec = ns / NS_PER_SEC;
-	ts->tv_nsec = ns % NS_PER_SEC;
+	ts->tv_sec = ns / NS_PER_S;
+	ts->tv_nsec = ns % NS_PER_S;
 	if (ts->tv_nsec < 0) {
 		ts->tv_sec -= 1;
-		ts->tv_nsec += NS_PER_SEC;
+		ts->tv_nsec += NS_PER_S;
 	}
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include "phc/adjtime_priv.h"
 #include "phc/clock_priv.h"
 #include "phc/clockname.h"
+#include "util/util.h"
 
 #define CLOCKFD 3
 
@@ -65,7 +66,7 @@ static clockid_t fd_to_clockid(int fd)
 
 static int64_t pct_to_ns(const struct ptp_clock_time *t)
 {
-	return t->sec * NS_PER_SEC + t->nsec;
+	return t->sec * NS_PER_S + t->nsec;
 }
 
 /* A reading bracketed by two CLOCK_REALTIME stamps around one PHC stamp:
@@ -261,9 +262,8 @@ static int phc_open_dev(int index, struct phc *p)
 	p->fd = open(path, O_RDWR);
 	if (p->fd < 0)
 		return -errno;
-	if (fcntl(p->fd, F_SETFD, FD_CLOEXEC) < 0)
-		r = -errno;
-	else
+	r = fd_cloexec(p->fd);
+	if (!r)
 		r = get_caps(p->fd, &caps);
 	if (r < 0) {
 		close(p->fd);

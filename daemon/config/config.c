@@ -28,6 +28,7 @@
 
 #include "daemon/config/config_priv.h"
 #include "daemon/safefile.h"
+#include "util/util.h"
 
 #define CONF_FILE_MAX	(1 << 20)	/* bytes; a config is a few hundred */
 
@@ -45,16 +46,11 @@ static int __attribute__((format(printf, 5, 6)))
 fail(const struct gnomon_config *conf, int line, char *err, size_t errlen,
      const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	where_vfail(err, errlen, conf->file, line, -EINVAL, fmt, ap);
 	va_end(ap);
-	if (line > 0)
-		snprintf(err, errlen, "%s:%d: %s", conf->file, line, msg);
-	else
-		snprintf(err, errlen, "%s: %s", conf->file, msg);
 	return -EINVAL;
 }
 

@@ -15,6 +15,7 @@
 
 #include "daemon/ctl/ctl_render.h"
 #include "daemon/ctl/ctl_render_priv.h"
+#include "util/util.h"
 
 
 /* ---- formatting helpers ----------------------------------------------- */
@@ -226,15 +227,9 @@ void cr_table_col(struct table *t, const char *head)
 
 void cr_table_row(struct table *t, const char *const *vals)
 {
-	if (t->nrows == t->cap) {
-		int ncap = t->cap ? t->cap * 2 : 16;
-		char **p = realloc(t->cells, (size_t)ncap * (size_t)t->ncols * sizeof(*p));
-
-		if (!p)
-			return;
-		t->cells = p;
-		t->cap = ncap;
-	}
+	if (util_grow((void **)&t->cells, &t->cap, (size_t)t->nrows + 1,
+		      (size_t)t->ncols * sizeof(*t->cells)))
+		return;
 	for (int c = 0; c < t->ncols; c++) {
 		char *s = strdup(vals[c] ? vals[c] : "-");
 

@@ -21,7 +21,8 @@ struct json_object;
 
 /** A table whose columns are sized to their widest cell. */
 struct table {
-	int ncols, nrows, cap;
+	int ncols, nrows;
+	size_t cap;		/* rows the cells have room for */
 	char *head[MAX_COLS];
 	bool right[MAX_COLS];		/**< right-aligned (numbers) */
 	char **cells;			/**< nrows * ncols, row-major */

@@ -25,6 +25,7 @@
 #include "daemon/ctl/ctl_render.h"
 #include "daemon/ctl/ctlproto.h"
 #include "daemon/daemon.h"
+#include "util/util.h"
 
 enum { EXIT_OK = 0, EXIT_DAEMON = 1, EXIT_USAGE = 2, EXIT_COMM = 3 };
 
@@ -118,7 +119,7 @@ static int64_t mono_ms(void)
 static int connect_to(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, fl, r;
+	int fd, r;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
@@ -126,12 +127,12 @@ static int connect_to(const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (fd < 0)
 		return -errno;
-	fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
-	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
-	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		/* EAGAIN from a Unix connect(): the listen backlog is full */
-		r = -errno;
+	r = fd_nonblock(fd, 1);
+	if (!r)
+		r = fd_cloexec(fd);
+	if (!r && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		r = -errno;	/* EAGAIN from a Unix connect(): the listen backlog is full */
+	if (r < 0) {
 		close(fd);
 		return r;
 	}

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/util.h"
 #include "phc/systime.h"
 #include "daemon/daemon.h"
 #include "daemon/leap/leapfile.h"
@@ -247,7 +248,7 @@ static int cmd_leap(void *arg, struct json_object *args, struct json_object **da
 	struct gnomond *g = arg;
 	struct json_object *o = json_object_new_object(), *t = json_object_new_object();
 	struct json_object *cl = json_object_new_array();
-	int64_t now_s = systime_realtime_ns() / 1000000000LL, leap;
+	int64_t now_s = systime_realtime_ns() / NS_PER_S, leap;
 	char status[512], date[32];
 	int tai, delta;
 

@@ -5,8 +5,8 @@
 #define GNOMON_DISCIPLINE_PRIV_H
 
 #include "daemon/discipline/discipline.h"
+#include "util/util.h"
 
-#define NS_PER_S	1000000000LL
 
 struct discipline {
 	struct discipline_env env;

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "daemon/leap/leap.h"
+#include "util/util.h"
 
-#define NS_PER_S	1000000000LL
 #define DAY_S		86400LL
 /* A leap stays "in view" this long after it: the longest smear window
  * placed after a leap (Meta's 62 500 s) plus margin. */

@@ -31,6 +31,7 @@
 #include "daemon/leap/leaptable.h"
 #include "daemon/log.h"
 #include "phc/systime.h"
+#include "util/util.h"
 
 #define DAY_S		86400LL
 #define MAX_ENTRIES	4096
@@ -60,18 +61,13 @@ struct parse {
 __attribute__((format(printf, 4, 5)))
 static int fail(struct parse *ps, int line, int rc, const char *fmt, ...)
 {
-	char msg[MSG_MAX];
 	va_list ap;
 
+	if (!ps->err || !ps->errlen)
+		return rc;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	where_vfail(ps->err, ps->errlen, ps->name, line, rc, fmt, ap);
 	va_end(ap);
-	if (ps->err && ps->errlen) {
-		if (line > 0)
-			snprintf(ps->err, ps->errlen, "%s:%d: %s", ps->name, line, msg);
-		else
-			snprintf(ps->err, ps->errlen, "%s: %s", ps->name, msg);
-	}
 	return rc;
 }
 
@@ -188,15 +184,8 @@ static int add_entry(struct parse *ps, struct leapfile *f, int64_t utc, int tai)
 			    prev->tai_utc, tai);
 	if (f->n == MAX_ENTRIES)
 		return fail(ps, ps->line, -EBADMSG, "more than %d entries", MAX_ENTRIES);
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 32;
-		struct leap_entry *e = realloc(f->e, cap * sizeof(*e));
-
-		if (!e)
-			return fail(ps, 0, -ENOMEM, "out of memory");
-		f->e = e;
-		f->cap = cap;
-	}
+	if (util_grow((void **)&f->e, &f->cap, f->n + 1, sizeof(*f->e)))
+		return fail(ps, 0, -ENOMEM, "out of memory");
 	f->e[f->n].utc_s = utc;
 	f->e[f->n].tai_utc = tai;
 	f->e[f->n].delta = prev ? tai - prev->tai_utc : 0;
@@ -378,13 +367,13 @@ int leapfile_read(const char *path, char **buf, size_t *len,
 
 /* ---- the file at run time ---- */
 
-#define CHECK_EVERY_NS	(60LL * 1000000000LL)
+#define CHECK_EVERY_NS	(60LL * NS_PER_S)
 #define WARN_EVERY_S	86400
 
 static void watch_load(struct leapwatch *w, bool first)
 {
 	char err[PATH_MAX + MSG_MAX], status[512];
-	int64_t now_s = systime_realtime_ns() / 1000000000LL;
+	int64_t now_s = systime_realtime_ns() / NS_PER_S;
 	int r;
 
 	r = leaptable_load_file(w->leaps, w->path, err, sizeof(err));
@@ -400,7 +389,7 @@ static void watch_load(struct leapwatch *w, bool first)
 
 static void watch_warn_expiry(struct leapwatch *w)
 {
-	int64_t now_s = systime_realtime_ns() / 1000000000LL;
+	int64_t now_s = systime_realtime_ns() / NS_PER_S;
 	enum leap_expiry st = leaptable_expiry_state(w->leaps, now_s);
 	char status[512];
 

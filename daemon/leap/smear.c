@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "daemon/leap/smear.h"
+#include "util/util.h"
 
-#define NS_PER_S	1e9
 
 int smear_validate(const struct smear_params *p)
 {
@@ -70,12 +70,12 @@ double smear_offset_ns(const struct smear_params *p, int delta, double t_rel_s)
 	if (r == -EINVAL)
 		return NAN;
 	if (r)
-		return r > 0 ? delta * NS_PER_S : 0.0;
+		return r > 0 ? delta * NS_PER_S_F : 0.0;
 	if (p->shape == SMEAR_COSINE)
 		f = (1.0 - cos(M_PI * x)) / 2.0;
 	else
 		f = x;
-	return delta * NS_PER_S * f;
+	return delta * NS_PER_S_F * f;
 }
 
 double smear_rate_ppb(const struct smear_params *p, int delta, double t_rel_s)
@@ -88,8 +88,8 @@ double smear_rate_ppb(const struct smear_params *p, int delta, double t_rel_s)
 	if (r || !delta)
 		return 0.0;
 	if (p->shape == SMEAR_COSINE)
-		return delta * NS_PER_S * M_PI / (2.0 * w) * sin(M_PI * x);
-	return delta * NS_PER_S / w;
+		return delta * NS_PER_S_F * M_PI / (2.0 * w) * sin(M_PI * x);
+	return delta * NS_PER_S_F / w;
 }
 
 /*

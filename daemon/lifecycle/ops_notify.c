@@ -21,8 +21,8 @@
 #include "daemon/lifecycle/ops_notify.h"
 #include "daemon/lifecycle/sdnotify.h"
 #include "daemon/lifecycle/watchdog.h"
+#include "util/util.h"
 
-#define NS_PER_S		1000000000LL
 #define READY_POLL_NS		(NS_PER_S / 10)
 #define STATUS_PERIOD_NS	NS_PER_S
 /* STATUS= is re-sent this often with fresh offsets even without a change. */

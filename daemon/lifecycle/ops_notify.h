@@ -12,12 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/util.h"
 #include "daemon/discipline/discipline.h"
 #include "daemon/loop.h"
 
 /** Longest wait for every clock's first update before READY=1 is sent
  *  anyway (with a STATUS naming the clocks not updating), ns. */
-#define OPS_READY_TIMEOUT_NS	(30LL * 1000000000LL)
+#define OPS_READY_TIMEOUT_NS	(30LL * NS_PER_S)
 
 struct ops_notify;
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "daemon/lifecycle/pidfile.h"
+#include "util/util.h"
 
 /* Attempts when the file is replaced or released while we look at it. */
 #define PIDFILE_TRIES	5
@@ -152,10 +153,9 @@ struct pidfile *pidfile_create(const char *path, int *err, char *msg, size_t msg
 			r = -errno;
 			break;
 		}
-		if (fcntl(p->fd, F_SETFD, FD_CLOEXEC) < 0) {
-			r = -errno;
+		r = fd_cloexec(p->fd);
+		if (r < 0)
 			break;
-		}
 		r = try_lock(p, msg, msglen);
 		if (r != 0)
 			break;

@@ -17,6 +17,7 @@
 #include "daemon/log.h"
 #include "daemon/lifecycle/ops.h"
 #include "daemon/lifecycle/reload.h"
+#include "util/util.h"
 
 /* Keys applied at run time (everything else needs a restart). */
 static const char *const runtime_global[] = {
@@ -42,22 +43,16 @@ struct entry {
 
 struct entries {
 	struct entry *e;
-	int n, cap;
+	int n;
+	size_t cap;
 };
 
 static int push(struct entries *es, const char *section, const char *key, const char *value)
 {
 	struct entry *e;
 
-	if (es->n == es->cap) {
-		int cap = es->cap ? 2 * es->cap : 64;
-		struct entry *p = realloc(es->e, (size_t)cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		es->e = p;
-		es->cap = cap;
-	}
+	if (util_grow((void **)&es->e, &es->cap, (size_t)es->n + 1, sizeof(*es->e)))
+		return -ENOMEM;
 	e = &es->e[es->n++];
 	snprintf(e->section, sizeof(e->section), "%s", section);
 	snprintf(e->key, sizeof(e->key), "%s", key);

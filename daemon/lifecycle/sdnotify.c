@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "daemon/lifecycle/sdnotify.h"
+#include "util/util.h"
 
 /*
  * Fill a sockaddr_un from $NOTIFY_SOCKET. For the abstract namespace the
@@ -71,10 +72,9 @@ int sdnotify_send(const char *msg)
 	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 	if (fd < 0)
 		return -errno;
-	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-		r = -errno;
+	r = fd_cloexec(fd);
+	if (r < 0)
 		goto out;
-	}
 	/* MSG_DONTWAIT: never block the loop on a full manager queue; the
 	 * message is then lost and the caller sees -EAGAIN. MSG_NOSIGNAL for
 	 * form's sake (datagram sockets do not raise SIGPIPE). */

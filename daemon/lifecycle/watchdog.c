@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "daemon/lifecycle/watchdog.h"
+#include "util/util.h"
 
-#define NS_PER_S	1e9
 
 struct wd_clock {
 	char name[WATCHDOG_NAME_MAX];
@@ -32,7 +32,8 @@ struct watchdog {
 	int64_t stale_floor_ns;
 	uint64_t last_iterations;
 	struct wd_clock *clocks;
-	int n, cap;
+	int n;
+	size_t cap;
 };
 
 struct watchdog *watchdog_create(const struct watchdog_params *p)
@@ -74,15 +75,8 @@ int watchdog_add_clock(struct watchdog *w, const char *name, int64_t interval_ns
 
 	if (!w || !name || interval_ns <= 0)
 		return -EINVAL;
-	if (w->n == w->cap) {
-		int cap = w->cap ? 2 * w->cap : 8;
-		struct wd_clock *nc = realloc(w->clocks, (size_t)cap * sizeof(*nc));
-
-		if (!nc)
-			return -ENOMEM;
-		w->clocks = nc;
-		w->cap = cap;
-	}
+	if (util_grow((void **)&w->clocks, &w->cap, (size_t)w->n + 1, sizeof(*w->clocks)))
+		return -ENOMEM;
 	c = &w->clocks[w->n];
 	memset(c, 0, sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "%s", name);
@@ -169,7 +163,7 @@ static bool clock_stale(struct wd_clock *c, int64_t now_ns, int nbad,
 		"%sclock %s: last successful read/adjust %.1f s ago (limit %.1f s)" :
 		"%sclock %s: no successful read/adjust in the %.1f s since start (limit %.1f s)",
 		nbad ? "; " : "", c->name,
-		(double)age / NS_PER_S, (double)c->limit_ns / NS_PER_S);
+		(double)age / NS_PER_S_F, (double)c->limit_ns / NS_PER_S_F);
 	return true;
 }
 

@@ -29,6 +29,7 @@
 
 #include "daemon/metrics/metrics.h"
 #include "daemon/safefile.h"
+#include "util/util.h"
 
 /* Room for any value: "%.17g" of a double is at most 24 characters. */
 #define VALUE_MAX	32
@@ -56,23 +57,10 @@ struct metrics {
 
 static int buf_reserve(struct buf *b, size_t more)
 {
-	size_t need, ncap;
-	char *p;
-
 	if (more > SIZE_MAX - b->len - 1)
 		return -ENOMEM;
-	need = b->len + more + 1;	/* always room for a NUL */
-	if (need <= b->cap)
-		return 0;
-	ncap = b->cap ? b->cap : 256;
-	while (ncap < need)
-		ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
-	p = realloc(b->p, ncap);
-	if (!p)
-		return -ENOMEM;
-	b->p = p;
-	b->cap = ncap;
-	return 0;
+	/* always room for a NUL */
+	return util_grow((void **)&b->p, &b->cap, b->len + more + 1, 1);
 }
 
 static int buf_add(struct buf *b, const char *s, size_t n)
@@ -208,16 +196,11 @@ static struct family *find_family(const struct metrics *m, const char *name)
 /* A free family slot (grown, zeroed), or NULL. */
 static struct family *new_family(struct metrics *m)
 {
-	if (m->n_fam == m->cap_fam) {
-		size_t ncap = m->cap_fam ? m->cap_fam * 2 : 16;
-		struct family *p = realloc(m->fam, ncap * sizeof(*p));
+	size_t old = m->cap_fam;
 
-		if (!p)
-			return NULL;
-		memset(p + m->cap_fam, 0, (ncap - m->cap_fam) * sizeof(*p));
-		m->fam = p;
-		m->cap_fam = ncap;
-	}
+	if (util_grow((void **)&m->fam, &m->cap_fam, m->n_fam + 1, sizeof(*m->fam)))
+		return NULL;
+	memset(m->fam + old, 0, (m->cap_fam - old) * sizeof(*m->fam));
 	return &m->fam[m->n_fam];
 }
 

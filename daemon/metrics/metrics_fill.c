@@ -19,8 +19,8 @@
 #include "daemon/metrics/metrics_fill.h"
 #include "daemon/metrics/metrics_http.h"
 #include "phc/sysclk.h"
+#include "util/util.h"
 
-#define NS_PER_S	1000000000LL
 
 struct dmetrics {
 	struct dmetrics_env env;

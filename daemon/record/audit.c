@@ -18,6 +18,7 @@
 
 #include "daemon/record/audit.h"
 #include "daemon/record/history.h"
+#include "util/util.h"
 
 struct audit {
 	struct recfile *f;
@@ -32,26 +33,15 @@ struct sbuf {
 
 static char *sb_room(struct sbuf *b, size_t n)
 {
-	size_t cap;
-	char *p;
-
 	if (b->err)
 		return NULL;
 	if (b->len + n + 1 > AUDIT_LINE_MAX) {
 		b->err = -E2BIG;
 		return NULL;
 	}
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			b->err = -ENOMEM;
-			return NULL;
-		}
-		b->p = p;
-		b->cap = cap;
+	if (util_grow((void **)&b->p, &b->cap, b->len + n + 1, 1)) {
+		b->err = -ENOMEM;
+		return NULL;
 	}
 	return b->p + b->len;
 }

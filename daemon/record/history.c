@@ -16,8 +16,8 @@
 #include <json-c/json.h>
 
 #include "daemon/record/history.h"
+#include "util/util.h"
 
-#define NS_PER_S	1000000000LL
 #define NS_PER_DAY	(86400LL * NS_PER_S)
 #define TAIL_CHUNK	65536
 

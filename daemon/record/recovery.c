@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "daemon/record/recovery.h"
+#include "util/util.h"
 
-#define NS_PER_S	1000000000LL
 /* Longest accepted hold: a year; keeps hold in int64 ns far from overflow. */
 #define HOLD_MAX_S	(365.0 * 86400.0)
 #define HISTORY_MAX	100000

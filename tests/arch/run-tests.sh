@@ -13,7 +13,7 @@ named=$(sed -n 's/^| `\([a-z_/]*\)\/` |.*/\1/p' "$doc")
 for d in $named; do
 	if [ -d "$d" ]; then ok "folder $d/ exists"; else bad "folder $d/ named in $doc is missing"; fi
 done
-for d in $(find daemon servo phc -name '*.c' -exec dirname {} \; | sort -u); do
+for d in $(find daemon servo phc util -name '*.c' -exec dirname {} \; | sort -u); do
 	if printf '%s\n' $named | grep -qx "$d"; then ok "$d/ is on the map"
 	else bad "$d/ holds C sources but $doc does not name it"; fi
 done
@@ -29,13 +29,13 @@ done
 # Each folder's main header says what the folder owns and what it may call.
 for h in daemon/daemon.h daemon/config/config.h daemon/discipline/discipline.h \
 	 daemon/source/source.h daemon/leap/leap.h daemon/record/recovery.h daemon/ctl/ctl.h \
-	 daemon/metrics/metrics.h daemon/lifecycle/ops.h servo/servo.h phc/clock.h; do
+	 daemon/metrics/metrics.h daemon/lifecycle/ops.h servo/servo.h phc/clock.h util/util.h; do
 	d=${h%/*}/
 	if grep -q "^ \* $d owns " "$h" && grep -q "^ \* It may call " "$h"; then
 		ok "$h says what $d owns and may call"
 	else bad "$h lacks the two lines ' * $d owns ...' and ' * It may call ...'"; fi
 done
-for d in $(find daemon servo phc -name '*.c' -exec dirname {} \; | sort -u); do
+for d in $(find daemon servo phc util -name '*.c' -exec dirname {} \; | sort -u); do
 	if grep -qs "^ \* $d/ owns " "$d"/*.h; then ok "$d/ has a main header"
 	else bad "$d/ has no header saying what it owns"; fi
 done

@@ -15,12 +15,12 @@
 
 static bool bad_ts(const struct timespec *ts)
 {
-	return ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= NS_PER_SEC;
+	return ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= NS_PER_S;
 }
 
 static int64_t ts_ns(const struct timespec *ts)
 {
-	return (int64_t)ts->tv_sec * NS_PER_SEC + ts->tv_nsec;
+	return (int64_t)ts->tv_sec * NS_PER_S + ts->tv_nsec;
 }
 
 static int ret_errno(int r)
@@ -142,13 +142,13 @@ int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv)
 	if (tv && (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000))
 		return ret_errno(-EINVAL);
 	if (tv)
-		vt_after(s, (int64_t)tv->tv_sec * NS_PER_SEC + tv->tv_usec * 1000, &dl);
+		vt_after(s, (int64_t)tv->tv_sec * NS_PER_S + tv->tv_usec * 1000, &dl);
 	r = select_common(nfds, rd, wr, ex, tv ? &dl : NULL, NULL);
 	if (tv && (r >= 0 || errno == EINTR)) {	/* Linux writes back the time left */
 		int64_t left = left_ns(s, &dl);
 
-		tv->tv_sec = left / NS_PER_SEC;
-		tv->tv_usec = left % NS_PER_SEC / 1000;
+		tv->tv_sec = left / NS_PER_S;
+		tv->tv_usec = left % NS_PER_S / 1000;
 	}
 	return r;
 }
@@ -183,8 +183,8 @@ int nanosleep(const struct timespec *req, struct timespec *rem)
 	if (r == -EINTR && rem) {
 		int64_t left = left_ns(s, &dl);
 
-		rem->tv_sec = left / NS_PER_SEC;
-		rem->tv_nsec = left % NS_PER_SEC;
+		rem->tv_sec = left / NS_PER_S;
+		rem->tv_nsec = left % NS_PER_S;
 	}
 	return ret_errno(r < 0 ? r : 0);
 }
@@ -224,8 +224,8 @@ int clock_nanosleep(clockid_t clk, int flags, const struct timespec *req,
 	if (r == -EINTR && rem && !(flags & TIMER_ABSTIME)) {
 		int64_t left = left_ns(s, &dl);
 
-		rem->tv_sec = left / NS_PER_SEC;
-		rem->tv_nsec = left % NS_PER_SEC;
+		rem->tv_sec = left / NS_PER_S;
+		rem->tv_nsec = left % NS_PER_S;
 	}
 	return r < 0 ? -r : 0;
 }

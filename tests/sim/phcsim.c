@@ -94,10 +94,10 @@ int64_t phc_latch(struct world *w, int c)
 
 void phc_ns_to_ptp(int64_t ns, struct ptp_clock_time *pt)
 {
-	int64_t s = ns / NS_PER_SEC, r = ns % NS_PER_SEC;
+	int64_t s = ns / NS_PER_S, r = ns % NS_PER_S;
 
 	if (r < 0) {
-		r += NS_PER_SEC;
+		r += NS_PER_S;
 		s--;
 	}
 	pt->sec = s;
@@ -116,8 +116,8 @@ int phc_gettime(struct world *w, int c, struct timespec *ts)
 	world_advance(w, d1);
 	v = phc_latch(w, c);
 	world_advance(w, d2);
-	ts->tv_sec = v / NS_PER_SEC;
-	ts->tv_nsec = v % NS_PER_SEC;
+	ts->tv_sec = v / NS_PER_S;
+	ts->tv_nsec = v % NS_PER_S;
 	w->cnt[c].reads++;
 	return 0;
 }
@@ -128,12 +128,12 @@ int phc_settime(struct world *w, int c, const struct timespec *ts)
 	double before;
 	int r;
 
-	if (ts->tv_nsec < 0 || ts->tv_nsec >= NS_PER_SEC || ts->tv_sec < 0)
+	if (ts->tv_nsec < 0 || ts->tv_nsec >= NS_PER_S || ts->tv_sec < 0)
 		return -EINVAL;
 	if ((r = phc_device_access(w, c)))
 		return r;
 	before = phc_offset(w, c);
-	delta = (int64_t)ts->tv_sec * NS_PER_SEC + ts->tv_nsec - lclock_read(&w->phc[c].lc, w->t, 0.0);
+	delta = (int64_t)ts->tv_sec * NS_PER_S + ts->tv_nsec - lclock_read(&w->phc[c].lc, w->t, 0.0);
 	lclock_step(&w->phc[c].lc, delta);
 	world_count_step(w, c, delta);
 	note_reference_change(w, c);
@@ -159,11 +159,11 @@ static int adj_setoffset(struct world *w, int c, const struct timex *tx)
 
 	if (!(tx->modes & ADJ_NANO))
 		nsec *= 1000;
-	if ((unsigned long)nsec >= NS_PER_SEC)
+	if ((unsigned long)nsec >= NS_PER_S)
 		return -EINVAL;
 	if ((r = phc_device_access(w, c)))
 		return r;
-	delta = (int64_t)tx->time.tv_sec * NS_PER_SEC + nsec;
+	delta = (int64_t)tx->time.tv_sec * NS_PER_S + nsec;
 	now = lclock_read(&w->phc[c].lc, w->t, 0.0);
 	if (now + delta < 0)	/* timespec64_valid_settod() of the result */
 		return -EINVAL;

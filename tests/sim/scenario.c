@@ -37,16 +37,11 @@ static const struct unit freq_units[] = {	/* base unit: ppb */
 
 int fail(struct parser *p, const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	where_vfail(p->err, p->errlen, p->name, p->line, -EINVAL, fmt, ap);
 	va_end(ap);
-	if (p->line > 0)
-		snprintf(p->err, p->errlen, "%s:%d: %s", p->name, p->line, msg);
-	else
-		snprintf(p->err, p->errlen, "%s: %s", p->name, msg);
 	return -EINVAL;
 }
 

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NS_PER_S 1000000000LL
+#include "util/util.h"
 
 struct scenario;
 

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "tests/sim/scenario.h"
+#include "util/util.h"
 
-#define NS_PER_S 1000000000LL
 
 int64_t sc_days_from_civil(int64_t y, unsigned m, unsigned d)
 {

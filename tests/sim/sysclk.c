@@ -47,7 +47,7 @@ void sys_init(struct world *w)
 	lclock_init(&s->raw, w->t, w->sc.uptime_ns, s->e);
 	lclock_init(&s->mono, w->t, w->sc.uptime_ns, mono_rate(s));
 	s->wall_off = ideal + llround(c->offset_ns) - w->sc.uptime_ns;
-	s->sec = floor_div(realtime_now(w), NS_PER_SEC);
+	s->sec = floor_div(realtime_now(w), NS_PER_S);
 }
 
 double sys_offset(const struct world *w)
@@ -69,7 +69,7 @@ int64_t sys_value(const struct world *w, clockid_t clk, double extra_ns)
 		return lclock_read(&s->mono, w->t, extra_ns);
 	case CLOCK_TAI:
 		return lclock_read(&s->mono, w->t, extra_ns) + s->wall_off +
-		       (int64_t)s->k.tai * NS_PER_SEC;
+		       (int64_t)s->k.tai * NS_PER_S;
 	default:	/* CLOCK_REALTIME and its _COARSE/_ALARM variants */
 		return lclock_read(&s->mono, w->t, extra_ns) + s->wall_off;
 	}
@@ -77,8 +77,8 @@ int64_t sys_value(const struct world *w, clockid_t clk, double extra_ns)
 
 static void ns_to_ts(int64_t ns, struct timespec *ts)
 {
-	ts->tv_sec = floor_div(ns, NS_PER_SEC);
-	ts->tv_nsec = ns - ts->tv_sec * NS_PER_SEC;
+	ts->tv_sec = floor_div(ns, NS_PER_S);
+	ts->tv_nsec = ns - ts->tv_sec * NS_PER_S;
 }
 
 int sys_gettime(struct world *w, clockid_t clk, struct timespec *ts)
@@ -105,7 +105,7 @@ static void step_realtime(struct world *w, int64_t delta)
 {
 	w->sys.wall_off += delta;
 	/* A step does not run second_overflow() for the seconds it skips. */
-	w->sys.sec = floor_div(realtime_now(w), NS_PER_SEC);
+	w->sys.sec = floor_div(realtime_now(w), NS_PER_S);
 }
 
 /*
@@ -124,7 +124,7 @@ static int program_step(struct world *w, int64_t delta)
 
 	if (__builtin_add_overflow(realtime_now(w), delta, &after) ||
 	    __builtin_add_overflow(w->sys.wall_off, delta, &wall_off) ||
-	    wall_off < 0 || after < 0 || floor_div(after, NS_PER_SEC) >= SETTOD_SEC_MAX)
+	    wall_off < 0 || after < 0 || floor_div(after, NS_PER_S) >= SETTOD_SEC_MAX)
 		return -EINVAL;
 	step_realtime(w, delta);
 	kntp_clear(&w->sys.k);
@@ -166,10 +166,10 @@ int sys_settime(struct world *w, const struct timespec *ts)
 	int r;
 
 	/* do_sys_settimeofday64(): timespec64_valid_settod() first */
-	if (ts->tv_nsec < 0 || ts->tv_nsec >= NS_PER_SEC || ts->tv_sec < 0 ||
+	if (ts->tv_nsec < 0 || ts->tv_nsec >= NS_PER_S || ts->tv_sec < 0 ||
 	    ts->tv_sec >= SETTOD_SEC_MAX)
 		return -EINVAL;
-	r = program_step(w, (int64_t)ts->tv_sec * NS_PER_SEC + ts->tv_nsec - realtime_now(w));
+	r = program_step(w, (int64_t)ts->tv_sec * NS_PER_S + ts->tv_nsec - realtime_now(w));
 	if (!r)
 		world_changed(w, SC_SYS, before);
 	return r;
@@ -186,7 +186,7 @@ int64_t sys_when(const struct world *w, clockid_t clk, int64_t value)
 	case CLOCK_BOOTTIME:
 		return lclock_when(&s->mono, w->t, value);
 	case CLOCK_TAI:
-		value -= (int64_t)s->k.tai * NS_PER_SEC;
+		value -= (int64_t)s->k.tai * NS_PER_S;
 		/* fall through */
 	default:
 		return lclock_when(&s->mono, w->t, value - s->wall_off);
@@ -195,20 +195,20 @@ int64_t sys_when(const struct world *w, clockid_t clk, int64_t value)
 
 int64_t sys_next_second(const struct world *w)
 {
-	return lclock_when(&w->sys.mono, w->t, (w->sys.sec + 1) * NS_PER_SEC - w->sys.wall_off);
+	return lclock_when(&w->sys.mono, w->t, (w->sys.sec + 1) * NS_PER_S - w->sys.wall_off);
 }
 
 void sys_tick(struct world *w)
 {
 	struct simsys *s = &w->sys;
 
-	while (floor_div(realtime_now(w), NS_PER_SEC) > s->sec) {
+	while (floor_div(realtime_now(w), NS_PER_S) > s->sec) {
 		double before = sys_offset(w);
 		int leap = kntp_second_overflow(&s->k, ++s->sec);
 
 		if (leap) {
-			s->wall_off += leap * NS_PER_SEC;
-			s->sec = floor_div(realtime_now(w), NS_PER_SEC);
+			s->wall_off += leap * NS_PER_S;
+			s->sec = floor_div(realtime_now(w), NS_PER_S);
 			world_changed(w, SC_SYS, before);
 			sim_log("kernel: %s leap second at CLOCK_REALTIME %lld",
 				leap < 0 ? "inserted" : "deleted",

@@ -39,18 +39,18 @@ int64_t simtimer_next(struct sim *s, const struct simfd *f)
 
 static bool valid_ts(const struct timespec *ts)
 {
-	return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && ts->tv_nsec < NS_PER_SEC;
+	return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && ts->tv_nsec < NS_PER_S;
 }
 
 static int64_t ts_ns(const struct timespec *ts)
 {
-	return (int64_t)ts->tv_sec * NS_PER_SEC + ts->tv_nsec;
+	return (int64_t)ts->tv_sec * NS_PER_S + ts->tv_nsec;
 }
 
 static void ns_ts(int64_t ns, struct timespec *ts)
 {
-	ts->tv_sec = ns / NS_PER_SEC;
-	ts->tv_nsec = ns % NS_PER_SEC;
+	ts->tv_sec = ns / NS_PER_S;
+	ts->tv_nsec = ns % NS_PER_S;
 }
 
 static struct simfd *timer_of(struct sim *s, int fd)

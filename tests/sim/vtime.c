@@ -32,7 +32,7 @@ static int64_t real_now(void)
 	struct timespec ts;
 
 	real.clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
+	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
 }
 
 void vt_after(struct sim *s, int64_t dt, struct vt_deadline *dl)
@@ -134,7 +134,7 @@ static int pace(struct sim *s, struct waitset *ws, int64_t t_next)
 	}
 	target = s->real0 + (int64_t)((double)(t_next - s->virt0) / s->speed);
 	while ((now = real_now()) < target) {
-		struct timespec ts = { (target - now) / NS_PER_SEC, (target - now) % NS_PER_SEC };
+		struct timespec ts = { (target - now) / NS_PER_S, (target - now) % NS_PER_S };
 
 		r = scan_real(ws, &ts);
 		if (r == 0)

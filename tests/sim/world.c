@@ -24,7 +24,7 @@ int64_t world_ideal(const struct world *w, int c)
 {
 	if (w->sc.clocks[c].timescale == SC_TS_TAI)
 		return w->t;
-	return w->t - (int64_t)w->tai_utc * NS_PER_SEC;
+	return w->t - (int64_t)w->tai_utc * NS_PER_S;
 }
 
 double world_offset(const struct world *w, int c)
@@ -261,7 +261,7 @@ static void plan_windows(struct world *w)
 		int64_t t = w->t0 + e->at_ns;
 
 		if (e->kind == SC_EV_LEAP_INS || e->kind == SC_EV_LEAP_DEL)
-			t -= NS_PER_SEC;
+			t -= NS_PER_S;
 		if (k > 0 && t < w->t0 + w->sc.events[k - 1].at_ns)
 			t = w->t0 + w->sc.events[k - 1].at_ns;
 		w->open_at[k] = t < w->t0 ? w->t0 : t;
@@ -313,7 +313,7 @@ struct world *world_create(const struct scenario *sc, const struct world_opts *o
 		w->sc.duration_ns = o->duration_ns;
 	w->seed = o->seed_set ? o->seed : sc->seed;
 	w->nclocks = sc->nclocks;
-	w->t0 = w->t = (sc->start_utc_s + sc->tai_utc_s) * NS_PER_SEC;
+	w->t0 = w->t = (sc->start_utc_s + sc->tai_utc_s) * NS_PER_S;
 	w->t_end = w->t0 + w->sc.duration_ns;
 	w->t_stats = w->t0 + scenario_stats_from(&w->sc);
 	w->tai_utc = sc->tai_utc_s;

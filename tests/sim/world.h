@@ -25,8 +25,8 @@
 #include "tests/sim/prng.h"
 #include "tests/sim/scenario.h"
 #include "tests/sim/truth.h"
+#include "util/util.h"
 
-#define NS_PER_SEC 1000000000LL
 
 struct world_opts {
 	bool seed_set;
