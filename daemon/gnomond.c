@@ -138,7 +138,8 @@ static int setup_clock(struct gnomond *g, const struct clock_conf *cc, int i)
 		.loop = g->loop, .conf = &g->conf, .leaps = g->leaps,
 		.audit = g->audit, .history = g->history,
 	};
-	char err[CONF_PATH_MAX + 256], where[CONF_PATH_MAX + 32], refname[CONF_NAME_MAX];
+	char err[CONF_PATH_MAX + 256], where[CONF_PATH_MAX + 32];
+	const char *refname;
 	struct clock *target, *ref;
 	int r = 0;
 
@@ -148,10 +149,7 @@ static int setup_clock(struct gnomond *g, const struct clock_conf *cc, int i)
 		pr_err("%s: cannot open clock %s: %s", where, cc->name, strerror(-r));
 		return r;
 	}
-	if (source_spec_clock(cc->source, refname, sizeof(refname)) < 0) {
-		pr_err("%s: bad source '%s'", where, cc->source);
-		return -EINVAL;
-	}
+	refname = source_clock_name(cc->source);	/* checked by the config */
 	ref = clockreg_get(g->clocks, refname, &r);
 	if (!ref) {
 		pr_err("%s: cannot open source %s: %s", where, refname, strerror(-r));

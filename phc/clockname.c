@@ -9,6 +9,7 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -76,6 +77,10 @@ int clockname_classify(const char *name, int *phc_index)
 	for (i = 0; i < sizeof(system_names) / sizeof(system_names[0]); i++)
 		if (!strcmp(name, system_names[i]))
 			return CLOCKNAME_SYSTEM;
+	/* CLOCK_MONOTONIC, clock_realtime ...: POSIX clocks gnomon does not
+	 * handle, or a misspelling; never an interface name. */
+	if (!strncasecmp(name, "CLOCK_", 6))
+		return -EINVAL;
 
 	if (!strncmp(name, PHC_DEV_PREFIX, strlen(PHC_DEV_PREFIX)))
 		r = parse_ptp_index(name + strlen("/dev/"));
@@ -93,6 +98,33 @@ int clockname_classify(const char *name, int *phc_index)
 	 * malformed "/dev/ptpx" ends here as -EINVAL. */
 	r = check_ifname(name);
 	return r < 0 ? r : CLOCKNAME_IFACE;
+}
+
+bool clockname_is_system(const char *name)
+{
+	return clockname_classify(name, NULL) == CLOCKNAME_SYSTEM;
+}
+
+int clockname_canonical(const char *name, char *buf, size_t len)
+{
+	int index, kind = clockname_classify(name, &index), n;
+
+	if (kind < 0)
+		return kind;
+	if (kind == CLOCKNAME_PHC)
+		return clockname_phc_path(index, buf, len) < 0 ? -ENAMETOOLONG : kind;
+	n = snprintf(buf, len, "%s", kind == CLOCKNAME_SYSTEM ? system_names[0] : name);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : kind;
+}
+
+bool clockname_same(const char *a, const char *b)
+{
+	char ca[IFNAMSIZ + 32], cb[IFNAMSIZ + 32];
+
+	if (clockname_canonical(a, ca, sizeof(ca)) < 0 ||
+	    clockname_canonical(b, cb, sizeof(cb)) < 0)
+		return a && b && !strcmp(a, b);
+	return !strcmp(ca, cb);
 }
 
 int clockname_phc_path(int index, char *buf, size_t len)

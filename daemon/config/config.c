@@ -29,6 +29,8 @@
 #include "daemon/config/config_priv.h"
 #include "daemon/safefile.h"
 #include "util/util.h"
+#include "phc/clockname.h"
+#include "daemon/source/source.h"
 
 #define CONF_FILE_MAX	(1 << 20)	/* bytes; a config is a few hundred */
 
@@ -98,7 +100,7 @@ static int new_clock(struct parser *p, const char *name)
 
 		if (!strcmp(o->name, name))
 			return pfail(p, "duplicate section [%s] (first at line %d)", name, o->line);
-		if (conf_same_clock(o->name, name))
+		if (clockname_same(o->name, name))
 			return pfail(p, "duplicate section: [%s] is the same clock as [%s] at line %d",
 				     name, o->name, o->line);
 	}
@@ -207,7 +209,7 @@ static int parse_line(struct parser *p, char *line)
 static int check_loop(struct parser *p, const struct clock_conf *cc)
 {
 	const struct gnomon_config *conf = p->conf;
-	const char *cur = conf_source_clock(cc->source);
+	const char *cur = source_clock_name(cc->source);
 	char chain[512];
 	size_t n;
 
@@ -216,7 +218,7 @@ static int check_loop(struct parser *p, const struct clock_conf *cc)
 		const struct clock_conf *next = NULL;
 
 		for (int i = 0; i < conf->n_clocks; i++)
-			if (conf_same_clock(conf->clocks[i].name, cur))
+			if (clockname_same(conf->clocks[i].name, cur))
 				next = &conf->clocks[i];
 		if (!next)
 			return 0;
@@ -227,7 +229,7 @@ static int check_loop(struct parser *p, const struct clock_conf *cc)
 			return pfail(p, "source: the clocks discipline each other in a loop (%s)",
 				     chain);
 		}
-		cur = conf_source_clock(next->source);
+		cur = source_clock_name(next->source);
 	}
 	return 0;
 }
@@ -252,7 +254,7 @@ static int finish(struct parser *p)
 					    conf_keys[k].name);
 		}
 		if (!cc->key_line[conf_key_index(ts)])
-			cc->source_timescale = conf_is_system_clock(conf_source_clock(cc->source)) ?
+			cc->source_timescale = clockname_is_system(source_clock_name(cc->source)) ?
 					       TS_UTC : TS_TAI;
 	}
 	for (int i = 0; i < conf->n_clocks; i++)

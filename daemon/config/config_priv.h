@@ -101,16 +101,10 @@ void conf_expect_text(const struct conf_key *k, char *buf, size_t len);
 
 /**
  * Check a clock name, as a section name or as a source after "phc:".
- * Accepted: CLOCK_REALTIME, /dev/NAME, ptpN, an interface name (1-15
- * characters, none of '/', ':', whitespace). Returns 0 or -EINVAL with msg.
+ * Accepted: what clockname_classify() (phc/clockname.h) accepts, but
+ * "global". Returns 0 or -EINVAL with msg.
  */
 int conf_clock_name_check(const char *name, char *msg, size_t len);
-/** True for the system clock's name. */
-bool conf_is_system_clock(const char *name);
-/** The clock a source names: source without its "phc:" prefix. */
-const char *conf_source_clock(const char *source);
-/** Same clock? ("ptp1" and "/dev/ptp1" are.) */
-bool conf_same_clock(const char *a, const char *b);
 
 /** Copy s into buf for a message: quoted, non-printable bytes as \xHH,
  *  long text cut with "...". Returns buf. */

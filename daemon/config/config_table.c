@@ -16,6 +16,8 @@
 
 #include "daemon/config/config_priv.h"
 #include "daemon/metrics/metrics_http.h"
+#include "phc/clockname.h"
+#include "daemon/source/source.h"
 
 #define G(f)	offsetof(struct gnomon_config, f)
 #define C(f)	offsetof(struct clock_conf, f)
@@ -71,7 +73,7 @@ static int check_abs_path(const struct clock_conf *cc, const void *field,
 static int check_source(const struct clock_conf *cc, const void *field,
 			char *msg, size_t len)
 {
-	const char *src = field, *clk = conf_source_clock(src);
+	const char *src = field, *clk = source_clock_name(src);
 	const char *colon = strchr(src, ':');
 	char q[64];
 
@@ -82,16 +84,17 @@ static int check_source(const struct clock_conf *cc, const void *field,
 	}
 	if (conf_clock_name_check(clk, msg, len) < 0)
 		return -EINVAL;
-	if (clk != src && conf_is_system_clock(clk)) {
-		snprintf(msg, len, "CLOCK_REALTIME is not a PHC (write source = CLOCK_REALTIME)");
+	if (clk != src && clockname_is_system(clk)) {
+		snprintf(msg, len, "%s is the system clock, not a PHC (write source = %s)",
+			 conf_quote(clk, q, sizeof(q)), clk);
 		return -EINVAL;
 	}
-	if (clk == src && !conf_is_system_clock(clk)) {
+	if (clk == src && !clockname_is_system(clk)) {
 		snprintf(msg, len, "%s needs its type (write phc:%s)",
 			 conf_quote(src, q, sizeof(q)), src);
 		return -EINVAL;
 	}
-	if (cc && conf_same_clock(cc->name, clk)) {
+	if (cc && clockname_same(cc->name, clk)) {
 		snprintf(msg, len, "a clock cannot be its own source ([%s] from %s)",
 			 cc->name, conf_quote(src, q, sizeof(q)));
 		return -EINVAL;
@@ -104,7 +107,7 @@ static int check_sysclk_cap(const struct clock_conf *cc, const void *field,
 {
 	double ppm = *(const double *)field;
 
-	if (!cc || !conf_is_system_clock(cc->name) || ppm <= SYSCLK_MAX_PPM)
+	if (!cc || !clockname_is_system(cc->name) || ppm <= SYSCLK_MAX_PPM)
 		return 0;
 	snprintf(msg, len, "%g ppm is above the %.0f ppm (10 %%) the system clock can slew",
 		 ppm, SYSCLK_MAX_PPM);
@@ -505,8 +508,8 @@ void config_clock_defaults(struct clock_conf *cc, const char *name)
 	memset(cc, 0, sizeof(*cc));
 	snprintf(cc->name, sizeof(cc->name), "%s", name);
 	set_defaults(SCOPE_CLOCK, cc, cc);
-	cc->timescale = conf_is_system_clock(name) ? TS_UTC : TS_TAI;
-	cc->recovery_threshold_s = conf_is_system_clock(name) ? 1e-6 : 1e-7;
+	cc->timescale = clockname_is_system(name) ? TS_UTC : TS_TAI;
+	cc->recovery_threshold_s = clockname_is_system(name) ? 1e-6 : 1e-7;
 	/* source_timescale depends on the source: resolved after loading. */
 	cc->source_timescale = TS_DEFAULT;
 }

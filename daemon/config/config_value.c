@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "daemon/config/config_priv.h"
+#include "phc/clockname.h"
 
 _Static_assert(sizeof(enum timescale) == sizeof(int), "enums are stored as int");
 _Static_assert(sizeof(enum servo_type) == sizeof(int), "enums are stored as int");
@@ -321,80 +322,28 @@ void conf_format_value(const struct conf_key *k, const void *base, char *buf, si
 	}
 }
 
-/* ---- clock names ---- */
-
-bool conf_is_system_clock(const char *name)
-{
-	return !strcmp(name, "CLOCK_REALTIME");
-}
-
-const char *conf_source_clock(const char *source)
-{
-	return strncmp(source, "phc:", 4) ? source : source + 4;
-}
-
-/* "ptpN" and "/dev/ptpN" name the same PHC. */
-static const char *canonical(const char *name)
-{
-	const char *p = name + 8;
-
-	if (strncmp(name, "/dev/ptp", 8) || !*p)
-		return name;
-	for (; *p; p++)
-		if (!isdigit((unsigned char)*p))
-			return name;
-	return name + 5;
-}
-
-bool conf_same_clock(const char *a, const char *b)
-{
-	return !strcmp(canonical(a), canonical(b));
-}
-
-static bool is_ifname(const char *s)
-{
-	size_t n = strlen(s);
-
-	/* The kernel's dev_valid_name(): < IFNAMSIZ (16), not "." or "..",
-	 * no '/', ':' or whitespace. We also keep to printable ASCII. */
-	if (n == 0 || n > 15 || !strcmp(s, ".") || !strcmp(s, ".."))
-		return false;
-	for (; *s; s++)
-		if (*s == '/' || *s == ':' || !isgraph((unsigned char)*s))
-			return false;
-	return true;
-}
-
-static bool is_dev_path(const char *s)
-{
-	if (strncmp(s, "/dev/", 5) || !s[5] || strstr(s, "..") || s[strlen(s) - 1] == '/')
-		return false;
-	for (; *s; s++)
-		if (!isgraph((unsigned char)*s) || *s == ':')
-			return false;
-	return true;
-}
+/* ---- clock names: the rules are phc/clockname.c's, the words ours ---- */
 
 int conf_clock_name_check(const char *name, char *msg, size_t len)
 {
 	char q[64];
+	int r;
 
-	if (conf_is_system_clock(name) || is_dev_path(name))
-		return 0;
-	if (!strcasecmp(name, "CLOCK_REALTIME") || !strcmp(name, "sys") ||
-	    !strncmp(name, "CLOCK_", 6)) {
-		snprintf(msg, len, "%s is not a clock gnomon disciplines or reads "
-			 "(the system clock is spelt CLOCK_REALTIME)", conf_quote(name, q, sizeof(q)));
-		return -EINVAL;
-	}
 	if (!strcmp(name, "global")) {
 		snprintf(msg, len, "'global' is not a clock");
 		return -EINVAL;
 	}
-	if (is_ifname(name))
+	r = clockname_classify(name, NULL);
+	if (r >= 0)
 		return 0;
-	snprintf(msg, len, "%s is not a clock (expected CLOCK_REALTIME, /dev/ptpN, ptpN "
-		 "or an interface name of at most 15 characters)", conf_quote(name, q, sizeof(q)));
+	if (!strncasecmp(name, "CLOCK_", 6))
+		snprintf(msg, len, "%s is not a clock gnomon disciplines or reads (the system "
+			 "clock is CLOCK_REALTIME, also spelt realtime or sys)",
+			 conf_quote(name, q, sizeof(q)));
+	else
+		snprintf(msg, len, "%s is not a clock (expected CLOCK_REALTIME, /dev/ptpN, ptpN "
+			 "with N without leading zeros, or an interface name of at most 15 "
+			 "characters)", conf_quote(name, q, sizeof(q)));
 	return -EINVAL;
 }
 

@@ -13,16 +13,9 @@
 #include "daemon/source/source.h"
 #include "servo/sample_filter.h"
 
-int source_spec_clock(const char *spec, char *name, size_t len)
+const char *source_clock_name(const char *spec)
 {
-	const char *p = spec;
-
-	if (!strncmp(p, "phc:", 4))
-		p += 4;
-	if (!*p || strlen(p) >= len)
-		return -EINVAL;
-	strcpy(name, p);
-	return 0;
+	return strncmp(spec, "phc:", 4) ? spec : spec + 4;
 }
 
 int source_measure(struct source *s, struct clock *target, struct source_sample *out)

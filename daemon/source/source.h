@@ -50,7 +50,8 @@ void source_destroy(struct source *s);
 /** A source that compares against a local clock (not owned). */
 struct source *source_phc_create(const char *spec, struct clock *ref, int samples);
 
-/** Split "phc:NAME" or "NAME" into the clock name. Returns 0 or -EINVAL. */
-int source_spec_clock(const char *spec, char *name, size_t len);
+/** The clock a source spec names: spec without its "phc:" prefix (the
+ *  one home of the spec syntax; "CLOCK_REALTIME" has no prefix). */
+const char *source_clock_name(const char *spec);
 
 #endif

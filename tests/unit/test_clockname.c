@@ -45,6 +45,10 @@ static const struct name_case {
 	{ "sys ", -EINVAL, -1 },
 	{ ".", -EINVAL, -1 },
 	{ "..", -EINVAL, -1 },
+	{ "/dev/ptp_kvm", -EINVAL, -1 },		/* a path, not /dev/ptpN */
+	{ "CLOCK_MONOTONIC", -EINVAL, -1 },		/* a POSIX clock gnomon does not run */
+	{ "clock_realtime", -EINVAL, -1 },
+	{ "Clock_Tai", -EINVAL, -1 },
 	{ "abcdefghijklmnop", -ENAMETOOLONG, -1 },	/* 16 bytes */
 	{ "an-interface-name-far-too-long-for-the-kernel", -ENAMETOOLONG, -1 },
 };
@@ -68,6 +72,31 @@ START_TEST(test_classify_null)
 	ck_assert_int_eq(clockname_classify(NULL, &index), -EINVAL);
 	ck_assert_int_eq(index, -1);
 	ck_assert_int_eq(clockname_classify("ptp5", NULL), CLOCKNAME_PHC);
+}
+END_TEST
+
+START_TEST(test_canonical_same)
+{
+	char buf[32], tiny[6];
+
+	ck_assert_int_eq(clockname_canonical("sys", buf, sizeof(buf)), CLOCKNAME_SYSTEM);
+	ck_assert_str_eq(buf, "CLOCK_REALTIME");
+	ck_assert_int_eq(clockname_canonical("ptp7", buf, sizeof(buf)), CLOCKNAME_PHC);
+	ck_assert_str_eq(buf, "/dev/ptp7");
+	ck_assert_int_eq(clockname_canonical("eth0", buf, sizeof(buf)), CLOCKNAME_IFACE);
+	ck_assert_str_eq(buf, "eth0");
+	ck_assert_int_eq(clockname_canonical("ptp01", buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(clockname_canonical("ptp7", tiny, sizeof(tiny)), -ENAMETOOLONG);
+	ck_assert(clockname_is_system("realtime"));
+	ck_assert(!clockname_is_system("CLOCK_TAI"));
+	ck_assert(clockname_same("sys", "CLOCK_REALTIME"));
+	ck_assert(clockname_same("realtime", "sys"));
+	ck_assert(clockname_same("ptp1", "/dev/ptp1"));
+	ck_assert(!clockname_same("ptp1", "/dev/ptp12"));
+	ck_assert(!clockname_same("ptp01", "/dev/ptp1"));	/* ptp01 is no clock */
+	ck_assert(clockname_same("eth0", "eth0"));
+	ck_assert(!clockname_same("eth0", "/dev/ptp0"));	/* unknown without the kernel */
+	ck_assert(clockname_same("/dev/ptp_kvm", "/dev/ptp_kvm"));	/* as spelt */
 }
 END_TEST
 
@@ -160,6 +189,7 @@ Suite *unit_suite(void)
 			    sizeof(name_cases) / sizeof(name_cases[0]));
 	tcase_add_test(tc, test_classify_null);
 	tcase_add_test(tc, test_phc_path);
+	tcase_add_test(tc, test_canonical_same);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("kernel");

@@ -16,6 +16,8 @@
 
 #include "daemon/config/config.h"
 #include "daemon/config/config_priv.h"
+#include "phc/clockname.h"
+#include "daemon/source/source.h"
 
 static struct gnomon_config conf, conf2;
 static char err[1024];
@@ -246,16 +248,20 @@ static const struct bad bad[] = {
 	  "t.conf:3: syntax error: expected '[section]' or 'key = value', got 'source: phc:eth0'" },
 	{ SYSCLK " = pi\n", "t.conf:3: syntax error: no key name before '='" },
 	{ SYSCLK "servo = \x01\xff\n", "t.conf:3: servo: '\\x01\\xff' is not one of pi|linreg" },
-	/* section names */
-	{ "[sys]\nsource = phc:eth0\n", "t.conf:1: section 'sys' is not a clock gnomon disciplines "
-	  "or reads (the system clock is spelt CLOCK_REALTIME)" },
+	/* section names: phc/clockname.c's rules */
+	{ "[sys]\nsource = phc:eth0\n[CLOCK_REALTIME]\nsource = phc:eth0\n",
+	  "t.conf:3: duplicate section: [CLOCK_REALTIME] is the same clock as [sys] at line 1" },
+	{ "[realtime]\nsource = phc:eth0\n[sys]\nsource = phc:eth0\n",
+	  "t.conf:3: duplicate section: [sys] is the same clock as [realtime] at line 1" },
 	{ "[CLOCK_TAI]\nsource = phc:eth0\n", "t.conf:1: section 'CLOCK_TAI' is not a clock "
-	  "gnomon disciplines or reads (the system clock is spelt CLOCK_REALTIME)" },
-	{ "[eth 1]\nsource = phc:eth0\n", "t.conf:1: section 'eth 1' is not a clock (expected "
-	  "CLOCK_REALTIME, /dev/ptpN, ptpN or an interface name of at most 15 characters)" },
-	{ "[averyverylongifname]\nsource = phc:eth0\n", "t.conf:1: section 'averyverylongifname' "
-	  "is not a clock (expected CLOCK_REALTIME, /dev/ptpN, ptpN or an interface name of at "
-	  "most 15 characters)" },
+	  "gnomon disciplines or reads (the system clock is CLOCK_REALTIME, also spelt realtime or sys)" },
+	{ "[clock_realtime]\nsource = phc:eth0\n", "t.conf:1: section 'clock_realtime' is not a "
+	  "clock gnomon disciplines or reads (the system clock is CLOCK_REALTIME, also spelt realtime or sys)" },
+	{ "[/dev/ptp01]\nsource = phc:eth0\n", "t.conf:1: section '/dev/ptp01' is not a clock " "(expected CLOCK_REALTIME, /dev/ptpN, ptpN with N without leading zeros, or an interface name of at most 15 characters)" },
+	{ "[ptp01]\nsource = phc:eth0\n", "t.conf:1: section 'ptp01' is not a clock " "(expected CLOCK_REALTIME, /dev/ptpN, ptpN with N without leading zeros, or an interface name of at most 15 characters)" },
+	{ "[/dev/ptp_kvm]\nsource = phc:eth0\n", "t.conf:1: section '/dev/ptp_kvm' is not a clock " "(expected CLOCK_REALTIME, /dev/ptpN, ptpN with N without leading zeros, or an interface name of at most 15 characters)" },
+	{ "[eth 1]\nsource = phc:eth0\n", "t.conf:1: section 'eth 1' is not a clock " "(expected CLOCK_REALTIME, /dev/ptpN, ptpN with N without leading zeros, or an interface name of at most 15 characters)" },
+	{ "[averyverylongifname]\nsource = phc:eth0\n", "t.conf:1: section 'averyverylongifname' is not a clock " "(expected CLOCK_REALTIME, /dev/ptpN, ptpN with N without leading zeros, or an interface name of at most 15 characters)" },
 	/* sources */
 	{ "[/dev/ptp1]\nsource = phc:ptp1\n",
 	  "t.conf:2: source: a clock cannot be its own source ([/dev/ptp1] from 'phc:ptp1')" },
@@ -264,10 +270,14 @@ static const struct bad bad[] = {
 	{ SYSCLK "[eth1]\nsource = ptp:eth0\n", "t.conf:4: source: unknown source type in "
 	  "'ptp:eth0' (expected phc:NAME or CLOCK_REALTIME)" },
 	{ SYSCLK "[eth1]\nsource = eth0\n", "t.conf:4: source: 'eth0' needs its type (write phc:eth0)" },
-	{ "[eth1]\nsource = phc:CLOCK_REALTIME\n",
-	  "t.conf:2: source: CLOCK_REALTIME is not a PHC (write source = CLOCK_REALTIME)" },
-	{ "[eth1]\nsource = phc:\n", "t.conf:2: source: '' is not a clock (expected CLOCK_REALTIME, "
-	  "/dev/ptpN, ptpN or an interface name of at most 15 characters)" },
+	{ "[eth1]\nsource = phc:CLOCK_REALTIME\n", "t.conf:2: source: 'CLOCK_REALTIME' is the "
+	  "system clock, not a PHC (write source = CLOCK_REALTIME)" },
+	{ "[eth1]\nsource = phc:sys\n",
+	  "t.conf:2: source: 'sys' is the system clock, not a PHC (write source = sys)" },
+	{ "[eth1]\nsource = phc:/dev/ptp01\n", "t.conf:2: source: '/dev/ptp01' is not a clock " "(expected CLOCK_REALTIME, /dev/ptpN, ptpN with N without leading zeros, or an interface name of at most 15 characters)" },
+	{ "[sys]\nsource = phc:eth0\n[eth0]\nsource = CLOCK_REALTIME\n",
+	  "t.conf:2: source: the clocks discipline each other in a loop (sys from eth0 from sys)" },
+	{ "[eth1]\nsource = phc:\n", "t.conf:2: source: '' is not a clock " "(expected CLOCK_REALTIME, /dev/ptpN, ptpN with N without leading zeros, or an interface name of at most 15 characters)" },
 	{ "[/dev/ptp1]\nsource = phc:/dev/ptp2\n[/dev/ptp2]\nsource = phc:ptp1\n",
 	  "t.conf:2: source: the clocks discipline each other in a loop "
 	  "(/dev/ptp1 from /dev/ptp2 from /dev/ptp1)" },
@@ -435,6 +445,42 @@ START_TEST(test_defaults_by_kind)
 }
 END_TEST
 
+/* The system clock by its other names: the defaults of its kind, a source. */
+START_TEST(test_system_clock_spellings)
+{
+	ck_assert_msg(load("[sys]\nsource = phc:eth0\nmax_slew_ppm = 100000\n"
+			   "[eth1]\nsource = realtime\n") == 0, "%s", err);
+	ck_assert_int_eq(conf.clocks[0].timescale, TS_UTC);
+	ck_assert_double_eq(conf.clocks[0].recovery_threshold_s, 1e-6);
+	ck_assert_int_eq(conf.clocks[1].source_timescale, TS_UTC);
+	ck_assert_int_lt(load("[sys]\nsource = phc:eth0\nmax_slew_ppm = 100001\n"), 0);
+	ck_assert_msg(strstr(err, "the system clock can slew"), "%s", err);
+}
+END_TEST
+
+/* One home for clock names: the configuration accepts exactly what
+ * phc/clockname.c classifies (the clocks gnomond can then open). */
+START_TEST(test_clock_names_agree)
+{
+	static const char *const names[] = {
+		"CLOCK_REALTIME", "realtime", "sys", "ptp0", "/dev/ptp0", "/dev/ptp12", "eth0",
+		"enp3s0f1", "ptp01", "/dev/ptp01", "/dev/ptp", "/dev/ptpx", "/dev/ptp_kvm",
+		"/dev/ptp_hyperv", "/dev/../etc/x", "..", ".", "", "eth 0", "a:b",
+		"CLOCK_MONOTONIC", "clock_realtime", "Clock_Tai", "averyverylongifname",
+		"fifteen_chars_x", "sys ", "ptp2147483648",
+	};
+	char msg[256];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		bool phc_ok = clockname_classify(names[i], NULL) >= 0;
+		bool conf_ok = conf_clock_name_check(names[i], msg, sizeof(msg)) == 0;
+
+		ck_assert_msg(phc_ok == conf_ok, "'%s': phc/ %s, the config %s", names[i],
+			      phc_ok ? "accepts" : "refuses", conf_ok ? "accepts" : "refuses");
+	}
+}
+END_TEST
+
 /* ---- config_where ---- */
 
 START_TEST(test_where)
@@ -484,13 +530,14 @@ START_TEST(test_values)
 	ck_assert_str_eq(conf_quote("a\nb", q, sizeof(q)), "'a\\x0ab'");
 	ck_assert_str_eq(conf_quote("abcdefghijklmnop", q, sizeof(q)), "'abcdefghij...'");
 
-	ck_assert(conf_same_clock("ptp1", "/dev/ptp1"));
-	ck_assert(!conf_same_clock("ptp_kvm", "/dev/ptp_kvm"));
-	ck_assert(!conf_same_clock("ptp1", "/dev/ptp12"));
-	ck_assert_int_eq(conf_clock_name_check("/dev/ptp_hyperv", msg, sizeof(msg)), 0);
+	ck_assert(clockname_same("ptp1", "/dev/ptp1"));
+	ck_assert(clockname_same("sys", "CLOCK_REALTIME"));
+	ck_assert(!clockname_same("ptp1", "/dev/ptp12"));
+	ck_assert_int_lt(conf_clock_name_check("/dev/ptp_hyperv", msg, sizeof(msg)), 0);
 	ck_assert_int_lt(conf_clock_name_check("/dev/../etc/x", msg, sizeof(msg)), 0);
 	ck_assert_int_lt(conf_clock_name_check("..", msg, sizeof(msg)), 0);
 	ck_assert_int_lt(conf_clock_name_check("clock_realtime", msg, sizeof(msg)), 0);
+	ck_assert_int_lt(conf_clock_name_check("global", msg, sizeof(msg)), 0);
 }
 END_TEST
 
@@ -639,6 +686,8 @@ Suite *unit_suite(void)
 	tcase_add_test(tc, test_defaults_by_kind);
 	tcase_add_test(tc, test_where);
 	tcase_add_test(tc, test_values);
+	tcase_add_test(tc, test_system_clock_spellings);
+	tcase_add_test(tc, test_clock_names_agree);
 	tcase_add_test(tc, test_reference);
 	suite_add_tcase(s, tc);
 
