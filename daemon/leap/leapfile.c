@@ -170,6 +170,7 @@ static int add_entry(struct parse *ps, struct leapfile *f, int64_t utc, int tai)
 {
 	struct leap_entry *prev = f->n ? &f->e[f->n - 1] : NULL;
 	char d1[32], d2[32];
+	int delta;
 
 	if (utc % DAY_S)
 		return fail(ps, ps->line, -EBADMSG,
@@ -184,11 +185,12 @@ static int add_entry(struct parse *ps, struct leapfile *f, int64_t utc, int tai)
 			    prev->tai_utc, tai);
 	if (f->n == MAX_ENTRIES)
 		return fail(ps, ps->line, -EBADMSG, "more than %d entries", MAX_ENTRIES);
+	delta = prev ? tai - prev->tai_utc : 0;	/* before the growth moves prev */
 	if (util_grow((void **)&f->e, &f->cap, f->n + 1, sizeof(*f->e)))
 		return fail(ps, 0, -ENOMEM, "out of memory");
 	f->e[f->n].utc_s = utc;
 	f->e[f->n].tai_utc = tai;
-	f->e[f->n].delta = prev ? tai - prev->tai_utc : 0;
+	f->e[f->n].delta = delta;
 	f->n++;
 	return 0;
 }
