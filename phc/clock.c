@@ -375,7 +375,7 @@ static int watch_step(struct clock *c)
 		return 0;
 	/* The kernel's leap second, which this process armed: not news
 	 * here (the leap policy that armed it tells its own observers). */
-	if (c->leap_armed && llabs(jump + c->leap_armed * NS_PER_SEC) < WATCH_STEP_MIN_NS)
+	if (c->leap_armed && llabs(jump + c->leap_armed * NS_PER_S) < WATCH_STEP_MIN_NS)
 		return 0;
 	ch.step_ns = jump;
 	clock_notify(c, &ch);
