@@ -49,7 +49,6 @@
 
 /* Longest sleep in one poll(), ms: bounds the signal-before-poll race. */
 #define LOOP_MAX_SLEEP_MS	1000
-#define NS_PER_S		1000000000LL
 
 struct fd_entry {
 	int fd;
