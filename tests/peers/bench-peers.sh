@@ -114,6 +114,16 @@ m=$(get "$tmp/ch_ntp_falseticker" "^clock CLOCK_REALTIME" max_ns)
 printf '%s %s\n' ${ch}_ntp_falseticker_rejected \
 	"$(awk -v m="$m" 'BEGIN { if (m == "") print "nan"; else print (m + 0 < 5e6) ? 1 : 0 }')"
 line ${ch}_ntp_leap_peak_excl_us "$(ns_to_us "$(get "$tmp/ch_ntp_leap" "$lpat" peak_excl_ns)")" us
+# interleaved mode: the same servers, basic and with `xleave`
+for x in basic xleave; do
+	d=$tmp/ch_ntp_xleave_$x; mkdir -p "$d"
+	chrony_ntp_conf "$d" $SCN/ntp_xleave.scn
+	[ $x = xleave ] && sed -i 's/maxpoll 4$/maxpoll 4 xleave/' "$d/chrony.conf"
+	have_chronyd && { chronyd_run "$d" $SCN/ntp_xleave.scn; ok "$d"; }
+	p=${ch}_ntp_xleave; [ $x = basic ] && p=${ch}_ntp_xleave_basic
+	line ${p}_mean_us "$(ns_to_us "$(get "$d" "^clock CLOCK_REALTIME" mean_ns)")" us
+	line ${p}_rms_us "$(rms_us "$d")" us
+done
 line ${ch}_ntp_outage_holdover_peak_us \
 	"$(ns_to_us "$(get "$tmp/ch_ntp_outage" "^event [0-9]* outage:all .*CLOCK_REALTIME" peak_ns)")" us
 exit 0

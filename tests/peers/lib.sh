@@ -82,7 +82,7 @@ ntp_servers() {
 	$1 == "host" { flush(); addr = ""; ntp = 0; inhost = 1; next }
 	$1 == "system" || $1 == "phc" || $1 == "at" { flush(); addr = ""; ntp = 0; inhost = 0 }
 	inhost && $1 == "address" && addr == "" { addr = $2 }
-	inhost && $1 ~ /^(ntp|offset|freq|wander|stratum|precision|refid|root_delay|root_dispersion|leap|smear|proc_delay)$/ { ntp = 1 }
+	inhost && $1 ~ /^(ntp|offset|freq|wander|stratum|precision|refid|root_delay|root_dispersion|leap|smear|proc_delay|tx_delay)$/ { ntp = 1 }
 	END { flush() }' "$1"
 }
 

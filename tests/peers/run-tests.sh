@@ -108,6 +108,16 @@ if have_chronyd; then
 	d=$tmp/chleapntp; mkdir -p $d; chrony_ntp_conf $d $SCN/ntp_leap.scn
 	chronyd_run $d $SCN/ntp_leap.scn
 	expect chronyd_ntp_leap_followed lt "$(sumval $d "$lpat" peak_excl_ns)" 1000000
+	# interleaved: xleave answers come interleaved and take out the 15 us
+	# that the servers' early transmit stamps put into basic mode
+	d=$tmp/chx; mkdir -p $d; chrony_ntp_conf $d $SCN/ntp_xleave.scn
+	sed -i 's/maxpoll 4$/maxpoll 4 xleave/' $d/chrony.conf
+	chronyd_run $d $SCN/ntp_xleave.scn --duration 1200
+	expect chronyd_ntp_xleave_interleaved [ "$(sumval $d "^host ntp1" interleaved)" -gt 10 ]
+	expect chronyd_ntp_xleave_no_bias abs_lt "$(rt $d mean_ns)" 5000
+	d=$tmp/chxb; mkdir -p $d; chrony_ntp_conf $d $SCN/ntp_xleave.scn
+	chronyd_run $d $SCN/ntp_xleave.scn --duration 1200
+	expect chronyd_ntp_basic_sees_tx_delay lt "$(rt $d mean_ns)" -10000
 	d=$tmp/chout; mkdir -p $d; chrony_ntp_conf $d $SCN/ntp_outage.scn
 	chronyd_run $d $SCN/ntp_outage.scn
 	expect chronyd_ntp_outage_holds_1ms lt "$(sumval $d "^event [0-9]* outage:all .*CLOCK_REALTIME" peak_ns)" 1000000

@@ -425,6 +425,19 @@ long net_send(struct world *w, int id, const struct net_addr *dst, const void *d
 	return (long)len;
 }
 
+/* A client as the played server tells them apart: by address, as chronyd
+ * does (clients open a new socket, so a new port, for every request). */
+static uint64_t client_key(const struct net_addr *a)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < 16; i++)
+		h = (h ^ a->a[i]) * 1099511628211ULL;
+	h = (h ^ (uint64_t)a->family) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
 /* A request arrives at its host: the played server answers (or not). */
 static void at_host(struct world *w, struct net_pkt *p)
 {
@@ -432,14 +445,16 @@ static void at_host(struct world *w, struct net_pkt *p)
 	const struct sc_host *sh = &w->sc.net.hosts[p->host];
 	uint8_t resp[NTP_PACKET_LEN];
 	struct net_pkt *r;
-	int64_t t_tx = w->t + llround(sh->ntp.proc_ns);
+	struct ntpsrv_req q = { .data = p->data, .len = p->len, .client = client_key(&p->src),
+				.t_rx = w->t, .t_tx = w->t + llround(sh->ntp.proc_ns) };
 	size_t len;
 
+	q.t_out = q.t_tx + llround(sh->ntp.tx_delay_ns);
 	if (!sh->ntp.on || p->dst.port != NTP_PORT) {
 		h->refused++;
 		return;
 	}
-	if (!(len = ntpsrv_answer(&h->srv, p->data, p->len, w->t, t_tx, resp)))
+	if (!(len = ntpsrv_answer(&h->srv, &q, resp)))
 		return;
 	if (!(r = pkt_new(resp, len)))
 		return;
@@ -449,7 +464,7 @@ static void at_host(struct world *w, struct net_pkt *p)
 	r->host = p->host;
 	r->dir = SC_IN;
 	r->t_rx = w->t;
-	r->t_sent = t_tx;
+	r->t_sent = q.t_out;
 	launch(w, r);
 }
 

@@ -57,7 +57,8 @@ void net_summary(const struct net *n, FILE *f)
 		summary_dir(f, x, SC_OUT);
 		summary_dir(f, x, SC_IN);
 		fprintf(f, " requests %ld answers %ld kods %ld unanswered %ld bad %ld refused %ld "
-			"closed %ld clock_offset_ns %.1f\n", s->requests, s->answers, s->kods,
-			s->unanswered, s->bad, x->refused, x->closed, ntpsrv_error(s, n->w->t));
+			"closed %ld clock_offset_ns %.1f interleaved %ld\n", s->requests, s->answers,
+			s->kods, s->unanswered, s->bad, x->refused, x->closed,
+			ntpsrv_error(s, n->w->t), s->interleaved);
 	}
 }

@@ -232,7 +232,8 @@ static int ntp_time_key(struct parser *p, struct sc_ntp *n, const char *key, con
 {
 	double v, *dst = !strcmp(key, "offset") ? &n->offset_ns :
 			 !strcmp(key, "root_delay") ? &n->root_delay_ns :
-			 !strcmp(key, "root_dispersion") ? &n->root_disp_ns : &n->proc_ns;
+			 !strcmp(key, "root_dispersion") ? &n->root_disp_ns :
+			 !strcmp(key, "tx_delay") ? &n->tx_delay_ns : &n->proc_ns;
 
 	if (get_time(p, key, val, 1.0, &v))
 		return -EINVAL;
@@ -258,7 +259,8 @@ static int ntp_key(struct parser *p, struct sc_ntp *n, int ntok, char **tok)
 	if (ntok != 2)
 		return fail(p, "%s: expected one value", key);
 	if (!strcmp(key, "offset") || !strcmp(key, "root_delay") ||
-	    !strcmp(key, "root_dispersion") || !strcmp(key, "proc_delay"))
+	    !strcmp(key, "root_dispersion") || !strcmp(key, "proc_delay") ||
+	    !strcmp(key, "tx_delay"))
 		return ntp_time_key(p, n, key, val);
 	if (!strcmp(key, "freq") || !strcmp(key, "wander")) {
 		if (get_freq(p, key, val, !strcmp(key, "freq") ? 1e3 : 1.0, &v))
@@ -286,7 +288,7 @@ static int ntp_key(struct parser *p, struct sc_ntp *n, int ntok, char **tok)
 
 static const char *const ntp_keys[] = {
 	"ntp", "offset", "freq", "wander", "stratum", "precision", "refid", "root_delay",
-	"root_dispersion", "leap", "smear", "proc_delay", NULL,
+	"root_dispersion", "leap", "smear", "proc_delay", "tx_delay", NULL,
 };
 
 bool sc_is_host_key(const char *k)

@@ -60,7 +60,8 @@ struct sc_ntp {
 	double root_delay_ns, root_disp_ns;
 	enum sc_leap_mode leap;
 	bool smear;		/**< serves the 24 h linear smear (noon to noon), LI=0 */
-	double proc_ns;		/**< receive to transmit at the server */
+	double proc_ns;		/**< receive to the transmit timestamp at the server */
+	double tx_delay_ns;	/**< transmit timestamp to the answer leaving */
 };
 
 struct sc_host {

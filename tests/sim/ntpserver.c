@@ -171,12 +171,51 @@ static uint32_t short_fmt(double ns)
 	return v >= 4294967295.0 ? 0xffffffffu : v <= 0 ? 0 : (uint32_t)llround(v);
 }
 
-static void fill(const struct ntpsrv *s, const uint8_t *req, int64_t t_rx, int64_t t_tx,
-		 uint8_t *r)
+/* The client's slot: its own, else a free one, else the oldest taken. */
+static struct ntpsrv_client *client_slot(struct ntpsrv *s, uint64_t key, bool *known)
+{
+	int i;
+
+	for (i = 0; i < NTPSRV_CLIENTS; i++)
+		if (s->clients[i].key == key) {
+			*known = true;
+			return &s->clients[i];
+		}
+	*known = false;
+	for (i = 0; i < NTPSRV_CLIENTS; i++)
+		if (!s->clients[i].key)
+			return &s->clients[i];
+	i = s->next_client;
+	s->next_client = (i + 1) % NTPSRV_CLIENTS;
+	return &s->clients[i];
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/*
+ * Interleaved (chronyd's test): the request's origin is the receive
+ * timestamp of the client's previous request, and its receive and transmit
+ * fields differ. Then origin = the request's receive field, transmit = the
+ * previous answer's true departure.
+ */
+static void fill(struct ntpsrv *s, const struct ntpsrv_req *q, uint8_t *r)
 {
 	const struct sc_ntp *n = &s->h->ntp;
-	bool kod = s->kod[0] != '\0';
-	int li = kod ? 3 : ntpsrv_li(s, t_rx);
+	const uint8_t *req = q->data;
+	bool kod = s->kod[0] != '\0', known;
+	int li = kod ? 3 : ntpsrv_li(s, q->t_rx);
+	struct ntpsrv_client *c = client_slot(s, q->client, &known);
+	uint64_t rx = ntp_ts_from_ns(ntpsrv_time(s, q->t_rx));
+	bool xleave = !kod && known && c->rx && get64(req + 24) == c->rx &&
+		      get64(req + 32) != get64(req + 40);
 
 	memset(r, 0, NTP_PACKET_LEN);
 	r[0] = (uint8_t)(li << 6 | (req[0] & 0x38) | 4);
@@ -186,18 +225,22 @@ static void fill(const struct ntpsrv *s, const uint8_t *req, int64_t t_rx, int64
 	put32(r + 4, short_fmt(n->root_delay_ns));
 	put32(r + 8, short_fmt(n->root_disp_ns));
 	memcpy(r + 12, kod ? s->kod : (const char *)n->refid, 4);
-	put64(r + 16, ntp_ts_from_ns(ntpsrv_time(s, t_rx) - 8 * NS));
-	memcpy(r + 24, req + 40, 8);	/* origin = the request's transmit */
-	put64(r + 32, ntp_ts_from_ns(ntpsrv_time(s, t_rx)));
-	put64(r + 40, ntp_ts_from_ns(ntpsrv_time(s, t_tx)));
+	put64(r + 16, ntp_ts_from_ns(ntpsrv_time(s, q->t_rx) - 8 * NS));
+	memcpy(r + 24, req + (xleave ? 32 : 40), 8);
+	put64(r + 32, rx);
+	put64(r + 40, xleave ? c->tx : ntp_ts_from_ns(ntpsrv_time(s, q->t_tx)));
+	s->interleaved += xleave;
+	c->key = q->client;
+	c->rx = rx;
+	c->tx = ntp_ts_from_ns(ntpsrv_time(s, q->t_out));
 }
 
-size_t ntpsrv_answer(struct ntpsrv *s, const uint8_t *req, size_t len, int64_t t_rx,
-		     int64_t t_tx, uint8_t *resp)
+size_t ntpsrv_answer(struct ntpsrv *s, const struct ntpsrv_req *q, uint8_t *resp)
 {
-	int vn = len >= NTP_PACKET_LEN ? (req[0] >> 3) & 7 : 0;
+	const uint8_t *req = q->data;
+	int vn = q->len >= NTP_PACKET_LEN ? (req[0] >> 3) & 7 : 0;
 
-	if (len < NTP_PACKET_LEN || (req[0] & 7) != 3 || vn < 1 || vn > 4) {
+	if (q->len < NTP_PACKET_LEN || (req[0] & 7) != 3 || vn < 1 || vn > 4) {
 		s->bad++;
 		return 0;
 	}
@@ -206,7 +249,7 @@ size_t ntpsrv_answer(struct ntpsrv *s, const uint8_t *req, size_t len, int64_t t
 		s->unanswered++;
 		return 0;
 	}
-	fill(s, req, t_rx, t_tx, resp);
+	fill(s, q, resp);
 	if (s->kod[0])
 		s->kods++;
 	else

@@ -6,9 +6,9 @@
  * (offset, frequency, random walk, steps), stratum, reference id, root
  * delay and dispersion, a leap indicator from the scenario's leap seconds
  * (or wrong on purpose), the 24 h linear leap smear, Kiss-o'-Death and
- * silence on a schedule. Basic mode only: an interleaved request (RFC 9769)
- * gets a basic answer, as from a server that does not support it; the
- * per-server state here is where the per-client state it needs would go.
+ * silence on a schedule, and interleaved mode (RFC 9769) as chronyd serves
+ * it: a client that names the receive timestamp of its previous request in
+ * its origin field gets the true departure time of the previous answer.
  * Pure: true time in, packet out.
  */
 #ifndef GNOMON_SIM_NTPSERVER_H
@@ -24,6 +24,24 @@
 #define NTP_PORT	123
 #define NTP_UNIX_EPOCH	2208988800LL	/* 1970-01-01 in NTP era 0 seconds */
 
+#define NTPSRV_CLIENTS	32	/**< clients remembered for interleaved mode */
+
+/** What the server keeps of a client's last exchange (interleaved mode). */
+struct ntpsrv_client {
+	uint64_t key;		/**< the client's address, hashed; 0 unused */
+	uint64_t rx, tx;	/**< receive timestamp, true departure of the answer */
+};
+
+/** A request as it reaches the server. */
+struct ntpsrv_req {
+	const uint8_t *data;
+	size_t len;
+	uint64_t client;	/**< the client (its address), non-zero */
+	int64_t t_rx;		/**< true time it arrived */
+	int64_t t_tx;		/**< the answer's transmit timestamp is taken (proc_delay later) */
+	int64_t t_out;		/**< the answer leaves (tx_delay after that) */
+};
+
 struct ntpsrv {
 	const struct sc_host *h;
 	const struct scenario *sc;
@@ -34,6 +52,9 @@ struct ntpsrv {
 	bool unreachable;	/**< receives, never answers */
 	char kod[5];		/**< "" or the Kiss-o'-Death code being sent */
 	long requests, answers, kods, unanswered, bad;
+	long interleaved;	/**< answers in interleaved mode */
+	struct ntpsrv_client clients[NTPSRV_CLIENTS];
+	int next_client;	/**< the one replaced next when all are taken */
 };
 
 void ntpsrv_init(struct ntpsrv *s, const struct scenario *sc, int host, int64_t t0,
@@ -52,12 +73,11 @@ void ntpsrv_step(struct ntpsrv *s, double ns);
 /** One random-walk step of step_s seconds at true time t. */
 void ntpsrv_wander(struct ntpsrv *s, int64_t t, double step_s);
 /**
- * A request received at true time t_rx, answered at t_tx: fills resp
- * (NTP_PACKET_LEN bytes) and returns its length, or 0 for no answer (not a
- * mode 3 request of version 1..4, or the server is unreachable). Counts.
+ * Answer request q: fills resp (NTP_PACKET_LEN bytes) and returns its
+ * length, or 0 for no answer (not a mode 3 request of version 1..4, or the
+ * server is unreachable). Counts.
  */
-size_t ntpsrv_answer(struct ntpsrv *s, const uint8_t *req, size_t len, int64_t t_rx,
-		     int64_t t_tx, uint8_t *resp);
+size_t ntpsrv_answer(struct ntpsrv *s, const struct ntpsrv_req *q, uint8_t *resp);
 /** ns since 1970 to the 64-bit NTP timestamp (era 0, rounded to nearest). */
 uint64_t ntp_ts_from_ns(int64_t ns);
 /** The 64-bit NTP timestamp to ns since 1970 (era 0 and 1 around 2036). */

@@ -164,6 +164,45 @@ static uint64_t get64(const uint8_t *p)
 	return v;
 }
 
+static size_t answer(struct ntpsrv *s, const uint8_t *req, int64_t t_rx, int64_t t_tx,
+		     uint8_t *r)
+{
+	struct ntpsrv_req q = { req, 48, 42, t_rx, t_tx, t_tx + 20000 };
+
+	return ntpsrv_answer(s, &q, r);
+}
+
+START_TEST(interleaved_answers)
+{
+	struct ntpsrv s;
+	uint8_t req[48] = { 0x23 }, r1[48], r2[48], r3[48];
+	int64_t t0, t;
+
+	parse("duration 100\nhost a\n\taddress 192.0.2.1\n\ttx_delay 20us\n");
+	t0 = (sc.start_utc_s + 37) * S;
+	ntpsrv_init(&s, &sc, 0, t0, 1, 1);
+	t = t0 + 10 * S;
+	req[47] = 1;	/* basic: origin 0 */
+	ck_assert_int_eq(answer(&s, req, t, t + 5000, r1), 48);
+	ck_assert_int_eq(get64(r1 + 24), get64(req + 40));
+	/* interleaved: origin = the previous receive, receive != transmit */
+	memcpy(req + 24, r1 + 32, 8);
+	req[39] = 7;	/* the client's receive of r1 */
+	req[47] = 2;
+	ck_assert_int_eq(answer(&s, req, t + S, t + S + 5000, r2), 48);
+	ck_assert_int_eq(get64(r2 + 24), get64(req + 32));	/* origin = its receive field */
+	ck_assert_int_eq(ntp_ts_to_ns(get64(r2 + 32)), t + S - 37 * S);
+	/* transmit = r1's true departure: 20 us after r1's own transmit stamp */
+	ck_assert_int_eq(ntp_ts_to_ns(get64(r2 + 40)) - ntp_ts_to_ns(get64(r1 + 40)), 20000);
+	ck_assert_int_eq(s.interleaved, 1);
+	/* an origin that is not the previous receive: basic */
+	req[24] ^= 1;
+	ck_assert_int_eq(answer(&s, req, t + 2 * S, t + 2 * S, r3), 48);
+	ck_assert_int_eq(get64(r3 + 24), get64(req + 40));
+	ck_assert_int_eq(s.interleaved, 1);
+}
+END_TEST
+
 START_TEST(ntp_server_answers)
 {
 	struct ntpsrv s;
@@ -178,7 +217,7 @@ START_TEST(ntp_server_answers)
 	ntpsrv_init(&s, &sc, 0, t0, 1, 1);
 	req[40] = 0xab;
 	t = t0 + 1000 * S;
-	ck_assert_int_eq(ntpsrv_answer(&s, req, 48, t, t + 5000, r), 48);
+	ck_assert_int_eq(answer(&s, req, t, t + 5000, r), 48);
 	ck_assert_int_eq(r[0], 0x24);	/* LI 0 VN 4 mode 4 */
 	ck_assert_int_eq(r[1], 2);
 	ck_assert_int_eq(r[2], 6);
@@ -193,14 +232,14 @@ START_TEST(ntp_server_answers)
 	ck_assert_int_eq(ntpsrv_li(&s, t0 + (2 * 86400 + 10) * S), 0);
 	/* KoD: stratum 0, LI 3, the code as refid */
 	memcpy(s.kod, "DENY", 5);
-	ck_assert_int_eq(ntpsrv_answer(&s, req, 48, t, t, r), 48);
+	ck_assert_int_eq(answer(&s, req, t, t, r), 48);
 	ck_assert_int_eq(r[0] >> 6, 3);
 	ck_assert_int_eq(r[1], 0);
 	ck_assert(!memcmp(r + 12, "DENY", 4));
 	ck_assert_int_eq(s.kods, 1);
 	/* not a mode 3 request: no answer */
 	req[0] = 0x24;
-	ck_assert_int_eq(ntpsrv_answer(&s, req, 48, t, t, r), 0);
+	ck_assert_int_eq(answer(&s, req, t, t, r), 0);
 	ck_assert_int_eq(s.bad, 1);
 	/* the smear: half a second behind UTC (old scale) at the leap, LI 0 */
 	ntpsrv_init(&s, &sc, 1, t0, 1, 2);
@@ -221,6 +260,7 @@ Suite *unit_suite(void)
 	tcase_add_test(tc, network_errors);
 	tcase_add_test(tc, path_statistics);
 	tcase_add_test(tc, ntp_server_answers);
+	tcase_add_test(tc, interleaved_answers);
 	suite_add_tcase(s, tc);
 	return s;
 }
