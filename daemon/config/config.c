@@ -253,6 +253,7 @@ static int finish(struct parser *p)
 					    "[%s]: missing required key '%s'", cc->name,
 					    conf_keys[k].name);
 		}
+		cc->max_slew_ppb = cc->max_slew_ppm * PPB_PER_PPM;
 		if (!cc->key_line[conf_key_index(ts)])
 			cc->source_timescale = clockname_is_system(source_clock_name(cc->source)) ?
 					       TS_UTC : TS_TAI;

@@ -41,7 +41,8 @@ struct clock_conf {
 	char source[CONF_NAME_MAX];	/**< reference: "phc:/dev/ptp0", "phc:eth0", or a clock name */
 	int line;			/**< line of the section header */
 	enum servo_type servo;
-	double max_slew_ppm;		/**< slew cap, ppm */
+	double max_slew_ppm;		/**< slew cap, ppm, as written */
+	double max_slew_ppb;		/**< the same in ppb, what everything else uses (set at load) */
 	double step_threshold_s;	/**< 0 = never step after the first update */
 	double first_step_threshold_s;	/**< 0 = never step at start */
 	double update_rate_hz;		/**< samples per second */

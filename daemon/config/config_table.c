@@ -18,6 +18,7 @@
 #include "daemon/metrics/metrics_http.h"
 #include "phc/clockname.h"
 #include "daemon/source/source.h"
+#include "util/util.h"
 
 #define G(f)	offsetof(struct gnomon_config, f)
 #define C(f)	offsetof(struct clock_conf, f)
@@ -510,6 +511,7 @@ void config_clock_defaults(struct clock_conf *cc, const char *name)
 	set_defaults(SCOPE_CLOCK, cc, cc);
 	cc->timescale = clockname_is_system(name) ? TS_UTC : TS_TAI;
 	cc->recovery_threshold_s = clockname_is_system(name) ? 1e-6 : 1e-7;
+	cc->max_slew_ppb = cc->max_slew_ppm * PPB_PER_PPM;	/* again after loading */
 	/* source_timescale depends on the source: resolved after loading. */
 	cc->source_timescale = TS_DEFAULT;
 }

@@ -35,7 +35,7 @@ int disc_recovery_create(struct discipline *d)
 		.clock = d->cc.name,
 		.threshold_ns = (int64_t)llround(d->cc.recovery_threshold_s * NS_PER_S),
 		.hold_s = d->cc.recovery_hold_s,
-		.cap_ppb = d->cc.max_slew_ppm * 1e3,
+		.cap_ppb = d->cc.max_slew_ppb,
 		.max_gap_ns = 3 * d->interval_ns + NS_PER_S,
 	};
 	int err = 0;
@@ -188,7 +188,7 @@ void disc_report_state(struct discipline *d, const struct servo_out *o, int64_t 
 			  d->cc.name, (double)d->offset_ns / NS_PER_S,
 			  d->cc.max_slew_ppm, o->slew_left_s);
 		disc_audit(d, AUDIT_FREQ_SLEW_START, "offset_ns=%" PRId64 " cap_ppb=%.0f",
-			   d->offset_ns, d->cc.max_slew_ppm * 1e3);
+			   d->offset_ns, d->cc.max_slew_ppb);
 	} else if (!o->slewing && d->out.slewing) {
 		double dur = (double)(now - d->slew_start_ns) / NS_PER_S;
 
@@ -199,7 +199,7 @@ void disc_report_state(struct discipline *d, const struct servo_out *o, int64_t 
 	}
 	if (o->at_cap && !d->out.at_cap)
 		disc_audit(d, AUDIT_CAP_REACHED, "freq_ppb=%.0f cap_ppb=%.0f", o->freq_ppb,
-			   d->cc.max_slew_ppm * 1e3);
+			   d->cc.max_slew_ppb);
 	if (o->state == SERVO_LOCKED && d->state != DISC_LOCKED) {
 		pr_notice("%s: LOCKED to %s, offset %+" PRId64 " ns, freq %+.3f ppm",
 			  d->cc.name, d->src->spec, d->offset_ns, o->freq_ppb / 1e3);

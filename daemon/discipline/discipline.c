@@ -14,6 +14,7 @@
 #include "daemon/discipline/discipline_priv.h"
 #include "daemon/log.h"
 #include "phc/systime.h"
+#include "util/util.h"
 
 const char *disc_state_name(enum disc_state s)
 {
@@ -224,11 +225,11 @@ static int check_cap(const struct gnomon_config *conf, const struct clock_conf *
 	char where[CONF_PATH_MAX + 32];
 	double max_ppb = clock_max_adj_ppb(clk);
 
-	if (cc->max_slew_ppm * 1e3 <= max_ppb)
+	if (cc->max_slew_ppb <= max_ppb)
 		return 0;
 	snprintf(err, errlen, "%s: max_slew_ppm %.0f is above what %s accepts (%.0f ppm)",
 		 config_where(conf, cc, "max_slew_ppm", where, sizeof(where)),
-		 cc->max_slew_ppm, clock_name(clk), max_ppb / 1e3);
+		 cc->max_slew_ppm, clock_name(clk), max_ppb / PPB_PER_PPM);
 	return -ERANGE;
 }
 
@@ -238,7 +239,7 @@ static struct servo *make_servo(const struct clock_conf *cc, double freq, bool s
 {
 	struct servo_params p = {
 		.type = cc->servo,
-		.max_freq_ppb = cc->max_slew_ppm * 1e3,
+		.max_freq_ppb = cc->max_slew_ppb,
 		.step_threshold_ns = (int64_t)llround(cc->step_threshold_s * NS_PER_S),
 		.first_step_threshold_ns = (int64_t)llround(cc->first_step_threshold_s * NS_PER_S),
 		.interval_s = 1.0 / cc->update_rate_hz,
@@ -290,8 +291,8 @@ struct discipline *discipline_create(const struct discipline_env *env,
 		snprintf(err, errlen, "%s: cannot read frequency: %s", clock_name(target), strerror(-r));
 		return NULL;
 	}
-	if (fabs(freq) > cc->max_slew_ppm * 1e3)
-		freq = copysign(cc->max_slew_ppm * 1e3, freq);
+	if (fabs(freq) > cc->max_slew_ppb)
+		freq = copysign(cc->max_slew_ppb, freq);
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		goto nomem;
@@ -321,13 +322,13 @@ struct discipline *discipline_create(const struct discipline_env *env,
 	}
 	pr_info("%s: disciplined from %s, servo %s, cap %.0f ppm, %.3g updates/s, "
 		"freq %+.3f ppm%s%s%s", cc->name, src->spec, servo_type_name(cc->servo),
-		cc->max_slew_ppm, cc->update_rate_hz, freq / 1e3,
+		cc->max_slew_ppm, cc->update_rate_hz, freq / PPB_PER_PPM,
 		d->leap_applies ? ", leap policy " : "",
 		d->leap_applies ? leap_policy_name(d->lpc.policy) : "",
 		clock_is_dryrun(target) ? " (dry run)" : "");
 	disc_audit(d, AUDIT_START, "source=%s policy=%s cap_ppb=%.0f dry_run=%d", src->spec,
 		   d->leap_applies ? leap_policy_name(d->lpc.policy) : "none",
-		   cc->max_slew_ppm * 1e3, clock_is_dryrun(target));
+		   cc->max_slew_ppb, clock_is_dryrun(target));
 	return d;
 fail:
 	discipline_destroy(d);
@@ -418,21 +419,23 @@ struct clock *discipline_clock(const struct discipline *d)
 	return d->clk;
 }
 
-int discipline_set_cap(struct discipline *d, double max_slew_ppm, char *err, size_t errlen)
+int discipline_set_cap(struct discipline *d, double max_slew_ppb, char *err, size_t errlen)
 {
 	double max_ppb = clock_max_adj_ppb(d->clk);
 
-	if (!(max_slew_ppm > 0) || !isfinite(max_slew_ppm)) {
+	if (!(max_slew_ppb > 0) || !isfinite(max_slew_ppb)) {
 		snprintf(err, errlen, "%s: max_slew_ppm must be > 0", d->cc.name);
 		return -EINVAL;
 	}
-	if (max_slew_ppm * 1e3 > max_ppb) {
+	if (max_slew_ppb > max_ppb) {
 		snprintf(err, errlen, "%s: max_slew_ppm %.0f is above what %s accepts (%.0f ppm)",
-			 d->cc.name, max_slew_ppm, clock_name(d->clk), max_ppb / 1e3);
+			 d->cc.name, max_slew_ppb / PPB_PER_PPM, clock_name(d->clk),
+			 max_ppb / PPB_PER_PPM);
 		return -ERANGE;
 	}
-	servo_set_max_freq(d->servo, max_slew_ppm * 1e3);
-	recovery_set_cap(d->rec, max_slew_ppm * 1e3);
-	d->cc.max_slew_ppm = max_slew_ppm;
+	servo_set_max_freq(d->servo, max_slew_ppb);
+	recovery_set_cap(d->rec, max_slew_ppb);
+	d->cc.max_slew_ppb = max_slew_ppb;
+	d->cc.max_slew_ppm = max_slew_ppb / PPB_PER_PPM;
 	return 0;
 }

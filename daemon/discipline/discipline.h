@@ -116,11 +116,11 @@ struct clock *discipline_clock(const struct discipline *d);
  * frequency clamp and the recovery tracker's cap for events from now on.
  * The current frequency, if above the new cap, is clamped at the next
  * update by the servo.
- * @param max_slew_ppm  new cap, ppm, > 0
+ * @param max_slew_ppb  new cap, ppb, > 0 (clock_conf.max_slew_ppb)
  * @param err           one line on failure, naming the clock
  * @return 0, -EINVAL (not > 0) or -ERANGE (above what the clock accepts:
  *         the driver's max_adj for a PHC, 10 % for CLOCK_REALTIME)
  */
-int discipline_set_cap(struct discipline *d, double max_slew_ppm, char *err, size_t errlen);
+int discipline_set_cap(struct discipline *d, double max_slew_ppb, char *err, size_t errlen);
 
 #endif

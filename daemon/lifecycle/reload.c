@@ -214,11 +214,12 @@ static void apply_cap(const struct reload_env *env, const struct reload_change *
 
 		if (!d || strcmp(env->conf->clocks[i].name, ch->section))
 			continue;
-		if (discipline_set_cap(d, ncc->max_slew_ppm, err, sizeof(err)) < 0) {
+		if (discipline_set_cap(d, ncc->max_slew_ppb, err, sizeof(err)) < 0) {
 			pr_err("reload: %s: %s; keeping %s ppm", ch->where, err, ch->old_value);
 			return;
 		}
 		env->conf->clocks[i].max_slew_ppm = ncc->max_slew_ppm;
+		env->conf->clocks[i].max_slew_ppb = ncc->max_slew_ppb;
 		pr_notice("reload: %s: slew cap now %s ppm (was %s)", ch->section,
 			  ch->new_value, ch->old_value);
 		return;

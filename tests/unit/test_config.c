@@ -43,6 +43,7 @@ START_TEST(test_minimal)
 	ck_assert_int_eq(cc->line, 1);
 	ck_assert_int_eq(cc->servo, SERVO_LINREG);
 	ck_assert_double_eq(cc->max_slew_ppm, 500);
+	ck_assert_double_eq(cc->max_slew_ppb, 500000);	/* resolved once, at load */
 	ck_assert_double_eq(cc->step_threshold_s, 0);
 	ck_assert_double_eq(cc->first_step_threshold_s, 0);
 	ck_assert_double_eq(cc->update_rate_hz, 1);
@@ -451,6 +452,7 @@ START_TEST(test_system_clock_spellings)
 	ck_assert_msg(load("[sys]\nsource = phc:eth0\nmax_slew_ppm = 100000\n"
 			   "[eth1]\nsource = realtime\n") == 0, "%s", err);
 	ck_assert_int_eq(conf.clocks[0].timescale, TS_UTC);
+	ck_assert_double_eq(conf.clocks[0].max_slew_ppb, 1e8);
 	ck_assert_double_eq(conf.clocks[0].recovery_threshold_s, 1e-6);
 	ck_assert_int_eq(conf.clocks[1].source_timescale, TS_UTC);
 	ck_assert_int_lt(load("[sys]\nsource = phc:eth0\nmax_slew_ppm = 100001\n"), 0);
