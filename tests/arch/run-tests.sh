@@ -39,5 +39,10 @@ for d in $(find daemon servo phc util -name '*.c' -exec dirname {} \; | sort -u)
 	if grep -qs "^ \* $d/ owns " "$d"/*.h; then ok "$d/ has a main header"
 	else bad "$d/ has no header saying what it owns"; fi
 done
+# Sizes: no production file over 600 lines, no function over 60 (sizes.sh).
+sizes=$(sh tests/arch/sizes.sh)
+printf '%s\n' "$sizes" | grep -v '^sizes:'
+pass=$((pass + $(printf '%s\n' "$sizes" | grep -c '^ok')))
+fail=$((fail + $(printf '%s\n' "$sizes" | grep -c '^FAIL')))
 echo "arch: $pass passed, $fail failed"
 [ $fail -eq 0 ]
