@@ -4,9 +4,12 @@
  * descriptor is a /dev/null placeholder, so nothing the program does with
  * it can reach the real network, and its packets travel only to the
  * scenario's hosts (net.c). Addresses that are not the scenario's are
- * refused loudly. Raw and packet sockets are refused; TCP sockets stay real
+ * refused loudly. Raw and packet sockets, other protocols and the other
+ * families that reach other machines are refused; TCP sockets stay real
  * but may only connect to the loopback (local listeners such as gnomond's
- * metrics still work). Unix and netlink sockets are the kernel's.
+ * metrics still work). Unix, netlink and AF_ALG sockets are the kernel's.
+ * Under all this, the runner's seccomp filter refuses the kernel's UDP,
+ * raw and packet sockets (runner_guard.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -156,20 +159,19 @@ int socket(int domain, int type, int protocol)
 
 	if (!s)
 		return real.socket(domain, type, protocol);
-	if (domain == AF_PACKET || ((domain == AF_INET || domain == AF_INET6) && base == SOCK_RAW)) {
-		sim_unsupported("socket(%s): raw and packet sockets would reach the real network",
-				domain == AF_PACKET ? "AF_PACKET" : "SOCK_RAW");
-		return ret_errno(-EPERM);
+	if (domain == AF_UNIX || domain == AF_NETLINK || domain == AF_ALG)
+		return real.socket(domain, type, protocol);	/* this host only */
+	if (domain != AF_INET && domain != AF_INET6) {
+		sim_unsupported("socket(family %d): it could reach other machines", domain);
+		return ret_errno(domain == AF_PACKET ? -EPERM : -EAFNOSUPPORT);
 	}
-	if ((domain == AF_INET || domain == AF_INET6) && base == SOCK_DGRAM) {
-		if (protocol != 0 && protocol != IPPROTO_UDP) {
-			sim_unsupported("socket(): datagram protocol %d (only UDP is simulated)",
-					protocol);
-			return ret_errno(-EPROTONOSUPPORT);
-		}
+	if (base == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP))
 		return udp_socket(s, domain, type);
-	}
-	return real.socket(domain, type, protocol);
+	if (base == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP))
+		return real.socket(domain, type, protocol);
+	sim_unsupported("socket(type %d, protocol %d): only UDP is simulated (and TCP to the "
+			"loopback kept)", base, protocol);
+	return ret_errno(base == SOCK_RAW ? -EPERM : -EPROTONOSUPPORT);
 }
 
 int bind(int fd, const struct sockaddr *sa, socklen_t len)
@@ -201,6 +203,15 @@ static bool loopback(const struct sockaddr *sa, socklen_t len)
 	       (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)(const void *)a.a) && a.a[12] == 127);
 }
 
+bool sim_real_dest_ok(const struct sockaddr *sa, socklen_t len)
+{
+	if (!sa || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6) || loopback(sa, len))
+		return true;
+	sim_unsupported("a real socket to a real address; only the loopback and the "
+			"scenario's hosts (UDP) are reachable");
+	return false;
+}
+
 int connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	struct sim *s = sim_get();
@@ -210,15 +221,9 @@ int connect(int fd, const struct sockaddr *sa, socklen_t len)
 
 	if (!s)
 		return real.connect(fd, sa, len);
-	if (!(k = sim_udp(s, fd, &id))) {
-		if (sa && (sa->sa_family == AF_INET || sa->sa_family == AF_INET6) &&
-		    !loopback(sa, len)) {
-			sim_unsupported("connect(): a real socket to a real address; only the "
-					"loopback and the scenario's hosts (UDP) are reachable");
-			return ret_errno(-ENETUNREACH);
-		}
-		return real.connect(fd, sa, len);
-	}
+	if (!(k = sim_udp(s, fd, &id)))
+		return sim_real_dest_ok(sa, len) ? real.connect(fd, sa, len) :
+		       ret_errno(-ENETUNREACH);
 	if ((r = sim_from_sockaddr(sa, len, &a)))
 		return ret_errno(r);
 	if ((r = net_connect(s->w, id, &a)) == -ENETUNREACH)

@@ -160,8 +160,11 @@ ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 	struct sim *s = sim_get();
 	int id;
 
-	if (!s || !sim_udp(s, fd, &id))
+	if (!s || !sim_udp(s, fd, &id)) {
+		if (s && m && !sim_real_dest_ok(m->msg_name, m->msg_namelen))
+			return ret_errno(-ENETUNREACH);
 		return real.sendmsg(fd, m, flags);
+	}
 	return ret_errno(sim_udp_sendmsg(s, fd, id, m, flags));
 }
 
@@ -174,8 +177,11 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
 			    .msg_iov = &iov, .msg_iovlen = 1 };
 	int id;
 
-	if (!s || !sim_udp(s, fd, &id))
+	if (!s || !sim_udp(s, fd, &id)) {
+		if (s && !sim_real_dest_ok(sa, salen))
+			return ret_errno(-ENETUNREACH);
 		return real.sendto(fd, buf, len, flags, sa, salen);
+	}
 	return ret_errno(sim_udp_sendmsg(s, fd, id, &m, flags));
 }
 
@@ -214,8 +220,12 @@ int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
 	unsigned int i;
 	int id;
 
-	if (!s || !sim_udp(s, fd, &id))
+	if (!s || !sim_udp(s, fd, &id)) {
+		for (i = 0; s && i < n; i++)
+			if (!sim_real_dest_ok(v[i].msg_hdr.msg_name, v[i].msg_hdr.msg_namelen))
+				return (int)ret_errno(-ENETUNREACH);
 		return real.sendmmsg(fd, v, n, flags);
+	}
 	for (i = 0; i < n; i++) {
 		ssize_t r = sim_udp_sendmsg(s, fd, id, &v[i].msg_hdr, flags);
 

@@ -4,9 +4,10 @@
  * with dlopen() before COMMAND is started, then by the handshake in
  * runner.c. The second is CAP_SYS_TIME, dropped for real (the library
  * shows COMMAND the one it would have had). The third is a seccomp filter
- * that refuses the clock-setting syscalls whatever the capabilities:
- * COMMAND runs main() before the runner can know that the library said
- * hello, and without the library nothing else would stop it there.
+ * that refuses the clock-setting syscalls whatever the capabilities, and
+ * datagram, raw and packet sockets of the kernel: COMMAND runs main()
+ * before the runner can know that the library said hello, and without the
+ * library nothing else would stop it there.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -111,6 +113,41 @@ int guard_drop_sys_time(void)
 
 #define REFUSE BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA))
 #define DENY(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), REFUSE
+#define ALLOW BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define ARG_LO(i) (offsetof(struct seccomp_data, args[i]) + 4)
+#else
+#define ARG_LO(i) offsetof(struct seccomp_data, args[i])
+#endif
+
+/*
+ * The network wall (where socket() is a syscall of its own, not i386's
+ * socketcall): only AF_UNIX, AF_NETLINK, AF_ALG and AF_INET/AF_INET6
+ * SOCK_STREAM sockets may be made; any other (UDP, raw, AF_PACKET, the
+ * families that reach other machines) fails with EPERM. The library never
+ * asks the kernel for one (it simulates UDP and refuses the rest), so only
+ * a program without the library, a raw syscall or a program it starts
+ * could, and none may send a datagram to the real network. TCP stays (for
+ * local listeners); the library refuses a TCP connect off the loopback.
+ */
+#if defined(__NR_socket) && !defined(__i386__)
+#define NET_WALL \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 10), \
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(0)), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 8, 0), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_NETLINK, 7, 0), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_ALG, 6, 0), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET, 1, 0), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, 0, 3), \
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)), \
+	BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xf), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SOCK_STREAM, 1, 0), \
+	REFUSE, \
+	ALLOW,
+#else
+#define NET_WALL
+#endif
 
 int guard_clock_filter(void)
 {
@@ -137,7 +174,8 @@ int guard_clock_filter(void)
 #ifdef __NR_clock_adjtime64
 		DENY(__NR_clock_adjtime64),
 #endif
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		NET_WALL
+		ALLOW,
 	};
 	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
 

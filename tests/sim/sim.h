@@ -159,6 +159,8 @@ int sim_from_sockaddr(const struct sockaddr *sa, socklen_t len, struct net_addr 
 void sim_to_sockaddr(const struct net_addr *a, struct sockaddr *sa, socklen_t *len);
 /** "192.0.2.1:123" for messages. */
 const char *sim_addr_str(const struct net_addr *a);
+/** A real (TCP) socket may go to sa: not IP, or the loopback; else says so loudly. */
+bool sim_real_dest_ok(const struct sockaddr *sa, socklen_t len);
 /** The UDP socket fd is, or NULL. */
 struct net_sock *sim_udp(struct sim *s, int fd, int *id);
 /** poll() events of a simulated UDP socket now. */

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/errqueue.h>
 #include <linux/net_tstamp.h>
@@ -146,11 +147,24 @@ static void test_refusals(void)
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	r = connect(fd, (struct sockaddr *)&a, sizeof(a));
 	check(r < 0 && errno == ENETUNREACH, "refuse_tcp_real_address", "r %d errno %d", r, errno);
+	r = (int)sendto(fd, "x", 1, MSG_FASTOPEN, (struct sockaddr *)&a, sizeof(a));
+	check(r < 0 && errno == ENETUNREACH, "refuse_tcp_fastopen_real_address", "r %d errno %d",
+	      r, errno);
 	close(fd);
 	r = socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
 	check(r < 0 && errno == EPERM, "refuse_raw_socket", "r %d errno %d", r, errno);
 	r = socket(AF_PACKET, SOCK_DGRAM, 0);
 	check(r < 0 && errno == EPERM, "refuse_packet_socket", "r %d errno %d", r, errno);
+	/* the kernel's wall under the library: no datagram socket for a raw syscall */
+	errno = 0;
+	r = (int)syscall(SYS_socket, AF_INET, SOCK_DGRAM, 0);
+	check(r < 0 && errno == EPERM, "kernel_refuses_raw_udp_socket", "r %d errno %d", r, errno);
+	r = (int)syscall(SYS_socket, AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_UDP);
+	check(r < 0 && errno == EPERM, "kernel_refuses_raw_socket", "r %d errno %d", r, errno);
+	r = (int)syscall(SYS_socket, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	check(r >= 0, "kernel_allows_tcp_socket", "r %d errno %d", r, errno);
+	if (r >= 0)
+		close(r);
 	r = getaddrinfo("pool.ntp.org", "123", NULL, &ai);
 	check(r == EAI_NONAME, "refuse_dns_name", "r %d", r);
 }
