@@ -38,8 +38,8 @@
  * anchor until 1 s has passed), and the offset it shows is removed within one
  * interval (freq = hold - offset / T); then the PI runs. After a planner
  * handover (pi_start) the first sample does the same with the planner's
- * hold: what the landing left (a timer that fired a millisecond early or
- * late at a landing rate of 1000 ppm leaves 1 us) is gone at the next
+ * hold: what the landing left (a timer 100 us late at a landing rate of
+ * 1000 ppm leaves 100 ns) is gone at the next
  * sample instead of decaying with the loop's ~9 s time constant and
  * overshooting. The second checks that hold (after_start()).
  */

@@ -39,15 +39,20 @@
  *    freq = hold - offset / L, which brings the offset to zero at the next
  *    sample (+ lat, when the tracking's frequency takes effect). The
  *    landing rate bounds what an error in the sample's timing costs
- *    (1000 ppm x 100 us of timer lateness = 100 ns). When the timing
- *    error servo.c observes makes that more than LAND_ERR_NS (a loop
- *    with millisecond timers: 1000 ppm x 1 ms = 1 us), the landing takes
- *    two legs: the first stops short, at half of what a final leg of
- *    LAND_TIME may remove within LAND_ERR_NS, at a rate whose miss stays
- *    under a quarter of that; the final one lands. The margin left for
- *    the landing grows by what the cap removes in lat and in twice the
- *    timing error, so a late sample never finds the offset already past
- *    zero.
+ *    (1000 ppm x 100 us of timer lateness = 100 ns). The landing legs are
+ *    planned for the timing error servo.c observes, but at least
+ *    LAND_LATE_MIN_S (1 ms): when that makes a leg's miss more than
+ *    LAND_ERR_NS, the landing takes two legs: the first stops short, at
+ *    half of what a final leg of LAND_TIME may remove within LAND_ERR_NS,
+ *    at a rate whose miss stays under a quarter of that; the final one
+ *    lands. (The floor is no longer poll()'s millisecond, which gnomond's
+ *    timerfd loop does not have: it keeps the final approach gentle, and
+ *    under 100 us of random lateness that measured 13 ns of overshoot
+ *    where planning for the lateness seen gave 64 ns.) The margin left
+ *    for the landing grows by what the cap removes in lat and in twice
+ *    the timing error seen, so a late sample never finds the offset
+ *    already past zero; it no longer pays for a millisecond nobody is
+ *    late by (0.2 s less to 1 us after a 1 s slew at 10 %).
  *  - blind (cold start, no measured hold): the clock may drift toward
  *    zero by up to UNKNOWN_PPB (50 ppm) more than assumed, so the cap
  *    phase stops early enough, and one interval then removes all but
@@ -69,6 +74,7 @@
 #define LAND_MIN_S	0.02	/* ... but at least this (timer jitter) */
 #define LAND_RATE_PPB	1e6	/* landing rate bound: 1000 ppm */
 #define LAND_ERR_NS	200.0	/* what timing errors may cost the final landing */
+#define LAND_LATE_MIN_S	0.001	/* timing error the landing legs allow for, at least */
 #define NEXT_MIN_FRAC	0.05	/* shortest next_s requested in the cap phase */
 #define SPAN_MIN_FRAC	0.5	/* baseline a hold fit needs, in intervals, */
 #define SPAN_MIN_S	0.9	/* ... and in seconds (100 ns noise: 160 ppb) */
@@ -269,7 +275,7 @@ static void plan_land(struct planner *pl, double offset_ns, double hold,
 {
 	double rate = fmin(land_rate(lim), 0.5 * speed), rl = land_margin(pl, speed, lim);
 	double gain = servo_gain(hold, lim->ff_ppb), lt = land_time(lim);
-	double l, o, keep = 0, fin = INFINITY;
+	double late = fmax(lim->late_s, LAND_LATE_MIN_S), l, o, keep = 0, fin;
 
 	/* The frequency now in effect runs on for lat after this sample, and
 	 * the landing's for lat after the next: land at next sample + lat,
@@ -279,11 +285,10 @@ static void plan_land(struct planner *pl, double offset_ns, double hold,
 	/* A leg removing o in lt misses by (o / lt) x the timing error: the
 	 * final one may start from fin at most. From further, a first leg
 	 * stops at fin / 2 at a rate whose miss stays under half that. */
-	if (lim->late_s > 0)
-		fin = lt * LAND_ERR_NS / lim->late_s;
+	fin = lt * LAND_ERR_NS / late;
 	if (o > fin) {
 		keep = 0.5 * fin;
-		rate = fmin(rate, 0.5 * keep / lim->late_s);
+		rate = fmin(rate, 0.5 * keep / late);
 		o -= keep;
 	}
 	/* The margin at the landing rate, anything beyond it (a sample that

@@ -48,7 +48,6 @@
 #define JITTER_SMOOTH		(1.0 / 32)
 #define LATE_DECAY		0.98	/* per sample: forget lateness in ~50 samples */
 #define LATE_MAX_S		0.01	/* more is a skipped sample, not a late timer */
-#define LATE_MIN_S		0.001	/* timing error assumed before any is seen */
 #define MAX_NATURAL_PPB		500e3	/* no clock is off by more than adjtimex takes */
 #define MAX_CAP_PPB		1e9	/* no clock slews faster than 100 % */
 #define MAX_INTERVAL_S		1e5
@@ -141,7 +140,7 @@ static void limits(const struct servo *s, struct servo_limits *lim)
 	lim->hi_ppb = s->p.max_freq_ppb - s->ff_ppb;
 	lim->interval_s = s->p.interval_s;
 	lim->engage_ns = engage_ns(s);
-	lim->late_s = fmax(s->late_s, LATE_MIN_S);
+	lim->late_s = s->late_s;
 	/* Lateness is local time: at the cap it lasts up to 1 / (1 - cap)
 	 * as long in reference time when local time follows the clock. */
 	if (s->p.local_follows_clock)
@@ -150,16 +149,14 @@ static void limits(const struct servo *s, struct servo_limits *lim)
 }
 
 /*
- * The daemon's timer fires late now and then, and a loop that re-arms from
- * the previous due time (with poll()'s millisecond timeouts) makes the
- * next sample come early by as much as this one was late: the planner
- * keeps twice the recent worst |timing error| as margin before its landing
- * and lands in legs it cannot spoil. A sample later than LATE_MAX_S is
- * taken for a skipped one (a failed read) and not counted. The planner
- * assumes at least LATE_MIN_S: gnomond's loop sleeps in poll(), whose
- * timeout is whole milliseconds, and every sleep has the kernel's timer
- * slack (50 us); a slew whose requests happen to fall on the millisecond
- * grid shows no error until its first landing request does not.
+ * How late samples come against when the servo asked for them. gnomond's
+ * loop wakes on a timerfd, to the nanosecond, plus whatever the scheduler
+ * adds (tens of us on a quiet host, none under gnomon-sim); a loop that
+ * re-arms from the previous due time makes a late sample's successor no
+ * earlier. The planner keeps twice the recent worst |timing error| as
+ * margin before its landing and plans its landing legs for it. A sample
+ * later than LATE_MAX_S is taken for a skipped one (a failed read) and
+ * not counted.
  */
 static void track_lateness(struct servo *s, int64_t local_ns)
 {

@@ -10,7 +10,7 @@
  * readings that go through sample_filter(). The "daemon" cases feed the
  * servo as gnomond does for CLOCK_REALTIME: local time is CLOCK_MONOTONIC
  * at the wake-up, the offset is measured a little later, and the timer is
- * the loop's (re-armed from its due time, slept on in whole milliseconds).
+ * the loop's (re-armed from its due time, on a timerfd to the nanosecond).
  * Recovery times are exact on the piecewise-linear true offset: the last
  * time |offset| was at or above the threshold. servo_update_ns is the
  * mean wall time of one servo_sample() call in the steady-state runs.
@@ -43,7 +43,7 @@ struct world {
 	double latency_s;	/* frequency applied this long after the sample */
 	double jitter_s;	/* timer lateness, uniform in [0, jitter_s] */
 	bool follows;		/* local time base runs at the clock's rate */
-	bool ms_timer;		/* gnomond's loop timer (see next_wake()) */
+	bool loop_timer;	/* gnomond's loop timer (see next_wake()) */
 	double meas_s;		/* offset measured this long after the wake-up */
 	double due_s;		/* the loop timer's due time, local */
 	uint64_t rng;
@@ -93,14 +93,14 @@ static double next_wake(struct world *w, double local, double next_s)
 {
 	double now = w->local_s;
 
-	if (!w->ms_timer)
+	if (!w->loop_timer)
 		return local + next_s + w->jitter_s * model_uniform(&w->rng);
-	/* daemon/loop.c: due = previous due + next (now + next if past);
-	 * poll() for the rest rounded up to whole milliseconds. */
+	/* daemon/loop.c: due = previous due + next (now + next if past),
+	 * armed on a timerfd, which fires at the due time. */
 	w->due_s += next_s;
 	if (w->due_s <= now)
 		w->due_s = now + next_s;
-	return now + ceil((w->due_s - now) * 1e3 - 1e-6) * 1e-3;
+	return w->due_s;
 }
 
 static double mono_ns(void)
@@ -182,7 +182,7 @@ struct recovery {
 enum feed {
 	FEED_PHC,	/* local time at the reference's rate, exact timing */
 	FEED_SYSCLK,	/* local time follows the clock, 50 us latency, 100 us lateness */
-	FEED_DAEMON,	/* gnomond on CLOCK_REALTIME: 3 us / 6 us, the loop's ms timer */
+	FEED_DAEMON,	/* gnomond on CLOCK_REALTIME: 3 us / 6 us, the loop's timer */
 };
 
 static void recover(enum servo_type type, double off_ns, double cap_ppb, double nat_ppb,
@@ -201,8 +201,7 @@ static void recover(enum servo_type type, double off_ns, double cap_ppb, double 
 	} else if (feed == FEED_DAEMON) {
 		w.meas_s = 3e-6;
 		w.latency_s = 6e-6;
-		w.ms_timer = true;
-		w.due_s = -1e-3 * model_uniform(&w.rng);
+		w.loop_timer = true;
 	}
 
 	run(&w, s, 1.0, end_s);

@@ -16,9 +16,9 @@
  * servo for CLOCK_REALTIME: local_ns is CLOCK_MONOTONIC at the wake-up
  * (which the kernel slews with CLOCK_REALTIME), the offset is measured
  * meas_s later and the frequency lands latency_s after the wake-up, and
- * the timer is gnomond's loop's: re-armed from its previous due time and
- * slept on with poll(), whose timeout is whole milliseconds, so a sample
- * comes up to 1 ms late and the next one as much early.
+ * the timer is gnomond's loop's: re-armed from its previous due time on a
+ * timerfd, which wakes the loop at the due time (plus a wake-up latency of
+ * up to jitter_s).
  */
 #include <check.h>
 #include <math.h>
@@ -34,7 +34,7 @@ struct loop_case {
 	double off_ns, cap_ppb, nat_ppb, noise_ns, wander;
 	double latency_s, jitter_s;	/* frequency applied late; timer lateness */
 	double meas_s;			/* offset measured this long after local_ns */
-	bool ms_timer;			/* gnomond's loop: see next_wake() */
+	bool loop_timer;		/* gnomond's loop: see next_wake() */
 	double jump_ppb, jump_after_s;	/* natural error jumps this long after the slew */
 	double jump_at_s;		/* > 0: ... or at this time */
 	double ff_ppb, ff_from_s, ff_to_s;	/* target runs ahead at ff in [from, to) */
@@ -134,17 +134,14 @@ static void set_ff(struct model *m, struct servo *s)
 /* Local time of the next wake-up for a request of next_s (local s). */
 static double next_wake(struct model *m, double *due, double local, double next_s)
 {
-	if (!m->c->ms_timer)
+	if (!m->c->loop_timer)
 		return local + next_s + m->c->jitter_s * model_uniform(&m->rng);
 	/* daemon/loop.c: when = previous due + next (now + next if that is
-	 * past); poll() from now (after jitter_s at most of processing) for
-	 * the remaining time rounded up to whole milliseconds. */
-	double now = m->local + m->c->jitter_s * model_uniform(&m->rng);
-
+	 * past), armed on a timerfd; the loop runs up to jitter_s after it. */
 	*due += next_s;
-	if (*due <= now)
-		*due = now + next_s;
-	return now + ceil((*due - now) * 1e3 - 1e-6) * 1e-3;
+	if (*due <= m->local)
+		*due = m->local + next_s;
+	return *due + m->c->jitter_s * model_uniform(&m->rng);
 }
 
 static void run_case(const struct loop_case *c, struct loop_result *r)
@@ -269,8 +266,8 @@ END_TEST
 /*
  * gnomond disciplining CLOCK_REALTIME under gnomon-sim: local time is
  * CLOCK_MONOTONIC at the wake-up, the 9 readings are taken ~3 us later, the
- * frequency lands ~6 us after the wake-up, the loop sleeps again at once
- * or up to 20 us later, in poll() (see next_wake()); 1 s either way, natural
+ * frequency lands ~6 us after the wake-up, the timerfd wakes the loop on
+ * time or up to 20 us later (see next_wake()); 1 s either way, natural
  * error -20, 0, 20 or 100 ppm, caps 10 % and 1000 ppm, both servos, 5 seeds.
  * The physical limit is 1 s / |cap -+ natural|.
  */
@@ -282,7 +279,7 @@ START_TEST(test_slew_daemon)
 		.off_ns = _i & 2 ? -1e9 : 1e9,
 		.cap_ppb = _i & 4 ? 1e6 : 1e8,
 		.nat_ppb = nats[(_i >> 3) & 3],
-		.follows = true, .meas_s = 3e-6, .latency_s = 6e-6, .ms_timer = true,
+		.follows = true, .meas_s = 3e-6, .latency_s = 6e-6, .loop_timer = true,
 		.noise_ns = 10, .rms_from_s = 1e30,
 	};
 	struct loop_result r;
@@ -312,7 +309,7 @@ START_TEST(test_handover_residual)
 	struct loop_case c = {
 		.type = SERVO_LINREG, .off_ns = _i & 1 ? -1e9 : 1e9, .cap_ppb = 1e8,
 		.nat_ppb = 20000, .follows = true, .meas_s = 3e-6, .latency_s = 6e-6,
-		.ms_timer = true, .noise_ns = 10, .end_s = 30, .rms_from_s = 10.9,
+		.loop_timer = true, .noise_ns = 10, .end_s = 30, .rms_from_s = 10.9,
 		.jump_ppb = _i & 2 ? -1000 : 1000, .jump_after_s = 0.5, .seed = 51,
 	};
 	struct loop_result r;
@@ -391,7 +388,7 @@ START_TEST(test_freq_jump_relock)
 		.cap_ppb = _i & 2 ? 1e6 : 1e8,
 		.jump_ppb = jumps[(_i >> 2) & 3],
 		.off_ns = 10000, .nat_ppb = 20000, .follows = true, .meas_s = 3e-6,
-		.latency_s = 6e-6, .ms_timer = true, .noise_ns = 10,
+		.latency_s = 6e-6, .loop_timer = true, .noise_ns = 10,
 		.jump_at_s = 100.3, .end_s = 160, .rms_from_s = 1e30,
 	};
 	struct loop_result r;
