@@ -53,9 +53,8 @@ static void arm_kernel(struct discipline *d, const struct leap_view *v)
 		pr_notice("%s: leap second %s at the end of %s armed in the kernel",
 			  d->cc.name, v->arm > 0 ? "insertion" : "deletion",
 			  leap_date(v->leap_utc_s, date, sizeof(date)));
-		disc_audit(d, AUDIT_LEAP_ARMED, "type=%s date=%s",
-			   v->arm > 0 ? "insert" : "delete",
-			   leap_date(v->leap_utc_s, date, sizeof(date)));
+		disc_audit(d, AUDIT_LEAP_ARMED, AKV_STR("type", v->arm > 0 ? "insert" : "delete"),
+			   AKV_STR("date", leap_date(v->leap_utc_s, date, sizeof(date))));
 	}
 	d->kernel_leap = v->arm;
 }
@@ -111,8 +110,8 @@ static void smear_news(struct discipline *d, const struct leap_view *v, int64_t 
 		pr_notice("%s: SMEARING the leap second of %s (%+d s): %.3f s applied, "
 			  "rate %+.3f ppm", d->cc.name, leap_date(v->leap_utc_s, date, sizeof(date)),
 			  v->delta, v->smear_offset_ns / 1e9, v->feedforward_ppb / 1e3);
-		disc_audit(d, AUDIT_LEAP_POLICY, "policy=smear state=start leap=%s delta=%d",
-			   date, v->delta);
+		disc_audit(d, AUDIT_LEAP_POLICY, AKV_STR("policy", "smear"), AKV_STR("state", "start"),
+			   AKV_STR("leap", date), AKV_INT("delta", v->delta));
 		d->smear_log_ns = now;
 	} else if (v->smearing && now - d->smear_log_ns >= SMEAR_LOG_EVERY_NS) {
 		pr_info("%s: smearing: %.6f s of %+d s applied, rate %+.3f ppm",
@@ -120,8 +119,8 @@ static void smear_news(struct discipline *d, const struct leap_view *v, int64_t 
 		d->smear_log_ns = now;
 	} else if (!v->smearing && d->smearing) {
 		pr_notice("%s: smear of the leap second done", d->cc.name);
-		disc_audit(d, AUDIT_LEAP_POLICY, "policy=smear state=done leap=%s",
-			   leap_date(v->leap_utc_s, date, sizeof(date)));
+		disc_audit(d, AUDIT_LEAP_POLICY, AKV_STR("policy", "smear"), AKV_STR("state", "done"),
+			   AKV_STR("leap", leap_date(v->leap_utc_s, date, sizeof(date))));
 	}
 	d->smearing = v->smearing;
 }
@@ -136,9 +135,10 @@ static void leap_news(struct discipline *d, const struct leap_view *v, int64_t n
 		if (d->have_view) {
 			pr_notice("%s: leap second (%+d s) applied, policy %s", d->cc.name,
 				  v->delta, leap_policy_name(d->lpc.policy));
-			disc_audit(d, AUDIT_LEAP_APPLIED, "type=%s tai_utc_s=%lld policy=%s",
-				   v->delta > 0 ? "insert" : "delete", (long long)(v->tai_utc_ns / NS_PER_S),
-				   leap_policy_name(d->lpc.policy));
+			disc_audit(d, AUDIT_LEAP_APPLIED,
+				   AKV_STR("type", v->delta > 0 ? "insert" : "delete"),
+				   AKV_INT("tai_utc_s", v->tai_utc_ns / NS_PER_S),
+				   AKV_STR("policy", leap_policy_name(d->lpc.policy)));
 			disc_report_event(d, RECOVERY_LEAP, now, RECOVERY_OFFSET_UNKNOWN);
 			d->leap_pending_step = true;
 		}
@@ -167,7 +167,7 @@ static int leap_step(struct discipline *d, const struct leap_view *v, int64_t *s
 	 * saw the target move by the leap, and the step cancels that move
 	 * exactly: its history (offsets from before the leap) stays valid. */
 	pr_notice("%s: stepped by %+d s for the leap second", d->cc.name, -v->delta);
-	disc_audit(d, AUDIT_STEP, "delta_ns=%" PRId64 " reason=leap_policy_step", delta_ns);
+	disc_audit(d, AUDIT_STEP, AKV_INT("delta_ns", delta_ns), AKV_STR("reason", "leap_policy_step"));
 	return 0;
 }
 

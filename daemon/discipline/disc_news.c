@@ -37,8 +37,9 @@ static void target_stepped(struct discipline *d, const struct clock_change *ch, 
 	servo_stepped(d->servo, ch->step_ns);
 	pr_warn("%s: stepped by %+.9f s by %s", d->cc.name,
 		(double)ch->step_ns / NS_PER_S, who);
-	disc_audit(d, AUDIT_STEP, "delta_ns=%" PRId64 " reason=%s", ch->step_ns,
-		   ch->kind == CLOCK_CHANGE_FOREIGN_STEP ? "foreign" : "other_discipline");
+	disc_audit(d, AUDIT_STEP, AKV_INT("delta_ns", ch->step_ns),
+		   AKV_STR("reason", ch->kind == CLOCK_CHANGE_FOREIGN_STEP ? "foreign" :
+			   "other_discipline"));
 	/* a step of CLOCK_REALTIME also dropped the kernel's armed leap */
 	disc_leap_stepped(d, now);
 	news_event(d, now, ch->step_ns);
@@ -66,8 +67,8 @@ static void on_target(struct clock *c, const struct clock_change *ch, void *arg)
 		pr_warn("%s: frequency set to %+.3f ppm by someone else (was %+.3f ppm); "
 			"is another time daemon running?", d->cc.name, ch->freq_ppb / 1e3,
 			ch->was_ppb / 1e3);
-		disc_audit(d, AUDIT_FREQ_FOREIGN, "freq_ppb=%.3f was_ppb=%.3f",
-			   ch->freq_ppb, ch->was_ppb);
+		disc_audit(d, AUDIT_FREQ_FOREIGN, AKV_NUM("freq_ppb", ch->freq_ppb, 3),
+			   AKV_NUM("was_ppb", ch->was_ppb, 3));
 		return;
 	}
 }

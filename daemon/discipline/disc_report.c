@@ -15,16 +15,14 @@
 #include "daemon/log.h"
 #include "phc/systime.h"
 
-void disc_audit(struct discipline *d, const char *action, const char *fmt, ...)
+void disc_audit_kv(struct discipline *d, const char *action, const struct audit_kv *kv,
+		   size_t n)
 {
-	va_list ap;
 	int r;
 
 	if (!d->env.audit)
 		return;
-	va_start(ap, fmt);
-	r = audit_vlog(d->env.audit, systime_realtime_ns(), d->cc.name, action, fmt, ap);
-	va_end(ap);
+	r = audit_write(d->env.audit, systime_realtime_ns(), d->cc.name, action, kv, n);
 	if (r < 0)
 		pr_err("%s: audit trail: %s", d->cc.name, strerror(-r));
 }
@@ -46,14 +44,35 @@ int disc_recovery_create(struct discipline *d)
 	return d->rec ? 0 : err;
 }
 
-void disc_report_fault(struct discipline *d, const char *what, int err, int64_t now)
+/* The log's phrase for a fault, before "SOURCE failed". */
+static const char *fault_phrase(enum disc_fault what, int err)
+{
+	switch (what) {
+	case DISC_FAULT_READ:
+		return "reading";
+	case DISC_FAULT_TIMESCALE:
+		return err == -ENODATA ? "converting TAI/UTC (no usable leap file and "
+		       "tai_offset = auto) for" : "converting TAI/UTC for";
+	case DISC_FAULT_ADJUST:
+		return "adjusting from";
+	}
+	return "updating from";
+}
+
+static const char *const fault_word[] = {
+	[DISC_FAULT_READ] = "read", [DISC_FAULT_TIMESCALE] = "timescale",
+	[DISC_FAULT_ADJUST] = "adjust",
+};
+
+void disc_report_fault(struct discipline *d, enum disc_fault what, int err, int64_t now)
 {
 	d->faults++;
 	recovery_sample_unknown(d->rec, systime_raw_ns());
 	if (d->fault_run++ == 0 || err != d->last_error) {
-		pr_err("%s: %s %s failed: %s", d->cc.name, what, d->src->spec, strerror(-err));
-		disc_audit(d, AUDIT_FAULT, "what=%s error=%d", what[0] == 'r' ? "read" :
-			   what[0] == 'a' ? "adjust" : "timescale", -err);
+		pr_err("%s: %s %s failed: %s", d->cc.name, fault_phrase(what, err), d->src->spec,
+		       strerror(-err));
+		disc_audit(d, AUDIT_FAULT, AKV_STR("what", fault_word[what]),
+			   AKV_INT("error", -err));
 		if (d->fault_run == 1)
 			d->fault_start_ns = now;
 	}
@@ -79,7 +98,8 @@ void disc_report_good(struct discipline *d, int64_t now)
 
 		pr_notice("%s: %s working again after %" PRIu64 " failed updates (%.1f s)",
 			  d->cc.name, d->src->spec, d->fault_run, dur);
-		disc_audit(d, AUDIT_FAULT_CLEARED, "what=source duration_s=%.3f", dur);
+		disc_audit(d, AUDIT_FAULT_CLEARED, AKV_STR("what", "source"),
+			   AKV_NUM("duration_s", dur, 3));
 		if (d->started)
 			disc_report_event(d, RECOVERY_FAULT_CLEARED, now, RECOVERY_OFFSET_UNKNOWN);
 		d->fault_run = 0;
@@ -100,8 +120,8 @@ void disc_report_read_time(struct discipline *d, int64_t dur_ns)
 			pr_warn("%s: reading %s took %.3f s (slow_read_threshold %.3f s): "
 				"the source stalled", d->cc.name, d->src->spec,
 				(double)dur_ns / NS_PER_S, lim);
-			disc_audit(d, AUDIT_FAULT, "what=slow_read duration_s=%.6f",
-				   (double)dur_ns / NS_PER_S);
+			disc_audit(d, AUDIT_FAULT, AKV_STR("what", "slow_read"),
+				   AKV_NUM("duration_s", (double)dur_ns / NS_PER_S, 6));
 		}
 		return;
 	}
@@ -135,9 +155,9 @@ static void report_done(struct discipline *d, const struct recovery_report *r)
 			  recovery_kind_name(r->kind), r->recovery_s,
 			  (double)r->offset_at_event_ns / NS_PER_S, (double)r->peak_ns / NS_PER_S,
 			  r->overshoot_ns, r->limit_s, ratio);
-		disc_audit(d, AUDIT_RECOVERED, "event=%s recovery_s=%.6f limit_s=%.6f ratio=%.4f",
-			   recovery_kind_name(r->kind), r->recovery_s, r->limit_s,
-			   isnan(r->ratio) ? 0.0 : r->ratio);
+		disc_audit(d, AUDIT_RECOVERED, AKV_STR("event", recovery_kind_name(r->kind)),
+			   AKV_NUM("recovery_s", r->recovery_s, 6), AKV_NUM("limit_s", r->limit_s, 6),
+			   AKV_NUM("ratio", isnan(r->ratio) ? 0.0 : r->ratio, 4));
 	} else {
 		pr_info("%s: %s event closed after %.3f s without recovering (%s)", d->cc.name,
 			recovery_kind_name(r->kind), r->elapsed_s,
@@ -187,19 +207,19 @@ void disc_report_state(struct discipline *d, const struct servo_out *o, int64_t 
 		pr_notice("%s: slewing %+.9f s at up to %.0f ppm, about %.1f s",
 			  d->cc.name, (double)d->offset_ns / NS_PER_S,
 			  d->cc.max_slew_ppm, o->slew_left_s);
-		disc_audit(d, AUDIT_FREQ_SLEW_START, "offset_ns=%" PRId64 " cap_ppb=%.0f",
-			   d->offset_ns, d->cc.max_slew_ppb);
+		disc_audit(d, AUDIT_FREQ_SLEW_START, AKV_INT("offset_ns", d->offset_ns),
+			   AKV_NUM("cap_ppb", d->cc.max_slew_ppb, 0));
 	} else if (!o->slewing && d->out.slewing) {
 		double dur = (double)(now - d->slew_start_ns) / NS_PER_S;
 
 		pr_notice("%s: slew done in %.3f s, offset %+" PRId64 " ns",
 			  d->cc.name, dur, d->offset_ns);
-		disc_audit(d, AUDIT_SLEW_DONE, "duration_s=%.3f offset_ns=%" PRId64, dur,
-			   d->offset_ns);
+		disc_audit(d, AUDIT_SLEW_DONE, AKV_NUM("duration_s", dur, 3),
+			   AKV_INT("offset_ns", d->offset_ns));
 	}
 	if (o->at_cap && !d->out.at_cap)
-		disc_audit(d, AUDIT_CAP_REACHED, "freq_ppb=%.0f cap_ppb=%.0f", o->freq_ppb,
-			   d->cc.max_slew_ppb);
+		disc_audit(d, AUDIT_CAP_REACHED, AKV_NUM("freq_ppb", o->freq_ppb, 0),
+			   AKV_NUM("cap_ppb", d->cc.max_slew_ppb, 0));
 	if (o->state == SERVO_LOCKED && d->state != DISC_LOCKED) {
 		pr_notice("%s: LOCKED to %s, offset %+" PRId64 " ns, freq %+.3f ppm",
 			  d->cc.name, d->src->spec, d->offset_ns, o->freq_ppb / 1e3);

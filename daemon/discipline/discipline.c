@@ -145,7 +145,8 @@ static int apply(struct discipline *d, const struct servo_out *o, int64_t now)
 		d->steps++;
 		disc_leap_stepped(d, now);
 		pr_notice("%s: stepped by %+.9f s", d->cc.name, (double)o->step_ns / NS_PER_S);
-		disc_audit(d, AUDIT_STEP, "delta_ns=%" PRId64 " reason=step_threshold", o->step_ns);
+		disc_audit(d, AUDIT_STEP, AKV_INT("delta_ns", o->step_ns),
+			   AKV_STR("reason", "step_threshold"));
 		/* stepping back from someone else's step: that event goes on */
 		if (!d->news_seen)
 			disc_report_event(d, RECOVERY_STEP, now, d->offset_ns + o->step_ns);
@@ -178,13 +179,12 @@ static int64_t update(struct loop *l, long id, void *arg)
 	if (r < 0 && d->paused)	/* a reading may straddle the kernel's leap */
 		return d->interval_ns;
 	if (r < 0) {
-		disc_report_fault(d, "reading", r, now);
+		disc_report_fault(d, DISC_FAULT_READ, r, now);
 		return d->interval_ns;
 	}
 	r = timescale_shift(d, s.ref_ns, now, &shift, &stepped, &hold);
 	if (r < 0) {
-		disc_report_fault(d, r == -ENODATA ? "converting TAI/UTC (no usable leap file "
-				  "and tai_offset = auto) for" : "converting TAI/UTC for", r, now);
+		disc_report_fault(d, DISC_FAULT_TIMESCALE, r, now);
 		return d->interval_ns;
 	}
 	disc_report_good(d, now);
@@ -202,7 +202,7 @@ static int64_t update(struct loop *l, long id, void *arg)
 	servo_sample(d->servo, d->offset_ns, servo_time(d, now), &o);
 	r = apply(d, &o, now);
 	if (r < 0) {
-		disc_report_fault(d, "adjusting from", r, now);
+		disc_report_fault(d, DISC_FAULT_ADJUST, r, now);
 		return d->interval_ns;
 	}
 	d->updates++;
@@ -326,9 +326,9 @@ struct discipline *discipline_create(const struct discipline_env *env,
 		d->leap_applies ? ", leap policy " : "",
 		d->leap_applies ? leap_policy_name(d->lpc.policy) : "",
 		clock_is_dryrun(target) ? " (dry run)" : "");
-	disc_audit(d, AUDIT_START, "source=%s policy=%s cap_ppb=%.0f dry_run=%d", src->spec,
-		   d->leap_applies ? leap_policy_name(d->lpc.policy) : "none",
-		   cc->max_slew_ppb, clock_is_dryrun(target));
+	disc_audit(d, AUDIT_START, AKV_STR("source", src->spec),
+		   AKV_STR("policy", d->leap_applies ? leap_policy_name(d->lpc.policy) : "none"),
+		   AKV_NUM("cap_ppb", cc->max_slew_ppb, 0), AKV_INT("dry_run", clock_is_dryrun(target)));
 	return d;
 fail:
 	discipline_destroy(d);
@@ -358,7 +358,7 @@ void discipline_destroy(struct discipline *d)
 		disc_sync_exit(d);
 		pr_info("%s: leaving frequency at %+.3f ppm after %" PRIu64 " updates, %"
 			PRIu64 " steps", d->cc.name, d->freq_ppb / 1e3, d->updates, d->steps);
-		disc_audit(d, AUDIT_STOP, "reason=exit freq_ppb=%.3f", d->freq_ppb);
+		disc_audit(d, AUDIT_STOP, AKV_STR("reason", "exit"), AKV_NUM("freq_ppb", d->freq_ppb, 3));
 	}
 	recovery_destroy(d->rec);
 	servo_destroy(d->servo);

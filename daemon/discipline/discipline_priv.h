@@ -94,7 +94,13 @@ int disc_news_watch(struct discipline *d);
 int disc_step(struct discipline *d, int64_t delta_ns);
 
 /* disc_report.c */
-void disc_report_fault(struct discipline *d, const char *what, int err, int64_t now);
+/** What failed in an update: the log names the step, the audit its word. */
+enum disc_fault {
+	DISC_FAULT_READ,	/**< measuring against the source: what=read */
+	DISC_FAULT_TIMESCALE,	/**< converting TAI/UTC: what=timescale */
+	DISC_FAULT_ADJUST,	/**< applying the servo's output: what=adjust */
+};
+void disc_report_fault(struct discipline *d, enum disc_fault what, int err, int64_t now);
 void disc_report_good(struct discipline *d, int64_t now);
 /** How long the source read took (CLOCK_MONOTONIC_RAW ns): a stall past
  *  slow_read_threshold is logged once and counted. */
@@ -103,8 +109,15 @@ void disc_report_event(struct discipline *d, enum recovery_kind kind, int64_t no
 		       int64_t offset_ns);
 void disc_report_sample(struct discipline *d, int64_t now, int64_t offset_ns);
 void disc_report_state(struct discipline *d, const struct servo_out *o, int64_t now);
-void disc_audit(struct discipline *d, const char *action, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/** Write one audit line of key/value pairs (AKV_STR, AKV_INT, AKV_NUM) for
+ *  this clock; a failure is logged. Use disc_audit(d, ACTION, pairs...). */
+void disc_audit_kv(struct discipline *d, const char *action, const struct audit_kv *kv,
+		   size_t n);
+#define disc_audit(d, action, ...)						\
+	do {									\
+		const struct audit_kv kv_[] = { __VA_ARGS__ };			\
+		disc_audit_kv((d), (action), kv_, sizeof(kv_) / sizeof(kv_[0]));	\
+	} while (0)
 int disc_recovery_create(struct discipline *d);
 
 /* disc_sync.c: the kernel's STA_UNSYNC, maxerror, esterror */

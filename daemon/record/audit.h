@@ -19,7 +19,7 @@
 #define GNOMON_AUDIT_H
 
 #include <stdbool.h>
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "daemon/record/recfile.h"
@@ -40,7 +40,7 @@
 #define AUDIT_FAULT_CLEARED	"fault_cleared"	/* what= duration_s= */
 #define AUDIT_RECOVERED		"recovered"	/* event= recovery_s= limit_s= ratio= */
 
-/** Longest line written, bytes; audit_log() refuses longer ones (-E2BIG). */
+/** Longest line written, bytes; audit_write() refuses longer ones (-E2BIG). */
 #define AUDIT_LINE_MAX		65536
 
 struct audit;
@@ -64,28 +64,39 @@ void audit_close(struct audit *a);
 /** The line file underneath (counters, reopen, flush). */
 struct recfile *audit_file(const struct audit *a);
 
+/** What a value is: written as text (encoded as a whole, see above). */
+enum audit_kv_kind {
+	AUDIT_KV_STR,	/**< s, as given (NULL: empty) */
+	AUDIT_KV_INT,	/**< i, in decimal */
+	AUDIT_KV_NUM,	/**< d with prec digits after the point (0 ... 17) */
+};
+
+/** One key=value pair; build them with AKV_STR, AKV_INT, AKV_NUM. */
+struct audit_kv {
+	const char *key;	/**< [A-Za-z0-9_]+ */
+	enum audit_kv_kind kind;
+	const char *s;
+	int64_t i;
+	double d;
+	int prec;
+};
+
+#define AKV_STR(k, v)		{ .key = (k), .kind = AUDIT_KV_STR, .s = (v) }
+#define AKV_INT(k, v)		{ .key = (k), .kind = AUDIT_KV_INT, .i = (int64_t)(v) }
+#define AKV_NUM(k, v, p)	{ .key = (k), .kind = AUDIT_KV_NUM, .d = (v), .prec = (p) }
+
 /**
- * Append one action line.
+ * Append one action line: the time, the clock, the action, then " key=value"
+ * for each of the n pairs in order.
  * @param utc_ns  UTC time of the action, ns since 1970 (POSIX scale), >= 0
  * @param clock   the clock acted on ("CLOCK_REALTIME", "/dev/ptp0", ...)
  * @param action  the action word: [a-z0-9_]+, normally an AUDIT_* name
- * @param fmt_kv  printf-style "key=value key=value" part, or NULL/"" for
- *                none. Keys are literal [A-Za-z0-9_]+; a value runs to the
- *                next literal space of fmt_kv and is encoded as a whole
- *                after expansion (so "reason=%s" with "a b" gives
- *                reason="a b"). Conversions: d i u o x X c s f F e E g G
- *                a A p %% with flags, width, precision and hh h l ll j z t L
- *                (no '*', no %n).
- * @return 0; -EINVAL (bad action, clock, key, or conversion), -ERANGE
+ * @param kv      n pairs (may be NULL when n is 0)
+ * @return 0; -EINVAL (bad action, clock, key, kind or precision), -ERANGE
  *         (utc_ns < 0), -E2BIG (line over AUDIT_LINE_MAX), -ENOMEM, or the
- *         error of write()/fdatasync(). Nothing is written on error before
- *         the write.
+ *         error of the write. Nothing is written on error before the write.
  */
-int audit_log(struct audit *a, int64_t utc_ns, const char *clock, const char *action,
-	      const char *fmt_kv, ...) __attribute__((format(printf, 5, 6)));
-
-/** audit_log() with a va_list (for wrappers). */
-int audit_vlog(struct audit *a, int64_t utc_ns, const char *clock, const char *action,
-	       const char *fmt_kv, va_list ap) __attribute__((format(printf, 5, 0)));
+int audit_write(struct audit *a, int64_t utc_ns, const char *clock, const char *action,
+		const struct audit_kv *kv, size_t n);
 
 #endif
