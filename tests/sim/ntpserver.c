@@ -190,7 +190,7 @@ static struct ntpsrv_client *client_slot(struct ntpsrv *s, uint64_t key, bool *k
 	return &s->clients[i];
 }
 
-static uint64_t get64(const uint8_t *p)
+uint64_t ntp_get64(const uint8_t *p)
 {
 	uint64_t v = 0;
 	int i;
@@ -214,8 +214,8 @@ static void fill(struct ntpsrv *s, const struct ntpsrv_req *q, uint8_t *r)
 	int li = kod ? 3 : ntpsrv_li(s, q->t_rx);
 	struct ntpsrv_client *c = client_slot(s, q->client, &known);
 	uint64_t rx = ntp_ts_from_ns(ntpsrv_time(s, q->t_rx));
-	bool xleave = !kod && known && c->rx && get64(req + 24) == c->rx &&
-		      get64(req + 32) != get64(req + 40);
+	bool xleave = !kod && known && c->rx && ntp_get64(req + 24) == c->rx &&
+		      ntp_get64(req + 32) != ntp_get64(req + 40);
 
 	memset(r, 0, NTP_PACKET_LEN);
 	r[0] = (uint8_t)(li << 6 | (req[0] & 0x38) | 4);

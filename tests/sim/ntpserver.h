@@ -78,6 +78,8 @@ void ntpsrv_wander(struct ntpsrv *s, int64_t t, double step_s);
  * server is unreachable). Counts.
  */
 size_t ntpsrv_answer(struct ntpsrv *s, const struct ntpsrv_req *q, uint8_t *resp);
+/** The big-endian 64-bit field at p (an NTP timestamp). */
+uint64_t ntp_get64(const uint8_t *p);
 /** ns since 1970 to the 64-bit NTP timestamp (era 0, rounded to nearest). */
 uint64_t ntp_ts_from_ns(int64_t ns);
 /** The 64-bit NTP timestamp to ns since 1970 (era 0 and 1 around 2036). */

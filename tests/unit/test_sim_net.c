@@ -154,16 +154,6 @@ START_TEST(path_statistics)
 }
 END_TEST
 
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static size_t answer(struct ntpsrv *s, const uint8_t *req, int64_t t_rx, int64_t t_tx,
 		     uint8_t *r)
 {
@@ -184,21 +174,21 @@ START_TEST(interleaved_answers)
 	t = t0 + 10 * S;
 	req[47] = 1;	/* basic: origin 0 */
 	ck_assert_int_eq(answer(&s, req, t, t + 5000, r1), 48);
-	ck_assert_int_eq(get64(r1 + 24), get64(req + 40));
+	ck_assert_int_eq(ntp_get64(r1 + 24), ntp_get64(req + 40));
 	/* interleaved: origin = the previous receive, receive != transmit */
 	memcpy(req + 24, r1 + 32, 8);
 	req[39] = 7;	/* the client's receive of r1 */
 	req[47] = 2;
 	ck_assert_int_eq(answer(&s, req, t + S, t + S + 5000, r2), 48);
-	ck_assert_int_eq(get64(r2 + 24), get64(req + 32));	/* origin = its receive field */
-	ck_assert_int_eq(ntp_ts_to_ns(get64(r2 + 32)), t + S - 37 * S);
+	ck_assert_int_eq(ntp_get64(r2 + 24), ntp_get64(req + 32));	/* origin = its receive field */
+	ck_assert_int_eq(ntp_ts_to_ns(ntp_get64(r2 + 32)), t + S - 37 * S);
 	/* transmit = r1's true departure: 20 us after r1's own transmit stamp */
-	ck_assert_int_eq(ntp_ts_to_ns(get64(r2 + 40)) - ntp_ts_to_ns(get64(r1 + 40)), 20000);
+	ck_assert_int_eq(ntp_ts_to_ns(ntp_get64(r2 + 40)) - ntp_ts_to_ns(ntp_get64(r1 + 40)), 20000);
 	ck_assert_int_eq(s.interleaved, 1);
 	/* an origin that is not the previous receive: basic */
 	req[24] ^= 1;
 	ck_assert_int_eq(answer(&s, req, t + 2 * S, t + 2 * S, r3), 48);
-	ck_assert_int_eq(get64(r3 + 24), get64(req + 40));
+	ck_assert_int_eq(ntp_get64(r3 + 24), ntp_get64(req + 40));
 	ck_assert_int_eq(s.interleaved, 1);
 }
 END_TEST
@@ -223,8 +213,8 @@ START_TEST(ntp_server_answers)
 	ck_assert_int_eq(r[2], 6);
 	ck_assert_int_eq(r[24], 0xab);	/* origin = the request's transmit */
 	/* receive = UTC + 1 ms + 1 ppm * 1000 s, to the ns */
-	ck_assert_int_eq(ntp_ts_to_ns(get64(r + 32)), t - 36 * S + 1000000 + 1000000);
-	ck_assert_int_eq(ntp_ts_to_ns(get64(r + 40)) - ntp_ts_to_ns(get64(r + 32)), 5000);
+	ck_assert_int_eq(ntp_ts_to_ns(ntp_get64(r + 32)), t - 36 * S + 1000000 + 1000000);
+	ck_assert_int_eq(ntp_ts_to_ns(ntp_get64(r + 40)) - ntp_ts_to_ns(ntp_get64(r + 32)), 5000);
 	ck_assert_int_eq(ntp_ts_to_ns(ntp_ts_from_ns(123456789)), 123456789);
 	/* LI=1 through the last day only */
 	ck_assert_int_eq(ntpsrv_li(&s, t0 + 86399 * S), 0);

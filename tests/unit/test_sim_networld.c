@@ -15,6 +15,7 @@
 
 #include "tests/sim/net.h"
 #include "tests/sim/world.h"
+#include "tests/unit/sim_world_fixture.h"
 
 Suite *unit_suite(void);
 
@@ -24,14 +25,7 @@ static struct scenario sc;
 
 static struct world *make(const char *text)
 {
-	struct world_opts o = { 0 };
-	char err[256];
-	struct world *w;
-
-	ck_assert_msg(scenario_parse(&sc, text, "t", err, sizeof(err)) == 0, "%s", err);
-	w = world_create(&sc, &o, err, sizeof(err));
-	ck_assert_msg(w != NULL, "%s", err);
-	return w;
+	return sim_world_make(&sc, text, 0);
 }
 
 static const char text[] =

@@ -14,6 +14,7 @@
 #include <linux/ptp_clock.h>
 
 #include "tests/sim/world.h"
+#include "tests/unit/sim_world_fixture.h"
 
 Suite *unit_suite(void);
 
@@ -23,14 +24,7 @@ static struct scenario sc;
 
 static struct world *make(const char *text, uint64_t seed)
 {
-	struct world_opts o = { .seed_set = seed != 0, .seed = seed };
-	char err[256];
-	struct world *w;
-
-	ck_assert_msg(scenario_parse(&sc, text, "t", err, sizeof(err)) == 0, "%s", err);
-	w = world_create(&sc, &o, err, sizeof(err));
-	ck_assert_msg(w != NULL, "%s", err);
-	return w;
+	return sim_world_make(&sc, text, seed);
 }
 
 static const char base[] =
