@@ -66,7 +66,7 @@ static void usage(FILE *f)
 		"  -V, --version         print the version\n"
 		"  -h, --help            this text\n"
 		"signals: SIGHUP reloads the configuration and reopens the log, SIGTERM and\n"
-		"SIGINT stop (clocks keep the frequency last set). See gnomond(8).\n");
+		"SIGINT stop (clocks are left at their natural frequency). See gnomond(8).\n");
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)

@@ -20,6 +20,7 @@
 
 #define SYSCLK_MAX_PPB 1e8		/* 10 %: tick 9000..11000 */
 #define PPB_PER_TICK_US 1e5		/* 1 us per 10 ms tick = 100 ppm */
+#define ADJ_FREQUENCY_MAX_PPB 5e5	/* the kernel clamps ADJ_FREQUENCY to 500 ppm */
 #define NTP_PHASE_LIMIT_US 16000000L	/* kernel: maxerror >= 16 s sets STA_UNSYNC */
 #define MAX_TAI_OFFSET_S 100000		/* kernel ignores ADJ_TAI outside 0..this */
 
@@ -313,4 +314,20 @@ int sysclk_write_raw(struct clock *c, long tick_us, long freq_scaled_ppm)
 	tx.freq = freq_scaled_ppm;
 	r = adjtime_call(CLOCK_REALTIME, &tx);
 	return r < 0 ? r : 0;
+}
+
+int sysclk_park(struct clock *c, double ppb, long *tick_us, double *rest_ppb)
+{
+	long tick = SYSCLK_NOMINAL_TICK_US;
+	double rest = ppb;
+	int r;
+
+	if (!(fabs(ppb) <= ADJ_FREQUENCY_MAX_PPB)) {
+		r = sysclk_split(ppb, &tick, &rest);
+		if (r < 0)
+			return r;
+	}
+	*tick_us = tick;
+	*rest_ppb = rest;
+	return sysclk_write_raw(c, tick, adjtime_ppb_to_scaled_ppm(rest));
 }

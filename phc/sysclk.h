@@ -38,4 +38,15 @@ int sysclk_read_raw(struct clock *c, long *tick_us, long *freq_scaled_ppm);
  *  9000..11000, EPERM: no CAP_SYS_TIME). */
 int sysclk_write_raw(struct clock *c, long tick_us, long freq_scaled_ppm);
 
+/**
+ * Leave CLOCK_REALTIME at a total frequency correction of ppb for nobody
+ * to steer (an exit): the tick back at its nominal 10000 us with all of
+ * ppb in ADJ_FREQUENCY when it fits there (|ppb| <= 500 ppm), so that a
+ * program that only sets the frequency (ntpd, chronyd) starts right;
+ * otherwise the usual split. *tick_us and *rest_ppb say what was (for a
+ * dry-run clock: would be) written.
+ * @return 0 or -errno (ERANGE beyond 10 %).
+ */
+int sysclk_park(struct clock *c, double ppb, long *tick_us, double *rest_ppb);
+
 #endif

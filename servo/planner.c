@@ -366,6 +366,9 @@ void planner_sample(struct planner *pl, double offset_ns, double t_s,
 	push(pl, t_s, offset_ns - pl->acc_ns, pl->start_freq_ppb - pl->last_freq_ppb);
 	pl->last_t_s = t_s;
 	good = estimate_hold(pl, lim, &hold);
+	pl->have_hold = true;
+	pl->hold_good = good;
+	pl->hold_ppb = hold;
 	po->hold_ppb = hold;
 	po->lat_s = pl->lat_s;
 	if (pl->landing && good && fabs(offset_ns) < 0.5 * lim->engage_ns) {

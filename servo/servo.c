@@ -59,6 +59,7 @@ struct servo {
 	void *algo;
 	struct planner pl;
 	double ff_ppb;
+	double init_ppb;	/* frequency at creation (clamped) */
 	double freq_ppb;	/* last total output */
 	enum servo_state state;
 	bool first_done;	/* first_step_threshold has had its chance */
@@ -108,6 +109,7 @@ struct servo *servo_create(const struct servo_params *p, double initial_ppb)
 		s->p.lock_threshold_ns = LOCK_DEFAULT_NS;
 	s->ops = algo_ops(p->type);
 	s->freq_ppb = fmax(-p->max_freq_ppb, fmin(p->max_freq_ppb, initial_ppb));
+	s->init_ppb = s->freq_ppb;
 	s->algo = s->ops->create(&s->p, s->freq_ppb);
 	if (!s->algo)
 		goto fail;
@@ -424,6 +426,26 @@ void servo_set_max_freq(struct servo *s, double max_freq_ppb)
 {
 	if (s && max_freq_ppb > 0 && max_freq_ppb <= MAX_CAP_PPB)
 		s->p.max_freq_ppb = max_freq_ppb;
+}
+
+bool servo_natural_freq(const struct servo *s, double *ppb)
+{
+	double h;
+
+	if (!s) {
+		*ppb = 0;
+		return false;
+	}
+	if (s->pl.active && s->pl.have_hold) {
+		*ppb = s->pl.hold_ppb;
+		return s->pl.hold_good;
+	}
+	if (s->ops->hold(s->algo, &h)) {
+		*ppb = h;
+		return true;
+	}
+	*ppb = s->init_ppb;
+	return false;
 }
 
 const char *servo_type_name(enum servo_type t)

@@ -120,6 +120,16 @@ void servo_set_feedforward(struct servo *s, double ppb);
 /** Change the cap at run time (config reload). */
 void servo_set_max_freq(struct servo *s, double max_freq_ppb);
 
+/**
+ * The servo's best estimate of the clock's natural frequency correction,
+ * ppb: the frequency that holds the offset constant, without the slew
+ * planner's part and without the feed-forward. What a clock should be
+ * left at when nobody steers it any more.
+ * @return true if the estimate comes from measurements, false if it is
+ *         still the frequency the servo was created with.
+ */
+bool servo_natural_freq(const struct servo *s, double *ppb);
+
 /** Name of a servo type ("pi", "linreg"); name of a state. */
 const char *servo_type_name(enum servo_type t);
 const char *servo_state_name(enum servo_state st);

@@ -115,6 +115,9 @@ struct planner {
 	double start_freq_ppb;	/**< freq in effect before the planner started */
 	double lat_s;		/**< estimated sample-to-frequency latency */
 	bool lat_known;		/**< lat_s was fitted */
+	bool have_hold;		/**< hold_ppb is set (a sample was planned) */
+	bool hold_good;		/**< ... and good enough to land on */
+	double hold_ppb;	/**< the last sample's hold estimate, servo space */
 };
 
 /** What the planner wants now. */

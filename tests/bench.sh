@@ -33,6 +33,11 @@ line recovery_1s_cap1000_to_1ms "$(sumval $d "$pat" recover_1ms_s)" s
 line recovery_1s_cap1000_to_1us "$(sumval $d "$pat" recover_1us_s)" s
 line overshoot_1s_cap1000 "$(ns_to_us "$(sumval $d "$pat" overshoot_ns)")" us
 
+# SIGTERM 3 s into that slew at 10 %: |true rate error| once gnomond exited.
+d=$tmp/exit; mkdir -p $d; sysconf $d 100000
+simrun $d $SCN/sysclk_offset_1s.scn --duration 3
+line exit_midslew_rate_err_ppm "$(awk -v v="$(sumval $d "^exit CLOCK_REALTIME" rate_ppb)" 'BEGIN { if (v == "") print "nan"; else printf "%.3f", (v < 0 ? -v : v) / 1000 }')" ppm
+
 # Steady state: 20 ppm, 1 ppb/sqrt(s) wander, 100 ns PHC read noise, RMS from 600 s.
 for servo in linreg pi; do
 	d=$tmp/steady_$servo; mkdir -p $d; sysconf $d 100000 "servo = $servo"

@@ -301,6 +301,8 @@ struct discipline *discipline_create(const struct discipline_env *env,
 	d->clk = target;
 	d->src = src;
 	d->freq_ppb = freq;
+	d->start_natural_ppb = freq;
+	d->start_natural_from = "as found at start";
 	d->timer = -1;
 	d->interval_ns = (int64_t)llround(NS_PER_S / cc->update_rate_hz);
 	if (init_leap(d, err, errlen) < 0)
@@ -356,9 +358,7 @@ void discipline_destroy(struct discipline *d)
 	}
 	if (d->servo) {
 		disc_sync_exit(d);
-		pr_info("%s: leaving frequency at %+.3f ppm after %" PRIu64 " updates, %"
-			PRIu64 " steps", d->cc.name, d->freq_ppb / 1e3, d->updates, d->steps);
-		disc_audit(d, AUDIT_STOP, AKV_STR("reason", "exit"), AKV_NUM("freq_ppb", d->freq_ppb, 3));
+		disc_natural_leave(d);
 	}
 	recovery_destroy(d->rec);
 	servo_destroy(d->servo);

@@ -89,7 +89,9 @@ struct discipline_status {
 struct discipline *discipline_create(const struct discipline_env *env,
 				     const struct clock_conf *cc, struct clock *target,
 				     struct source *src, char *err, size_t errlen);
-/** Stop and free; leaves the clock's frequency where the servo had it. Accepts NULL. */
+/** Stop and free: leaves the clock at the servo's estimate of its natural
+ *  frequency (no slew, no feed-forward; CLOCK_REALTIME with its tick back
+ *  at nominal where that fits) and logs it. Accepts NULL. */
 void discipline_destroy(struct discipline *d);
 
 void discipline_get_status(const struct discipline *d, struct discipline_status *st);

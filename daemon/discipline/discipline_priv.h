@@ -20,6 +20,10 @@ struct discipline {
 	int64_t last_raw_ns, last_mono_ns;	/* servo time base (non-system clocks) */
 	double mono_per_raw;		/* CLOCK_MONOTONIC rate against the raw clock */
 
+	/* natural frequency (disc_natural.c) */
+	double start_natural_ppb;	/* estimate at start, ppb */
+	const char *start_natural_from;	/* where it came from, for the log */
+
 	/* last results */
 	struct servo_out out;
 	int64_t offset_ns;
@@ -92,6 +96,10 @@ void disc_news_unsubscribe(struct discipline *d);
 int disc_news_watch(struct discipline *d);
 /** Step the target as this discipline (its handler leaves it alone). */
 int disc_step(struct discipline *d, int64_t delta_ns);
+
+/* disc_natural.c */
+/** Leave the clock at its natural frequency (exit), log what was left. */
+void disc_natural_leave(struct discipline *d);
 
 /* disc_report.c */
 /** What failed in an update: the log names the step, the audit its word. */

@@ -337,7 +337,7 @@ cp "$T/main.conf.orig" "$T/main.conf"
 # ---- 8. SIGTERM -------------------------------------------------------------------
 stop main
 check "SIGTERM: gnomond exits 0" [ "$RC" = 0 ]
-check "SIGTERM: clocks left at the servo's frequency (logged)" has "$T/main/log" "leaving frequency at"
+check "SIGTERM: clocks left at their natural frequency (logged)" has "$T/main/log" "leaving the clock at its natural frequency"
 check "metrics textfile removed at exit" [ ! -e "$T/main/state/gnomon.prom" ]
 
 # ---- 9. what systemd was told ---------------------------------------------------------

@@ -161,11 +161,13 @@ void world_out_csv_row(struct world *w);
 void world_out_progress(struct world *w);
 /** Write the summary to f. */
 void world_out_summary(const struct world *w, FILE *f);
-/** Close the CSV and write the summary file. */
+/** Close the CSV and write the summary file (kept open for the exit lines). */
 void world_out_close(struct world *w);
 /** One row of the kernel CSV (t_s,state,unsync,maxerror_us,esterror_us,tick,freq_ppb). */
 void world_out_kernel_row(struct world *w);
-/** The program exits: a last kernel row (what it left), then close that file. */
+/** The program exits (its destructors run; not after SIGKILL): append each
+ *  clock's true rate and the kernel's tick and frequency to the summary
+ *  and close it; a last kernel row (what it left), then close that file. */
 void world_out_exit(struct world *w);
 
 #endif

@@ -111,8 +111,11 @@ void world_out_kernel_row(struct world *w)
 	uselocale(old);
 }
 
+static void summary_exit(struct world *w);
+
 void world_out_exit(struct world *w)
 {
+	summary_exit(w);
 	if (!w->kcsv)
 		return;
 	world_out_kernel_row(w);
@@ -241,7 +244,34 @@ void world_out_close(struct world *w)
 	}
 	if (w->summary) {
 		world_out_summary(w, w->summary);
-		fclose(w->summary);
-		w->summary = NULL;
+		fflush(w->summary);	/* kept open for world_out_exit() */
 	}
+}
+
+/* The true rate error of clock c now, ppb: what it gains per second. */
+static double rate_ppb(const struct world *w, int c)
+{
+	return (c == SC_SYS ? w->sys.mono.rate : w->phc[c].lc.rate) * 1e9;
+}
+
+/* The exit lines of the summary (tests/sim/README.md), then close it. */
+static void summary_exit(struct world *w)
+{
+	locale_t old;
+	int c;
+
+	if (!w->summary)
+		return;
+	old = uselocale(c_locale());
+	for (c = 0; c < w->nclocks; c++) {
+		fprintf(w->summary, "exit %s rate_ppb %.3f", w->sc.clocks[c].name,
+			rate_ppb(w, c));
+		if (c == SC_SYS)
+			fprintf(w->summary, " tick %ld freq_ppm %.6f", w->sys.k.tick,
+				(double)w->sys.k.freq / 65536.0);
+		fprintf(w->summary, "\n");
+	}
+	uselocale(old);
+	fclose(w->summary);
+	w->summary = NULL;
 }

@@ -452,6 +452,35 @@ START_TEST(test_slew_outputs)
 }
 END_TEST
 
+/* Mid-slew, the natural-frequency estimate is the hold, not the cap. */
+START_TEST(test_natural_midslew)
+{
+	/* 1000 ppm: the clock model here adds rates, the planner's multiplies
+	 * them (servo_priv.h), 0.1 % apart at this cap */
+	struct servo_params p = { .type = _i ? SERVO_LINREG : SERVO_PI,
+				  .max_freq_ppb = 1e6, .interval_s = 1.0 };
+	struct servo *s = servo_create(&p, 1234);
+	struct clk c = { .off_ns = 1e9, .nat_ppb = 20000 };
+	struct servo_out o;
+	double nat;
+	int i;
+
+	ck_assert(!servo_natural_freq(s, &nat));
+	ck_assert(nat == 1234);
+	for (i = 0; i < 4; i++)
+		feed(s, &c, &o);
+	ck_assert(o.slewing && o.at_cap);
+	ck_assert(servo_natural_freq(s, &nat));
+	ck_assert_msg(fabs(nat + 20000) < 50, "natural %.3f ppb", nat);
+	/* a smear's feed-forward is no part of it */
+	servo_set_feedforward(s, 11574);
+	feed(s, &c, &o);
+	ck_assert(servo_natural_freq(s, &nat));
+	ck_assert_msg(fabs(nat + 20000) < 50, "natural %.3f ppb with ff", nat);
+	servo_destroy(s);
+}
+END_TEST
+
 Suite *unit_suite(void);
 
 Suite *unit_suite(void)
@@ -474,6 +503,7 @@ Suite *unit_suite(void)
 	tcase_add_loop_test(tc, test_step_after_jump, 0, 2);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_slew_outputs);
+	tcase_add_loop_test(tc, test_natural_midslew, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
