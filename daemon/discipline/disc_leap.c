@@ -50,9 +50,10 @@ static void arm_kernel(struct discipline *d, const struct leap_view *v)
 		return;
 	}
 	if (v->arm) {
-		pr_notice("%s: leap second %s at the end of %s armed in the kernel",
+		pr_notice("%s: leap second %s at the end of %s %s in the kernel",
 			  d->cc.name, v->arm > 0 ? "insertion" : "deletion",
-			  leap_date(v->leap_utc_s, date, sizeof(date)));
+			  leap_date(v->leap_utc_s, date, sizeof(date)),
+			  disc_dry(d) ? "would be armed" : "armed");
 		disc_audit(d, AUDIT_LEAP_ARMED, AKV_STR("type", v->arm > 0 ? "insert" : "delete"),
 			   AKV_STR("date", leap_date(v->leap_utc_s, date, sizeof(date))));
 	}
@@ -75,8 +76,8 @@ void disc_leap_stepped(struct discipline *d, int64_t now)
 	if (r < 0)
 		pr_err("%s: cannot clear the kernel's leap second after a step: %s",
 		       d->cc.name, strerror(-r));
-	pr_notice("%s: the step dropped the kernel's armed leap second; arming it again",
-		  d->cc.name);
+	pr_notice("%s: the step dropped the kernel's armed leap second; %s it again",
+		  d->cc.name, disc_dry(d) ? "would arm" : "arming");
 	d->kernel_leap = 0;
 	d->rearm_not_before_ns = now + 1100000000LL;
 }
@@ -97,7 +98,8 @@ static void set_kernel_tai(struct discipline *d, const struct leap_view *v, int6
 			d->cc.name, tai, strerror(-r));
 		tai = -1;	/* do not retry every update */
 	} else {
-		pr_info("%s: kernel TAI offset set to %d s", d->cc.name, tai);
+		pr_info("%s: %s the kernel's TAI offset to %d s", d->cc.name,
+			disc_dry(d) ? "would set" : "set", tai);
 	}
 	d->kernel_tai = tai;
 }
@@ -166,7 +168,8 @@ static int leap_step(struct discipline *d, const struct leap_view *v, int64_t *s
 	/* No servo_stepped(): the servo was held through the leap, so it never
 	 * saw the target move by the leap, and the step cancels that move
 	 * exactly: its history (offsets from before the leap) stays valid. */
-	pr_notice("%s: stepped by %+d s for the leap second", d->cc.name, -v->delta);
+	pr_notice("%s: %s by %+d s for the leap second", d->cc.name,
+		  disc_dry(d) ? "would step" : "stepped", -v->delta);
 	disc_audit(d, AUDIT_STEP, AKV_INT("delta_ns", delta_ns), AKV_STR("reason", "leap_policy_step"));
 	return 0;
 }

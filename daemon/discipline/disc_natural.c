@@ -41,6 +41,14 @@ void disc_natural_leave(struct discipline *d)
 	long tick_us;
 	int r;
 
+	if (disc_dry(d)) {
+		/* the servo's outputs never reached the clock: its estimate
+		 * means nothing, and the clock is where it was */
+		pr_info("%s: dry run: the clock was never adjusted, nothing to leave "
+			"(%" PRIu64 " updates)", d->cc.name, d->updates);
+		disc_audit(d, AUDIT_STOP, AKV_STR("reason", "exit"), AKV_INT("dry_run", 1));
+		return;
+	}
 	ppb = fmax(-clock_max_adj_ppb(d->clk), fmin(clock_max_adj_ppb(d->clk), ppb));
 	r = park(d, ppb, &tick_us, &rest);
 	if (r < 0) {
@@ -52,12 +60,11 @@ void disc_natural_leave(struct discipline *d)
 	if (tick_us)
 		snprintf(tick, sizeof(tick), "; tick %ld us, ADJ_FREQUENCY %+.3f ppm",
 			 tick_us, rest / 1e3);
-	pr_info("%s: %s the clock at its natural frequency %+.3f ppm (%s%s; it was at "
+	pr_info("%s: leaving the clock at its natural frequency %+.3f ppm (%s%s; it was at "
 		"%+.3f ppm) after %" PRIu64 " updates, %" PRIu64 " steps", d->cc.name,
-		clock_is_dryrun(d->clk) ? "would leave" : "leaving", ppb / 1e3, from, tick,
+		ppb / 1e3, from, tick,
 		d->freq_ppb / 1e3, d->updates, d->steps);
 	disc_audit(d, AUDIT_STOP, AKV_STR("reason", "exit"), AKV_NUM("freq_ppb", ppb, 3),
-		   AKV_STR("natural", from), AKV_NUM("was_ppb", d->freq_ppb, 3),
-		   AKV_INT("dry_run", clock_is_dryrun(d->clk)));
+		   AKV_STR("natural", from), AKV_NUM("was_ppb", d->freq_ppb, 3));
 	d->freq_ppb = ppb;
 }

@@ -184,7 +184,9 @@ static void report_progress(struct discipline *d, int64_t now)
 	    now - d->recovering_log_ns < RECOVERING_LOG_NS)
 		return;
 	d->recovering_log_ns = now;
-	if (!isnan(st.expected_left_s))
+	if (disc_dry(d))	/* nothing applied: the offset goes nowhere */
+		snprintf(left, sizeof(left), " (dry run: nothing applied)");
+	else if (!isnan(st.expected_left_s))
 		snprintf(left, sizeof(left), ", about %.1f s left", st.expected_left_s);
 	pr_info("%s: recovering from %s: offset %+.9f s after %.1f s%s", d->cc.name,
 		recovery_kind_name(st.kind), (double)st.offset_ns / NS_PER_S, st.elapsed_s, left);
@@ -204,8 +206,9 @@ void disc_report_state(struct discipline *d, const struct servo_out *o, int64_t 
 {
 	if (o->slewing && !d->out.slewing) {
 		d->slew_start_ns = now;
-		pr_notice("%s: slewing %+.9f s at up to %.0f ppm, about %.1f s",
-			  d->cc.name, (double)d->offset_ns / NS_PER_S,
+		pr_notice("%s: %s %+.9f s at up to %.0f ppm, about %.1f s",
+			  d->cc.name, disc_dry(d) ? "would slew" : "slewing",
+			  (double)d->offset_ns / NS_PER_S,
 			  d->cc.max_slew_ppm, o->slew_left_s);
 		disc_audit(d, AUDIT_FREQ_SLEW_START, AKV_INT("offset_ns", d->offset_ns),
 			   AKV_NUM("cap_ppb", d->cc.max_slew_ppb, 0));

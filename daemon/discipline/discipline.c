@@ -144,7 +144,8 @@ static int apply(struct discipline *d, const struct servo_out *o, int64_t now)
 			return r;
 		d->steps++;
 		disc_leap_stepped(d, now);
-		pr_notice("%s: stepped by %+.9f s", d->cc.name, (double)o->step_ns / NS_PER_S);
+		pr_notice("%s: %s by %+.9f s", d->cc.name, disc_dry(d) ? "would step" : "stepped",
+			  (double)o->step_ns / NS_PER_S);
 		disc_audit(d, AUDIT_STEP, AKV_INT("delta_ns", o->step_ns),
 			   AKV_STR("reason", "step_threshold"));
 		/* stepping back from someone else's step: that event goes on */

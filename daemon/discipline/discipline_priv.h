@@ -78,6 +78,12 @@ struct discipline {
 	int64_t summary_start_ns;
 };
 
+/** Dry run: nothing reaches the clock, and the log says "would". */
+static inline bool disc_dry(const struct discipline *d)
+{
+	return clock_is_dryrun(d->clk);
+}
+
 /* disc_leap.c */
 /** Timescale shift to add to (target - reference) at reference time ref_ns,
  *  running the leap policy's actions (arm, smear feed-forward, pause, the

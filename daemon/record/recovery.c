@@ -367,7 +367,9 @@ bool recovery_poll_done(struct recovery *tr, struct recovery_report *out)
  * threshold; otherwise the time to reach the threshold plus the hold. The
  * time to reach it is the larger of the linear extrapolation of the recent
  * rate of decrease (last two adjacent samples) and the physical floor
- * (|offset| - threshold) / cap. NaN when no estimate is possible.
+ * (|offset| - threshold) / cap. NaN when no estimate is possible, and
+ * when the offset is not shrinking (nothing applied, as in a dry run, or
+ * a cap that cannot beat the drift): no floor would ever be met.
  */
 static double expected_left(const struct recovery *tr, const struct recovery_status *st)
 {
@@ -379,7 +381,9 @@ static double expected_left(const struct recovery *tr, const struct recovery_sta
 		return fmax(0, tr->hold_s - st->in_threshold_s);
 	excess = (double)(abs64(st->offset_ns) - tr->threshold_ns);
 	floor_s = tr->cur.cap_ppb > 0 ? excess / tr->cur.cap_ppb : NAN;
-	if (tr->rate_valid && tr->rate_ns_s > 0)
+	if (tr->rate_valid && tr->rate_ns_s <= 0)
+		return NAN;
+	if (tr->rate_valid)
 		rate_s = excess / tr->rate_ns_s;
 	if (isnan(floor_s) && isnan(rate_s))
 		return NAN;
