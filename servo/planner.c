@@ -349,8 +349,10 @@ static void plan(struct planner *pl, double offset_ns, double hold, bool good,
 }
 
 void planner_sample(struct planner *pl, double offset_ns, double t_s,
-		    const struct servo_limits *lim, struct planner_out *po)
+		    const struct servo_limits *lim_in, struct planner_out *po)
 {
+	const struct servo_limits lim0 = *lim_in, *lim = &lim0;
+	struct servo_limits lim1;
 	double hold;
 	bool good;
 
@@ -365,7 +367,12 @@ void planner_sample(struct planner *pl, double offset_ns, double t_s,
 	/* A point's u is off by lat * g: g = F_start - F applied before it. */
 	push(pl, t_s, offset_ns - pl->acc_ns, pl->start_freq_ppb - pl->last_freq_ppb);
 	pl->last_t_s = t_s;
-	good = estimate_hold(pl, lim, &hold);
+	good = estimate_hold(pl, &lim0, &hold);
+	/* the cap is a rate around the natural frequency: centre it on
+	 * this sample's estimate */
+	lim = &lim1;
+	lim1 = lim0;
+	servo_limits_at(&lim1, hold);
 	pl->have_hold = true;
 	pl->hold_good = good;
 	pl->hold_ppb = hold;

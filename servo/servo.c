@@ -90,6 +90,7 @@ static bool params_ok(const struct servo_params *p, double initial_ppb)
 {
 	return algo_ops(p->type) &&
 		p->max_freq_ppb > 0 && p->max_freq_ppb <= MAX_CAP_PPB &&
+		p->max_adj_ppb >= 0 && p->max_adj_ppb <= MAX_CAP_PPB &&
 		p->step_threshold_ns >= 0 && p->first_step_threshold_ns >= 0 &&
 		p->interval_s > 0 && p->interval_s <= MAX_INTERVAL_S &&
 		p->lock_threshold_ns >= 0 && isfinite(initial_ppb);
@@ -105,10 +106,12 @@ struct servo *servo_create(const struct servo_params *p, double initial_ppb)
 	if (!s)
 		return NULL;
 	s->p = *p;
+	if (!s->p.max_adj_ppb)
+		s->p.max_adj_ppb = p->max_freq_ppb;
 	if (!s->p.lock_threshold_ns)
 		s->p.lock_threshold_ns = LOCK_DEFAULT_NS;
 	s->ops = algo_ops(p->type);
-	s->freq_ppb = fmax(-p->max_freq_ppb, fmin(p->max_freq_ppb, initial_ppb));
+	s->freq_ppb = fmax(-s->p.max_adj_ppb, fmin(s->p.max_adj_ppb, initial_ppb));
 	s->init_ppb = s->freq_ppb;
 	s->algo = s->ops->create(&s->p, s->freq_ppb);
 	if (!s->algo)
@@ -138,15 +141,20 @@ static double engage_ns(const struct servo *s)
 
 static void limits(const struct servo *s, struct servo_limits *lim)
 {
-	lim->lo_ppb = -s->p.max_freq_ppb - s->ff_ppb;
-	lim->hi_ppb = s->p.max_freq_ppb - s->ff_ppb;
+	double hold;
+
+	lim->abs_lo_ppb = -s->p.max_adj_ppb - s->ff_ppb;
+	lim->abs_hi_ppb = s->p.max_adj_ppb - s->ff_ppb;
+	lim->slew_ppb = s->p.max_freq_ppb;
+	servo_natural_freq(s, &hold);
+	servo_limits_at(lim, hold);
 	lim->interval_s = s->p.interval_s;
 	lim->engage_ns = engage_ns(s);
 	lim->late_s = s->late_s;
 	/* Lateness is local time: at the cap it lasts up to 1 / (1 - cap)
 	 * as long in reference time when local time follows the clock. */
 	if (s->p.local_follows_clock)
-		lim->late_s /= fmax(1 - (s->p.max_freq_ppb + fabs(s->ff_ppb)) * 1e-9, 0.5);
+		lim->late_s /= fmax(1 - (s->p.max_adj_ppb + fabs(s->ff_ppb)) * 1e-9, 0.5);
 	lim->ff_ppb = s->ff_ppb;
 }
 
@@ -172,7 +180,7 @@ static void track_lateness(struct servo *s, int64_t local_ns)
 /* Fastest the clock can run against the reference: cap, ff, natural error. */
 static double max_rate(const struct servo *s)
 {
-	return 1.5 * (s->p.max_freq_ppb + fabs(s->ff_ppb) + MAX_NATURAL_PPB) * 1e-9;
+	return 1.5 * (s->p.max_adj_ppb + fabs(s->ff_ppb) + MAX_NATURAL_PPB) * 1e-9;
 }
 
 /*
@@ -243,7 +251,7 @@ static bool want_step(const struct servo *s, int64_t offset_ns)
 
 static void set_out(struct servo *s, struct servo_out *out, double servo_ppb, bool clamped)
 {
-	double cap = s->p.max_freq_ppb, f = servo_ppb + s->ff_ppb;
+	double cap = s->p.max_adj_ppb, f = servo_ppb + s->ff_ppb;
 
 	if (f >= cap || f <= -cap) {
 		f = f > 0 ? cap : -cap;
@@ -424,7 +432,7 @@ void servo_set_feedforward(struct servo *s, double ppb)
 
 void servo_set_max_freq(struct servo *s, double max_freq_ppb)
 {
-	if (s && max_freq_ppb > 0 && max_freq_ppb <= MAX_CAP_PPB)
+	if (s && max_freq_ppb > 0 && max_freq_ppb <= s->p.max_adj_ppb)
 		s->p.max_freq_ppb = max_freq_ppb;
 }
 

@@ -34,8 +34,18 @@ enum servo_state {
 
 struct servo_params {
 	enum servo_type type;
-	/** Slew cap: |freq_ppb| never exceeds this (e.g. 1e8 = 10 %). > 0. */
+	/**
+	 * Slew cap, ppb, > 0: the correction stays within this of the
+	 * estimated natural frequency (the hold), so the clock's rate error
+	 * against the time it is steered to never exceeds it (chronyd's
+	 * maxslewrate). 1 s at 1e6 (1000 ppm) takes 1000 s however fast the
+	 * clock runs naturally.
+	 */
 	double max_freq_ppb;
+	/** What the clock accepts: |freq_ppb| (feed-forward included) never
+	 *  exceeds this (1e8 for CLOCK_REALTIME, a PHC's max_adj). 0: the
+	 *  cap itself, so the total is bounded by max_freq_ppb too. */
+	double max_adj_ppb;
 	/** Step when |offset| exceeds this after the first update; 0 = never. */
 	int64_t step_threshold_ns;
 	/** Step on the first sample when |offset| exceeds this; 0 = never. */

@@ -34,10 +34,14 @@
 
 #include "servo/servo.h"
 
-/** Frequency window of this sample, servo space (cap minus feed-forward). */
+/** Frequency window of this sample, servo space: within slew_ppb of the
+ *  hold estimate, and the clock's max_adj minus the feed-forward. */
 struct servo_limits {
-	double lo_ppb;
+	double lo_ppb;		/**< the window (servo_limits_at()) */
 	double hi_ppb;
+	double abs_lo_ppb;	/**< -max_adj - ff */
+	double abs_hi_ppb;	/**< max_adj - ff */
+	double slew_ppb;	/**< the cap, around the hold */
 	double interval_s;	/**< nominal interval between samples */
 	double engage_ns;	/**< planner engages above this |offset| */
 	double late_s;		/**< recent lateness of samples against their schedule */
@@ -51,6 +55,18 @@ struct servo_limits {
 static inline double servo_gain(double hold_ppb, double ff_ppb)
 {
 	return (1 + ff_ppb * 1e-9) / (1 + (ff_ppb + hold_ppb) * 1e-9);
+}
+
+/** Centre the window on a hold estimate (clamped to what a clock's
+ *  natural error can be): [hold - slew, hold + slew] within max_adj. */
+static inline void servo_limits_at(struct servo_limits *l, double hold_ppb)
+{
+	double h = hold_ppb > 5e5 ? 5e5 : hold_ppb < -5e5 ? -5e5 : hold_ppb;
+
+	l->lo_ppb = h - l->slew_ppb > l->abs_lo_ppb ? h - l->slew_ppb : l->abs_lo_ppb;
+	l->hi_ppb = h + l->slew_ppb < l->abs_hi_ppb ? h + l->slew_ppb : l->abs_hi_ppb;
+	if (l->lo_ppb > l->hi_ppb)	/* the clock cannot even hold: all it takes */
+		l->lo_ppb = l->hi_ppb = h > 0 ? l->abs_hi_ppb : l->abs_lo_ppb;
 }
 
 static inline double servo_clamp(double v, const struct servo_limits *l, bool *clamped)

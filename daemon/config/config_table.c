@@ -306,10 +306,11 @@ const struct conf_key conf_keys[] = {
 	{ .name = "max_slew_ppm", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "500",
 	  .min = 0, .max = 1e6, .flags = KEY_MIN_EXCL, .unit = "ppm",
 	  .offset = C(max_slew_ppm), .check = check_sysclk_cap,
-	  .help = "Largest frequency correction, which is also the rate at which a large "
-		  "offset is slewed away (1 s takes 10 s at 100000 ppm). CLOCK_REALTIME "
-		  "reaches 100000 ppm (10 %) through tick + frequency; a PHC is checked "
-		  "against its driver's max_adj when it is opened." },
+	  .help = "Slew rate on top of the estimated natural frequency (chronyd's "
+		  "maxslewrate): the largest rate error while a large offset is slewed away "
+		  "(1 s takes 10 s at 100000 ppm). The total stays within what the clock "
+		  "accepts: CLOCK_REALTIME reaches 100000 ppm (10 %) through tick + frequency; "
+		  "a PHC is checked against its driver's max_adj when it is opened." },
 	{ .name = "step_threshold", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "0",
 	  .min = 0, .max = 1e6, .unit = "s", .offset = C(step_threshold_s),
 	  .check = check_threshold,

@@ -57,7 +57,7 @@ static struct json_object *recovering_json(const struct recovery_status *r)
 	jadd(o, "elapsed_s", json_object_new_double(r->elapsed_s));
 	jadd(o, "offset_ns", json_object_new_int64(r->offset_ns));
 	jadd(o, "threshold_ns", json_object_new_int64(r->threshold_ns));
-	jadd(o, "limit_s", json_object_new_double(r->limit_s));
+	jadd(o, "limit_s", isnan(r->limit_s) ? NULL : json_object_new_double(r->limit_s));
 	if (!isnan(r->expected_left_s))
 		jadd(o, "expected_left_s", json_object_new_double(r->expected_left_s));
 	return o;

@@ -34,6 +34,7 @@ int disc_recovery_create(struct discipline *d)
 		.threshold_ns = (int64_t)llround(d->cc.recovery_threshold_s * NS_PER_S),
 		.hold_s = d->cc.recovery_hold_s,
 		.cap_ppb = d->cc.max_slew_ppb,
+		.max_adj_ppb = clock_max_adj_ppb(d->clk),
 		.max_gap_ns = 3 * d->interval_ns + NS_PER_S,
 	};
 	int err = 0;
@@ -145,19 +146,25 @@ void disc_report_event(struct discipline *d, enum recovery_kind kind, int64_t no
 static void report_done(struct discipline *d, const struct recovery_report *r)
 {
 	if (r->recovered) {
-		char ratio[48] = "";
+		char ratio[48] = "", limit[48] = "-", lim_a[32] = "-", rat_a[32] = "-";
 
-		/* the ratio to |O| / cap only means something for a real slew */
-		if (r->limit_s >= 0.01 && !isnan(r->ratio))
+		/* no limit (nothing to slew) and no ratio to it: absent */
+		if (!isnan(r->limit_s)) {
+			snprintf(limit, sizeof(limit), "%.3f s", r->limit_s);
+			snprintf(lim_a, sizeof(lim_a), "%.6f", r->limit_s);
+		}
+		if (!isnan(r->ratio)) {
 			snprintf(ratio, sizeof(ratio), ", ratio %.3f", r->ratio);
+			snprintf(rat_a, sizeof(rat_a), "%.4f", r->ratio);
+		}
 		pr_notice("%s: recovered from %s in %.3f s (offset at event %+.9f s, peak %.9f s, "
-			  "overshoot %" PRId64 " ns, limit %.3f s%s)", d->cc.name,
+			  "overshoot %" PRId64 " ns, limit %s%s)", d->cc.name,
 			  recovery_kind_name(r->kind), r->recovery_s,
 			  (double)r->offset_at_event_ns / NS_PER_S, (double)r->peak_ns / NS_PER_S,
-			  r->overshoot_ns, r->limit_s, ratio);
+			  r->overshoot_ns, limit, ratio);
 		disc_audit(d, AUDIT_RECOVERED, AKV_STR("event", recovery_kind_name(r->kind)),
-			   AKV_NUM("recovery_s", r->recovery_s, 6), AKV_NUM("limit_s", r->limit_s, 6),
-			   AKV_NUM("ratio", isnan(r->ratio) ? 0.0 : r->ratio, 4));
+			   AKV_NUM("recovery_s", r->recovery_s, 6), AKV_STR("limit_s", lim_a),
+			   AKV_STR("ratio", rat_a));
 	} else {
 		pr_info("%s: %s event closed after %.3f s without recovering (%s)", d->cc.name,
 			recovery_kind_name(r->kind), r->elapsed_s,

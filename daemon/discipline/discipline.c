@@ -165,6 +165,7 @@ static int64_t update(struct loop *l, long id, void *arg)
 	struct source_sample s;
 	struct servo_out o;
 	int64_t now = loop_now(l), shift, stepped, t0;
+	double nat;
 	bool hold;
 	int r;
 
@@ -201,6 +202,8 @@ static int64_t update(struct loop *l, long id, void *arg)
 		disc_report_event(d, RECOVERY_START, now, d->offset_ns);
 	}
 	servo_sample(d->servo, d->offset_ns, servo_time(d, now), &o);
+	servo_natural_freq(d->servo, &nat);
+	recovery_set_natural(d->rec, nat);	/* the limit counts it */
 	r = apply(d, &o, now);
 	if (r < 0) {
 		disc_report_fault(d, DISC_FAULT_ADJUST, r, now);
@@ -236,11 +239,13 @@ static int check_cap(const struct gnomon_config *conf, const struct clock_conf *
 
 /* CLOCK_MONOTONIC (the loop's clock) is slewed with CLOCK_REALTIME by up
  * to 10 %: the servo must know when it disciplines the clock it is timed by. */
-static struct servo *make_servo(const struct clock_conf *cc, double freq, bool sysclk)
+static struct servo *make_servo(const struct clock_conf *cc, double freq, bool sysclk,
+				double max_adj_ppb)
 {
 	struct servo_params p = {
 		.type = cc->servo,
 		.max_freq_ppb = cc->max_slew_ppb,
+		.max_adj_ppb = max_adj_ppb,
 		.step_threshold_ns = (int64_t)llround(cc->step_threshold_s * NS_PER_S),
 		.first_step_threshold_ns = (int64_t)llround(cc->first_step_threshold_s * NS_PER_S),
 		.interval_s = 1.0 / cc->update_rate_hz,
@@ -308,7 +313,8 @@ struct discipline *discipline_create(const struct discipline_env *env,
 	d->interval_ns = (int64_t)llround(NS_PER_S / cc->update_rate_hz);
 	if (init_leap(d, err, errlen) < 0)
 		goto fail;
-	d->servo = make_servo(cc, freq, clock_kind(target) == CLOCK_KIND_SYSTEM);
+	d->servo = make_servo(cc, freq, clock_kind(target) == CLOCK_KIND_SYSTEM,
+			      clock_max_adj_ppb(target));
 	if (!d->servo || disc_recovery_create(d) < 0) {
 		snprintf(err, errlen, "%s: cannot create servo or recovery tracker", cc->name);
 		goto fail;

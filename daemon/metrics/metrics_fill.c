@@ -55,7 +55,7 @@ void recovery_tally_update(struct recovery_tally *t, const struct recovery_repor
 			t->events[r->kind]++;
 		t->has_last[r->kind] = true;
 		t->last_s[r->kind] = r->recovered ? r->recovery_s : NAN;
-		t->last_limit_s[r->kind] = isfinite(r->limit_s) ? r->limit_s : 0;
+		t->last_limit_s[r->kind] = r->limit_s;	/* NaN: none, no sample */
 	}
 	t->completed_seen = rs->completed;
 	if (!rs->active || (unsigned)rs->kind >= RECOVERY_KIND_COUNT) {
@@ -113,7 +113,8 @@ static int fill_recovery(struct metrics *m, const struct discipline_status *st,
 		if (!t->has_last[k])
 			continue;
 		PUT1(METRIC_RECOVERY_LAST, "event", ev, t->last_s[k]);
-		PUT1(METRIC_RECOVERY_LAST_LIMIT, "event", ev, t->last_limit_s[k]);
+		if (isfinite(t->last_limit_s[k]))
+			PUT1(METRIC_RECOVERY_LAST_LIMIT, "event", ev, t->last_limit_s[k]);
 	}
 	return 0;
 }

@@ -14,6 +14,8 @@
 /* Longest accepted hold: a year; keeps hold in int64 ns far from overflow. */
 #define HOLD_MAX_S	(365.0 * 86400.0)
 #define HISTORY_MAX	100000
+/* A limit under this measures the update interval, not a slew: no ratio. */
+#define RATIO_MIN_LIMIT_S	1e-3
 
 struct recovery {
 	char clock[RECOVERY_CLOCK_MAX];
@@ -21,6 +23,8 @@ struct recovery {
 	double hold_s;
 	int64_t hold_ns;
 	double cap_ppb;
+	double max_adj_ppb;
+	double natural_ppb;
 	int64_t max_gap_ns;
 
 	/* Last observation of any kind (event, sample, unknown): ordering. */
@@ -92,12 +96,23 @@ static int sign64(int64_t x)
 	return (x > 0) - (x < 0);
 }
 
-static double limit_s(int64_t o, double cap_ppb)
+/*
+ * O ns removed at S ppb = S ns per second: |O| / S seconds, where S is
+ * the cap, a rate on top of the natural frequency, unless the clock's
+ * max_adj leaves less beside it (a clock 20 ppm fast behind by 1 s under
+ * a 10 % max_adj: 99980 ppm). Nothing to remove (|O| within the
+ * threshold), or no cap: no limit.
+ */
+static double limit_s(const struct recovery *tr, int64_t o, double cap_ppb)
 {
-	/* O ns removed at C ppb = C ns per second: |O| / C seconds. */
-	if (cap_ppb <= 0 || o == 0)
-		return 0;
-	return (double)abs64(o) / cap_ppb;
+	double speed = cap_ppb;
+
+	if (cap_ppb <= 0 || abs64(o) <= tr->threshold_ns)
+		return NAN;
+	if (tr->max_adj_ppb > 0)
+		speed = fmin(speed, o > 0 ? tr->max_adj_ppb + tr->natural_ppb
+					  : tr->max_adj_ppb - tr->natural_ppb);
+	return speed > 0 ? (double)abs64(o) / speed : NAN;
 }
 
 static bool params_ok(const struct recovery_params *p)
@@ -114,6 +129,8 @@ static bool params_ok(const struct recovery_params *p)
 	if (!isfinite(p->hold_s) || p->hold_s < 0 || p->hold_s > HOLD_MAX_S)
 		return false;
 	if (!isfinite(p->cap_ppb) || p->cap_ppb < 0)
+		return false;
+	if (!isfinite(p->max_adj_ppb) || p->max_adj_ppb < 0)
 		return false;
 	return p->history <= HISTORY_MAX;
 }
@@ -140,6 +157,7 @@ struct recovery *recovery_create(const struct recovery_params *p, int *err)
 	tr->hold_s = p->hold_s;
 	tr->hold_ns = llround(p->hold_s * NS_PER_S);
 	tr->cap_ppb = p->cap_ppb;
+	tr->max_adj_ppb = p->max_adj_ppb;
 	tr->max_gap_ns = p->max_gap_ns;
 	if (err)
 		*err = 0;
@@ -163,6 +181,16 @@ int recovery_set_cap(struct recovery *tr, double cap_ppb)
 	if (!isfinite(cap_ppb) || cap_ppb < 0)
 		return -EINVAL;
 	tr->cap_ppb = cap_ppb;
+	return 0;
+}
+
+int recovery_set_natural(struct recovery *tr, double natural_ppb)
+{
+	if (!isfinite(natural_ppb))
+		return -EINVAL;
+	tr->natural_ppb = natural_ppb;
+	if (tr->active && tr->cur.offset_known)
+		tr->cur.limit_s = limit_s(tr, tr->cur.offset_at_event_ns, tr->cur.cap_ppb);
 	return 0;
 }
 
@@ -192,7 +220,7 @@ static void finish(struct recovery *tr, int64_t t, bool recovered, bool supersed
 	r->superseded = superseded;
 	if (recovered) {
 		r->recovery_s = (double)(tr->stretch_start - r->event_mono_ns) / NS_PER_S;
-		r->ratio = r->limit_s > 0 ? r->recovery_s / r->limit_s : NAN;
+		r->ratio = r->limit_s >= RATIO_MIN_LIMIT_S ? r->recovery_s / r->limit_s : NAN;
 	} else {
 		r->recovery_s = NAN;
 		r->ratio = NAN;
@@ -209,8 +237,10 @@ static void set_o(struct recovery *tr, int64_t o)
 	r->offset_at_event_ns = o;
 	r->offset_known = true;
 	r->peak_ns = abs64(o);
-	r->limit_s = limit_s(o, r->cap_ppb);
-	tr->sign = sign64(o);
+	r->limit_s = limit_s(tr, o, r->cap_ppb);
+	/* An offset within the threshold has nothing to overshoot: a start
+	 * a few ns off would count the clock's drift as overshoot. */
+	tr->sign = abs64(o) > tr->threshold_ns ? sign64(o) : 0;
 	tr->o_pending = false;
 }
 
@@ -291,6 +321,7 @@ int recovery_event(struct recovery *tr, enum recovery_kind kind,
 	r->hold_s = tr->hold_s;
 	r->recovery_s = NAN;
 	r->ratio = NAN;
+	r->limit_s = NAN;
 	tr->active = true;
 	tr->sign = 0;
 	tr->in_stretch = false;

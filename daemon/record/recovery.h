@@ -14,7 +14,9 @@
  * 1970 (POSIX scale) and only carried for people to read.
  *
  * In short: at an event the tracker records the offset O, the cap C (ppb)
- * and so the physical limit |O| / C seconds. Samples then follow; the event
+ * and so the physical limit |O| / C seconds (C being a rate on top of the
+ * clock's natural frequency, less where the clock's max_adj leaves less;
+ * absent when |O| is within the threshold: nothing to remove). Samples then follow; the event
  * has recovered once |offset| <= threshold has held for hold seconds without
  * a break; its recovery time is the start of that final stretch minus the
  * event time. A new event while one is in progress supersedes it.
@@ -55,7 +57,9 @@ struct recovery_params {
 	const char *clock;	/**< clock name, copied; 1..RECOVERY_CLOCK_MAX-1 chars */
 	int64_t threshold_ns;	/**< recovery_threshold, ns, > 0 */
 	double hold_s;		/**< recovery_hold, seconds, >= 0 */
-	double cap_ppb;		/**< slew cap, ppb, >= 0 (0: limit unknown) */
+	double cap_ppb;		/**< slew cap, ppb, >= 0 (0: limit unknown): a rate
+				 *  on top of the natural frequency */
+	double max_adj_ppb;	/**< the clock's largest |frequency|, ppb; 0: no bound */
 	/** A gap between two known samples longer than this breaks the
 	 *  in-threshold stretch as a fault would, ns; 0 = no limit. */
 	int64_t max_gap_ns;
@@ -73,9 +77,11 @@ struct recovery_report {
 	int64_t peak_ns;	/**< max |offset| from the event on, incl. |O| */
 	int64_t overshoot_ns;	/**< max |offset| of the sign opposite to O */
 	double cap_ppb;		/**< C at the event */
-	double limit_s;		/**< |O| / C, seconds; 0 when C = 0 or O = 0 */
+	double limit_s;		/**< |O| / speed, seconds (speed: C, or what max_adj
+				 *  leaves beside the natural frequency); NaN when
+				 *  C = 0 or |O| <= threshold (nothing to slew) */
 	double recovery_s;	/**< seconds; NaN unless recovered */
-	double ratio;		/**< recovery_s / limit_s; NaN if limit 0 or not recovered */
+	double ratio;		/**< recovery_s / limit_s; NaN if no limit or not recovered */
 	double elapsed_s;	/**< event to completion (declared/superseded/aborted) */
 	int64_t threshold_ns;
 	double hold_s;
@@ -126,6 +132,13 @@ void recovery_destroy(struct recovery *tr);
 
 /** Change the cap (ppb, >= 0) used for events from now on. 0 or -EINVAL. */
 int recovery_set_cap(struct recovery *tr, double cap_ppb);
+
+/**
+ * The clock's natural frequency correction as now estimated, ppb (the
+ * servo's hold): with max_adj it bounds the speed toward zero. The limit
+ * of the event in progress follows the latest estimate. 0 or -EINVAL.
+ */
+int recovery_set_natural(struct recovery *tr, double natural_ppb);
 
 /**
  * An event begins. An event still in progress is closed as superseded.

@@ -140,7 +140,7 @@ START_TEST(limit_and_ratio_arithmetic)
 	ck_assert_double_eq_tol(r.limit_s, 1000.0, 1e-9);
 	ck_assert_double_eq(r.cap_ppb, 1e6);
 	ck_assert(recovery_poll_done(tr, &r));
-	ck_assert_double_eq(r.limit_s, 0);
+	ck_assert(isnan(r.limit_s));	/* no cap: no limit */
 	ck_assert(!r.recovered && !r.superseded);	/* aborted */
 	ck_assert(!recovery_poll_done(tr, &r));
 	recovery_destroy(tr);
@@ -528,7 +528,7 @@ START_TEST(unknown_offset_at_event)
 	ck_assert_int_eq(recovery_abort(tr, 42 * S), 0);
 	ck_assert(recovery_poll_done(tr, &r));
 	ck_assert(!r.offset_known && !r.recovered && !r.superseded);
-	ck_assert_double_eq(r.limit_s, 0);
+	ck_assert(isnan(r.limit_s));
 	recovery_destroy(tr);
 }
 END_TEST
@@ -562,8 +562,52 @@ START_TEST(zero_hold)
 	ck_assert(recovery_poll_done(tr, &r));
 	ck_assert(r.recovered);
 	ck_assert_double_eq(r.recovery_s, 0);
-	ck_assert_double_eq(r.ratio, 0);	/* limit 20 ns / 1e8 ppb > 0 */
-	ck_assert_double_eq_tol(r.limit_s, 2e-7, 1e-15);
+	/* 20 ns is within the threshold: nothing to slew, no limit, no
+	 * ratio (not 0 / 2e-7 s, nor a huge one for a late sample) */
+	ck_assert(isnan(r.ratio));
+	ck_assert(isnan(r.limit_s));
+	recovery_destroy(tr);
+}
+END_TEST
+
+/* The cap is a rate on top of the natural frequency; max_adj bounds the
+ * total. A start within the threshold has no overshoot: the clock's
+ * drift to the other side is not one. */
+START_TEST(natural_and_max_adj)
+{
+	struct recovery_params p = { .clock = "c", .threshold_ns = 1000, .hold_s = 1,
+				     .cap_ppb = 1e6, .max_adj_ppb = 1e8 };
+	struct recovery *tr = recovery_create(&p, NULL);
+	struct recovery_report r;
+
+	/* 1 s at 1000 ppm on a clock 20 ppm fast: 1000 s, not 1020 s */
+	ck_assert_int_eq(recovery_set_natural(tr, -20000), 0);
+	ck_assert_int_eq(recovery_event(tr, RECOVERY_START, 0, UTC0, S), 0);
+	ck_assert_int_eq(recovery_abort(tr, S), 1);
+	ck_assert(recovery_poll_done(tr, &r));
+	ck_assert_double_eq_tol(r.limit_s, 1000.0, 1e-9);
+	/* at 10 % the clock's max_adj leaves 99980 ppm beside -20 ppm */
+	ck_assert_int_eq(recovery_set_cap(tr, 1e8), 0);
+	ck_assert_int_eq(recovery_event(tr, RECOVERY_START, 2 * S, UTC0, S), 0);
+	ck_assert_int_eq(recovery_abort(tr, 3 * S), 1);
+	ck_assert(recovery_poll_done(tr, &r));
+	ck_assert_double_eq_tol(r.limit_s, 1e9 / 99980e3, 1e-12);
+	/* the estimate of the event in progress follows the natural one */
+	ck_assert_int_eq(recovery_set_natural(tr, 0), 0);
+	ck_assert_int_eq(recovery_event(tr, RECOVERY_START, 4 * S, UTC0, -S), 0);
+	ck_assert_int_eq(recovery_set_natural(tr, 20000), 0);
+	ck_assert_int_eq(recovery_abort(tr, 5 * S), 1);
+	ck_assert(recovery_poll_done(tr, &r));
+	ck_assert_double_eq_tol(r.limit_s, 1e9 / 99980e3, 1e-12);
+	ck_assert_int_eq(recovery_set_natural(tr, NAN), -EINVAL);
+
+	/* 5 ns off, then 20 us the other way by drift: no overshoot */
+	ck_assert_int_eq(recovery_event(tr, RECOVERY_START, 6 * S, UTC0, 5), 0);
+	ck_assert_int_eq(recovery_sample(tr, 7 * S, -20000), 0);
+	ck_assert_int_eq(recovery_abort(tr, 8 * S), 1);
+	ck_assert(recovery_poll_done(tr, &r));
+	ck_assert_int_eq(r.overshoot_ns, 0);
+	ck_assert(isnan(r.limit_s));
 	recovery_destroy(tr);
 }
 END_TEST
@@ -590,6 +634,7 @@ Suite *unit_suite(void)
 	tcase_add_test(tc, unknown_offset_at_event);
 	tcase_add_test(tc, time_backwards_rejected);
 	tcase_add_test(tc, zero_hold);
+	tcase_add_test(tc, natural_and_max_adj);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -183,9 +183,25 @@ START_TEST(test_cap)
 	servo_set_max_freq(s, 5e4);
 	servo_set_max_freq(s, -1);	/* ignored */
 	servo_set_max_freq(s, NAN);	/* ignored */
-	servo_sample(s, -NS, NS, &o);
+	servo_set_max_freq(s, 2e5);	/* ignored: beyond max_adj */
+	servo_destroy(s);
+	s = servo_create(&p, 0);
+	servo_set_max_freq(s, 5e4);
+	servo_sample(s, -NS, 0, &o);
 	ck_assert(o.freq_ppb == 5e4);
 	servo_destroy(s);
+
+	/* The cap is around the natural frequency: a clock known 20 ppm
+	 * fast slews at 20 ppm below +-cap, the total within max_adj. */
+	p.max_adj_ppb = 1e8;
+	s = servo_create(&p, -20000);
+	servo_sample(s, 0, 0, &o);
+	servo_sample(s, 0, NS, &o);	/* PI: hold measured (offset steady) */
+	servo_sample(s, NS, 2 * NS, &o);
+	ck_assert(o.at_cap);
+	ck_assert_msg(fabs(o.freq_ppb - (-20000 - 1e5)) < 1, "freq %.3f", o.freq_ppb);
+	servo_destroy(s);
+	p.max_adj_ppb = 0;
 
 	/* A small offset is not at the cap. */
 	s = servo_create(&p, 0);
@@ -225,13 +241,18 @@ START_TEST(test_feedforward)
 	servo_destroy(a);
 	servo_destroy(b);
 
-	/* It counts against the cap: slewing at the cap, the total is the cap. */
+	/* The cap is a rate against the target, which moves at the
+	 * feed-forward: slewing at the cap, the total is ff - cap; the
+	 * clock's own limit (max_adj, here the cap) bounds the total. */
 	p.max_freq_ppb = 1e5;
 	a = servo_create(&p, 0);
 	servo_set_feedforward(a, 4e4);
 	servo_sample(a, NS, 0, &oa);
-	ck_assert(oa.freq_ppb == -1e5);
-	servo_sample(a, -NS, NS, &oa);
+	ck_assert(oa.freq_ppb == -6e4);
+	servo_destroy(a);
+	a = servo_create(&p, 0);
+	servo_set_feedforward(a, 4e4);
+	servo_sample(a, -NS, 0, &oa);
 	ck_assert(oa.freq_ppb == 1e5);
 	servo_destroy(a);
 }

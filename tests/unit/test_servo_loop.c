@@ -283,7 +283,9 @@ START_TEST(test_slew_daemon)
 		.noise_ns = 10, .rms_from_s = 1e30,
 	};
 	struct loop_result r;
-	double lim = 1e9 / (c.cap_ppb - (c.off_ns > 0 ? 1 : -1) * c.nat_ppb);
+	/* the cap is around the natural frequency, the total within
+	 * max_adj (here the cap too) */
+	double lim = 1e9 / fmin(c.cap_ppb, c.cap_ppb - (c.off_ns > 0 ? 1 : -1) * c.nat_ppb);
 	double to_1ms = fmax(c.cap_ppb > 1e7 ? 10.5 : 1050, 1.03 * lim);
 
 	c.end_s = lim * 1.05 + 20;
