@@ -71,7 +71,9 @@ for cap in 100000 1000; do
 done
 d=$tmp/step; mkdir -p $d; leapconf $d step 100000
 simrun $d $LSCN/leap_ins.scn --duration 1200 --csv-interval 0.1
-# |offset| once the 5 s pause after the leap (t = 600 s) is over and the step taken
+# |offset| 0.5 s after the leap (t = 600 s: stepped at its instant), and
+# once the 5 s pause after it is over
+line leap_step_err_after_leap_0.5s "$(csvmax $d 600.45 600.55)" ns
 line leap_step_err_after_pause "$(csvmax $d 606.5 700)" ns
 d=$tmp/smear; mkdir -p $d; leapconf $d smear 100000 "smear = google"
 simrun $d $LSCN/smear_ins.scn --csv-interval 10

@@ -148,8 +148,9 @@ static void leap_news(struct discipline *d, const struct leap_view *v, int64_t n
 	d->leap_seen_utc = v->leap_utc_s;
 }
 
-/* step: once the pause is over, step by the leap (not by the measured
- * offset, so the servo's own residual is left alone). */
+/* step: at the leap's instant (the discipline samples right then), step by
+ * the leap (not by the measured offset, so the servo's own residual is
+ * left alone); the pause holds the servo either side. */
 static int leap_step(struct discipline *d, const struct leap_view *v, int64_t *stepped)
 {
 	int64_t delta_ns = -(int64_t)v->delta * NS_PER_S;
@@ -197,7 +198,5 @@ int disc_leap_update(struct discipline *d, int64_t ref_ns, int64_t now,
 	d->have_view = true;
 	*shift_ns = v.tai_utc_ns;
 	*hold = v.pause;
-	if (*hold)
-		return 0;
 	return leap_step(d, &v, stepped_ns);
 }

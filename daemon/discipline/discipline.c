@@ -97,6 +97,7 @@ static int64_t next_delay(const struct discipline *d, double next_s)
  * A linear smear's rate jumps where its window opens and closes: sample
  * right after that instant, so the feed-forward switches on time instead
  * of up to one interval late (11.6 ppm for 1 s would be 11.6 us off).
+ * The step policy steps right after the leap's instant the same way.
  */
 #define SMEAR_EDGE_MARGIN_NS	100000	/* land 100 us past the edge */
 
@@ -104,8 +105,7 @@ static int64_t leap_bounded(const struct discipline *d, int64_t delay_ns)
 {
 	int64_t edge;
 
-	if (!d->leap_applies || d->lpc.policy != LEAP_POLICY_SMEAR ||
-	    d->leap.next_change_s <= 0)
+	if (!d->leap_applies || d->leap.next_change_s <= 0)
 		return delay_ns;
 	edge = (int64_t)llround(d->leap.next_change_s * NS_PER_S) + SMEAR_EDGE_MARGIN_NS;
 	return edge < delay_ns ? edge : delay_ns;
@@ -195,7 +195,7 @@ static int64_t update(struct loop *l, long id, void *arg)
 		/* leap pause: the servo keeps its frequency, but what the clock
 		 * does meanwhile still counts for the recovery report */
 		disc_report_sample(d, now, d->offset_ns);
-		return d->interval_ns;
+		return leap_bounded(d, d->interval_ns);
 	}
 	if (!d->started) {
 		d->started = true;

@@ -121,7 +121,12 @@ int leap_view_at(const struct leaptable *t, const struct leap_policy_conf *c,
 	if (c->policy == LEAP_POLICY_ACCEPT &&
 	    v->t_rel_s >= sw - ARM_BEFORE_S && v->t_rel_s < sw)
 		v->arm = v->delta;
-	if (c->policy == LEAP_POLICY_STEP)
-		v->step_due = v->past && !v->pause;
+	if (c->policy == LEAP_POLICY_STEP) {
+		/* at the leap instant, as chronyd: the clock is off by the
+		 * leap for well under a second; the pause holds the servo */
+		v->step_due = v->past;
+		if (!v->past)
+			v->next_change_s = sw - v->t_rel_s;
+	}
 	return 0;
 }

@@ -13,8 +13,9 @@
  *    kernel's convention (the new value from the start of 23:59:60 for an
  *    insertion; from where 23:59:59 would begin for a deletion). accept
  *    arms the kernel (STA_INS/STA_DEL) so the clock follows; ignore leaves
- *    the clock 1 s off for the servo's slew planner; step holds the servo
- *    for leap_pause around the event, then steps by the leap.
+ *    the clock 1 s off for the servo's slew planner; step steps by the
+ *    leap at its instant (the discipline samples right then) and holds
+ *    the servo for leap_pause either side.
  *  - smear: tai_utc_eff = before + smear_offset (continuous), and the
  *    smear's rate is fed forward to the servo.
  */
@@ -46,12 +47,13 @@ struct leap_view {
 	double feedforward_ppb;	/**< smear: rate the target moves at vs TAI (else 0) */
 	bool pause;		/**< hold the servo (keep frequency), take no step */
 	int arm;		/**< kernel leap flag wanted now: +1 STA_INS, -1 STA_DEL, 0 none */
-	bool step_due;		/**< step policy: the leap is past and the pause over */
+	bool step_due;		/**< step policy: the leap is past (step once, at once) */
 	bool smearing;		/**< inside the smear window */
 	double smear_offset_ns;	/**< smear: how far the clock has been moved so far */
 	/** smear: seconds (reference time) until the smear's rate next jumps
 	 *  (its window opens or closes; a linear smear's rate is a step there);
-	 *  0 if none ahead. The discipline samples right then. */
+	 *  step: until the leap's instant; 0 if none ahead. The discipline
+	 *  samples right then. */
 	double next_change_s;
 	/* the leap in view (the next one, or one that just happened) */
 	int delta;		/**< +1 inserted, -1 deleted, 0 none in view */

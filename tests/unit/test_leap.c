@@ -87,8 +87,11 @@ START_TEST(test_ignore_and_step)
 
 	v = view(t, LEAP_POLICY_STEP, tai_at(L2017, 36, -4.9));
 	ck_assert(v.pause && !v.arm && !v.step_due);
+	ck_assert_double_eq_tol(v.next_change_s, 4.9, 1e-6);	/* sample at the leap */
+	v = view(t, LEAP_POLICY_STEP, tai_at(L2017, 36, 0.001));
+	ck_assert(v.pause && v.step_due);	/* step at once, hold the servo */
 	v = view(t, LEAP_POLICY_STEP, tai_at(L2017, 36, 4.9));
-	ck_assert(v.pause && !v.step_due);
+	ck_assert(v.pause && v.step_due);
 	v = view(t, LEAP_POLICY_STEP, tai_at(L2017, 36, 5.0));
 	ck_assert(!v.pause && v.step_due);
 	ck_assert_int_eq(v.tai_utc_ns, 37 * NS);
