@@ -210,6 +210,7 @@ static int64_t update(struct loop *l, long id, void *arg)
 		return d->interval_ns;
 	}
 	d->updates++;
+	disc_natural_tick(d, now);
 	pr_debug("%s: offset %+" PRId64 " ns freq %+.3f ppb delay %" PRId64 " ns %s%s",
 		 d->cc.name, d->offset_ns, o.freq_ppb, s.delay_ns,
 		 servo_state_name(o.state), o.slewing ? " slewing" : "");
@@ -297,8 +298,6 @@ struct discipline *discipline_create(const struct discipline_env *env,
 		snprintf(err, errlen, "%s: cannot read frequency: %s", clock_name(target), strerror(-r));
 		return NULL;
 	}
-	if (fabs(freq) > cc->max_slew_ppb)
-		freq = copysign(cc->max_slew_ppb, freq);
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		goto nomem;
@@ -307,8 +306,7 @@ struct discipline *discipline_create(const struct discipline_env *env,
 	d->clk = target;
 	d->src = src;
 	d->freq_ppb = freq;
-	d->start_natural_ppb = freq;
-	d->start_natural_from = "as found at start";
+	freq = disc_natural_start(d, freq);
 	d->timer = -1;
 	d->interval_ns = (int64_t)llround(NS_PER_S / cc->update_rate_hz);
 	if (init_leap(d, err, errlen) < 0)

@@ -23,6 +23,8 @@ struct discipline {
 	/* natural frequency (disc_natural.c) */
 	double start_natural_ppb;	/* estimate at start, ppb */
 	const char *start_natural_from;	/* where it came from, for the log */
+	int64_t drift_written_ns;	/* last drift file write (monotonic), 0 = never */
+	int drift_error;		/* last write's error (logged once) */
 
 	/* last results */
 	struct servo_out out;
@@ -104,8 +106,15 @@ int disc_news_watch(struct discipline *d);
 int disc_step(struct discipline *d, int64_t delta_ns);
 
 /* disc_natural.c */
-/** Leave the clock at its natural frequency (exit), log what was left. */
+/** Leave the clock at its natural frequency (exit), log what was left,
+ *  keep it in the drift file. */
 void disc_natural_leave(struct discipline *d);
+/** The frequency to start from, given the kernel's: the drift file's when
+ *  the kernel's is far from it, 0 when the kernel's is suspect (a slew
+ *  left behind) and there is no drift file; sets start_natural_*. */
+double disc_natural_start(struct discipline *d, double kernel_ppb);
+/** After an update: write the drift file every few minutes. */
+void disc_natural_tick(struct discipline *d, int64_t now);
 
 /* disc_report.c */
 /** What failed in an update: the log names the step, the audit its word. */

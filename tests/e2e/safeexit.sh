@@ -39,3 +39,51 @@ check "dry run: nothing claimed left at the exit" "$d/log" \
 	       ! grep -q 'leaving' '$d/log'"
 check "dry run: the kernel untouched (no frequency, step or status)" "$d/log" \
 	[ "$(sumval "$d" "^clock CLOCK_REALTIME" freq_sets)/$(sumval "$d" "^clock CLOCK_REALTIME" steps)/$(sumval "$d" "^clock CLOCK_REALTIME" status_sets)" = "0/0/0" ]
+
+# A drift file: the SIGTERM above kept the natural frequency in state_dir.
+drift="$tmp/exit_midslew/drift.CLOCK_REALTIME"
+nat=$(sed -n 's/^natural_ppb //p' "$drift" 2>/dev/null)
+check "drift file written at exit with the natural frequency (${nat} ppb)" "$tmp/exit_midslew/log" \
+	near "$nat" -20000 100
+
+# kill -9 mid-slew, restart on the same kernel (still at -10 %): the
+# restarted daemon starts from the drift file and converges as fast as a
+# fresh start with the same drift file, with no overshoot.
+restart() {	# restart NAME TICK [drift]: DIR in $d
+	d=$(newdir "$1")
+	mkconf "$d" <<EOF2
+[CLOCK_REALTIME]
+source = phc:/dev/ptp0
+max_slew_ppm = 100000
+EOF2
+	[ -n "$3" ] && cp "$drift" "$d/"
+	sed "s/^	tick 9000/	tick $2/" tests/e2e/scenarios/restart_midslew.scn > "$d/scn"
+	simrun "$d" "$d/scn"
+}
+restart fresh 10000 drift; fr=$(sumval "$d" "^event 0 start.*CLOCK_REALTIME" recover_1us_s)
+restart killed 9000 drift
+kr=$(sumval "$d" "^event 0 start.*CLOCK_REALTIME" recover_1us_s)
+ko=$(sumval "$d" "^event 0 start.*CLOCK_REALTIME" overshoot_ns)
+echo "     restart after kill -9 mid-slew: <1us ${kr}s (fresh start ${fr}s), overshoot ${ko}ns"
+check "restart after kill -9: starts from the drift file, says so" "$d/log" \
+	grep -q "far from the drift file's -\(19.9\|20.0\)[0-9]* ppm (a previous run stopped mid-slew?): starting from the drift file" "$d/log"
+check "restart after kill -9: < 1 us as fast as a fresh start (${kr} s vs ${fr} s)" "$d/log" \
+	lt "$kr" "$(awk -v f="$fr" 'BEGIN { print f + 0.05 }')"
+check "restart after kill -9: no overshoot (${ko} ns < 1 us)" "$d/log" lt "$ko" 1000
+restart nodrift 9000
+check "restart without a drift file: the slew left in the kernel is reported as suspect" "$d/log" \
+	grep -q "frequency -100000.000 ppm (tick 9000 us) at start is suspect.*no drift file: starting from 0 ppm" "$d/log"
+check "restart without a drift file: still converges (< 1 us within 10 s)" "$d/log" \
+	lt "$(sumval "$d" "^event 0 start.*CLOCK_REALTIME" recover_1us_s)" 10
+
+# A broken drift file is named with FILE:LINE and ignored.
+d=$(newdir baddrift)
+mkconf "$d" <<EOF2
+[CLOCK_REALTIME]
+source = phc:/dev/ptp0
+max_slew_ppm = 100000
+EOF2
+printf 'gnomon-drift 1\nnatural_ppb banana\n' > "$d/drift.CLOCK_REALTIME"
+simrun "$d" $SCN/sysclk_offset_1s.scn --duration 3
+check "broken drift file: FILE:LINE, ignored" "$d/log" \
+	grep -q "$d/drift.CLOCK_REALTIME:2: natural_ppb 'banana' is not a frequency within +-500000 ppb; ignoring it" "$d/log"
