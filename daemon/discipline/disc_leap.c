@@ -128,7 +128,7 @@ static void smear_news(struct discipline *d, const struct leap_view *v, int64_t 
 }
 
 /* The leap has taken effect: one event for the observers. */
-static void leap_news(struct discipline *d, const struct leap_view *v, int64_t now)
+static void leap_news(struct discipline *d, const struct leap_view *v)
 {
 	if (!v->delta || !v->past || d->leap_seen_utc == v->leap_utc_s)
 		return;
@@ -141,7 +141,9 @@ static void leap_news(struct discipline *d, const struct leap_view *v, int64_t n
 				   AKV_STR("type", v->delta > 0 ? "insert" : "delete"),
 				   AKV_INT("tai_utc_s", v->tai_utc_ns / NS_PER_S),
 				   AKV_STR("policy", leap_policy_name(d->lpc.policy)));
-			disc_report_event(d, RECOVERY_LEAP, now, RECOVERY_OFFSET_UNKNOWN);
+			/* timed from the leap's instant, not from this update */
+			disc_report_event(d, RECOVERY_LEAP, (int64_t)llround(v->since_s * NS_PER_S),
+					  RECOVERY_OFFSET_UNKNOWN);
 			d->leap_pending_step = true;
 		}
 	}
@@ -187,7 +189,7 @@ int disc_leap_update(struct discipline *d, int64_t ref_ns, int64_t now,
 	arm_kernel(d, &v);
 	set_kernel_tai(d, &v, ref_ns);
 	smear_news(d, &v, now);
-	leap_news(d, &v, now);
+	leap_news(d, &v);
 	if (d->lpc.policy == LEAP_POLICY_SMEAR)
 		servo_set_feedforward(d->servo, v.feedforward_ppb);
 	if (v.pause && !d->paused)

@@ -20,12 +20,12 @@
  * its own in the same update, that step is part of this recovery, not a
  * new event (apply() looks at d->news_seen).
  */
-static void news_event(struct discipline *d, int64_t now, int64_t offset_delta_ns)
+static void news_event(struct discipline *d, int64_t offset_delta_ns)
 {
 	if (!d->started)
 		return;
 	d->news_seen = true;
-	disc_report_event(d, RECOVERY_STEP, now, d->offset_ns + offset_delta_ns);
+	disc_report_event(d, RECOVERY_STEP, 0, d->offset_ns + offset_delta_ns);
 }
 
 static void target_stepped(struct discipline *d, const struct clock_change *ch, int64_t now)
@@ -42,7 +42,7 @@ static void target_stepped(struct discipline *d, const struct clock_change *ch, 
 			   "other_discipline"));
 	/* a step of CLOCK_REALTIME also dropped the kernel's armed leap */
 	disc_leap_stepped(d, now);
-	news_event(d, now, ch->step_ns);
+	news_event(d, ch->step_ns);
 }
 
 static void on_target(struct clock *c, const struct clock_change *ch, void *arg)
@@ -77,7 +77,6 @@ static void on_target(struct clock *c, const struct clock_change *ch, void *arg)
 static void on_reference(struct clock *c, const struct clock_change *ch, void *arg)
 {
 	struct discipline *d = arg;
-	int64_t now = loop_now(d->env.loop);
 
 	if (ch->kind == CLOCK_CHANGE_FREQ_RESET)
 		return;		/* a rate change of the reference: the servo follows it */
@@ -85,7 +84,7 @@ static void on_reference(struct clock *c, const struct clock_change *ch, void *a
 	pr_notice("%s: reference %s stepped by %+.9f s%s; following it", d->cc.name,
 		  clock_name(c), (double)ch->step_ns / NS_PER_S,
 		  ch->kind == CLOCK_CHANGE_FOREIGN_STEP ? " by someone else" : "");
-	news_event(d, now, -ch->step_ns);
+	news_event(d, -ch->step_ns);
 }
 
 static struct clock *reference_of(const struct discipline *d)

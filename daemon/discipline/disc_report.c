@@ -68,7 +68,8 @@ static const char *const fault_word[] = {
 void disc_report_fault(struct discipline *d, enum disc_fault what, int err, int64_t now)
 {
 	d->faults++;
-	recovery_sample_unknown(d->rec, systime_raw_ns());
+	d->fault_last_raw_ns = systime_raw_ns();
+	recovery_sample_unknown(d->rec, d->fault_last_raw_ns);
 	if (d->fault_run++ == 0 || err != d->last_error) {
 		pr_err("%s: %s %s failed: %s", d->cc.name, fault_phrase(what, err), d->src->spec,
 		       strerror(-err));
@@ -101,8 +102,12 @@ void disc_report_good(struct discipline *d, int64_t now)
 			  d->cc.name, d->src->spec, d->fault_run, dur);
 		disc_audit(d, AUDIT_FAULT_CLEARED, AKV_STR("what", "source"),
 			   AKV_NUM("duration_s", dur, 3));
+		/* the fault ended between the last failed reading and this one
+		 * (retried every FAULT_RETRY_NS): time it from halfway */
 		if (d->started)
-			disc_report_event(d, RECOVERY_FAULT_CLEARED, now, RECOVERY_OFFSET_UNKNOWN);
+			disc_report_event(d, RECOVERY_FAULT_CLEARED,
+					  (systime_raw_ns() - d->fault_last_raw_ns) / 2,
+					  RECOVERY_OFFSET_UNKNOWN);
 		d->fault_run = 0;
 	}
 	d->last_error = 0;
@@ -134,13 +139,17 @@ void disc_report_read_time(struct discipline *d, int64_t dur_ns)
 	d->slow_max_ns = 0;
 }
 
-void disc_report_event(struct discipline *d, enum recovery_kind kind, int64_t now,
+void disc_report_event(struct discipline *d, enum recovery_kind kind, int64_t ago_ns,
 		       int64_t offset_ns)
 {
-	/* durations on the raw clock: CLOCK_MONOTONIC (now) is slewed with
+	/* durations on the raw clock: CLOCK_MONOTONIC is slewed with
 	 * CLOCK_REALTIME, so a 10 s slew at 10 % would read 9 s on it */
-	(void)now;
-	recovery_event(d->rec, kind, systime_raw_ns(), systime_realtime_ns(), offset_ns);
+	int64_t raw = systime_raw_ns(), at = raw - ago_ns;
+
+	/* the event's instant, but not before what the tracker last saw */
+	if (at < recovery_last_ns(d->rec))
+		at = recovery_last_ns(d->rec);
+	recovery_event(d->rec, kind, at, systime_realtime_ns() - (raw - at), offset_ns);
 }
 
 static void report_done(struct discipline *d, const struct recovery_report *r)

@@ -101,6 +101,10 @@ static int64_t next_delay(const struct discipline *d, double next_s)
  */
 #define SMEAR_EDGE_MARGIN_NS	100000	/* land 100 us past the edge */
 
+/* While the source fails, read it this often (the recovery from the
+ * fault is timed from its end: known to half of this). */
+#define FAULT_RETRY_NS	(50 * 1000000LL)
+
 static int64_t leap_bounded(const struct discipline *d, int64_t delay_ns)
 {
 	int64_t edge;
@@ -150,7 +154,7 @@ static int apply(struct discipline *d, const struct servo_out *o, int64_t now)
 			   AKV_STR("reason", "step_threshold"));
 		/* stepping back from someone else's step: that event goes on */
 		if (!d->news_seen)
-			disc_report_event(d, RECOVERY_STEP, now, d->offset_ns + o->step_ns);
+			disc_report_event(d, RECOVERY_STEP, 0, d->offset_ns + o->step_ns);
 	}
 	r = clock_adj_freq(d->clk, o->freq_ppb);
 	if (r < 0)
@@ -182,7 +186,8 @@ static int64_t update(struct loop *l, long id, void *arg)
 		return d->interval_ns;
 	if (r < 0) {
 		disc_report_fault(d, DISC_FAULT_READ, r, now);
-		return d->interval_ns;
+		/* retry soon: the fault's end is then known to FAULT_RETRY_NS */
+		return d->interval_ns < FAULT_RETRY_NS ? d->interval_ns : FAULT_RETRY_NS;
 	}
 	r = timescale_shift(d, s.ref_ns, now, &shift, &stepped, &hold);
 	if (r < 0) {
@@ -199,7 +204,7 @@ static int64_t update(struct loop *l, long id, void *arg)
 	}
 	if (!d->started) {
 		d->started = true;
-		disc_report_event(d, RECOVERY_START, now, d->offset_ns);
+		disc_report_event(d, RECOVERY_START, 0, d->offset_ns);
 	}
 	servo_sample(d->servo, d->offset_ns, servo_time(d, now), &o);
 	servo_natural_freq(d->servo, &nat);

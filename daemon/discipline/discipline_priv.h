@@ -39,6 +39,7 @@ struct discipline {
 	int last_error;
 	uint64_t fault_run;
 	int64_t fault_start_ns;
+	int64_t fault_last_raw_ns;	/* raw clock of the last failed update */
 	int64_t recovering_log_ns;	/* last "recovering" log line */
 
 	/* the kernel's sync state (CLOCK_REALTIME only; disc_sync.c) */
@@ -128,7 +129,9 @@ void disc_report_good(struct discipline *d, int64_t now);
 /** How long the source read took (CLOCK_MONOTONIC_RAW ns): a stall past
  *  slow_read_threshold is logged once and counted. */
 void disc_report_read_time(struct discipline *d, int64_t dur_ns);
-void disc_report_event(struct discipline *d, enum recovery_kind kind, int64_t now,
+/** An event for the recovery tracker, ago_ns (raw clock) before now: its
+ *  own instant (the leap, the fault's end), not the update that saw it. */
+void disc_report_event(struct discipline *d, enum recovery_kind kind, int64_t ago_ns,
 		       int64_t offset_ns);
 void disc_report_sample(struct discipline *d, int64_t now, int64_t offset_ns);
 void disc_report_state(struct discipline *d, const struct servo_out *o, int64_t now);

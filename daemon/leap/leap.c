@@ -98,6 +98,7 @@ int leap_view_at(const struct leaptable *t, const struct leap_policy_conf *c,
 	}
 	sw = switch_rel(v->delta);
 	v->past = v->t_rel_s >= sw;
+	v->since_s = v->past ? v->t_rel_s - sw : 0;
 	if (c->policy == LEAP_POLICY_SMEAR) {
 		double off = smear_offset_ns(&c->smear, v->delta, v->t_rel_s);
 		double start, end;

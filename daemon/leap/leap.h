@@ -60,6 +60,7 @@ struct leap_view {
 	int64_t leap_utc_s;	/**< 00:00:00 UTC of the day after the leap */
 	double t_rel_s;		/**< seconds since the leap reference instant (smear.h) */
 	bool past;		/**< the leap has taken effect */
+	double since_s;		/**< past: seconds (reference) since it took effect */
 };
 
 /**

@@ -422,6 +422,11 @@ static double expected_left(const struct recovery *tr, const struct recovery_sta
 	return reach + tr->hold_s;
 }
 
+int64_t recovery_last_ns(const struct recovery *tr)
+{
+	return tr->have_obs ? tr->last_t : 0;
+}
+
 void recovery_status(const struct recovery *tr, struct recovery_status *st)
 {
 	const struct recovery_report *r = &tr->cur;

@@ -185,6 +185,10 @@ int recovery_abort(struct recovery *tr, int64_t mono_ns);
  */
 bool recovery_poll_done(struct recovery *tr, struct recovery_report *out);
 
+/** Time of the last observation (event or sample), mono_ns; 0 if none:
+ *  an event may not be placed before it. */
+int64_t recovery_last_ns(const struct recovery *tr);
+
 /** Status of the event in progress (st->active false when idle). */
 void recovery_status(const struct recovery *tr, struct recovery_status *st);
 
