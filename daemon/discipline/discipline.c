@@ -97,7 +97,8 @@ static int64_t next_delay(const struct discipline *d, double next_s)
  * A linear smear's rate jumps where its window opens and closes: sample
  * right after that instant, so the feed-forward switches on time instead
  * of up to one interval late (11.6 ppm for 1 s would be 11.6 us off).
- * The step policy steps right after the leap's instant the same way.
+ * Accept, ignore and step sample right after the leap's instant the same
+ * way (the recovery from it is timed from there; step steps then).
  */
 #define SMEAR_EDGE_MARGIN_NS	100000	/* land 100 us past the edge */
 

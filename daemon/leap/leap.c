@@ -116,6 +116,11 @@ int leap_view_at(const struct leaptable *t, const struct leap_policy_conf *c,
 		v->smearing = v->t_rel_s >= start && v->t_rel_s < end;
 		return 0;
 	}
+	/* accept, ignore and step sample right after the leap: the recovery
+	 * from it is timed from its instant, and step steps then (a smear
+	 * has nothing happening there) */
+	if (!v->past)
+		v->next_change_s = sw - v->t_rel_s;
 	v->tai_utc_ns = (int64_t)(v->past ? before + v->delta : before) * NS_PER_S;
 	if (c->policy == LEAP_POLICY_ACCEPT || c->policy == LEAP_POLICY_STEP)
 		v->pause = fabs(v->t_rel_s - sw) < c->pause_s;
@@ -126,8 +131,6 @@ int leap_view_at(const struct leaptable *t, const struct leap_policy_conf *c,
 		/* at the leap instant, as chronyd: the clock is off by the
 		 * leap for well under a second; the pause holds the servo */
 		v->step_due = v->past;
-		if (!v->past)
-			v->next_change_s = sw - v->t_rel_s;
 	}
 	return 0;
 }

@@ -50,10 +50,10 @@ struct leap_view {
 	bool step_due;		/**< step policy: the leap is past (step once, at once) */
 	bool smearing;		/**< inside the smear window */
 	double smear_offset_ns;	/**< smear: how far the clock has been moved so far */
-	/** smear: seconds (reference time) until the smear's rate next jumps
-	 *  (its window opens or closes; a linear smear's rate is a step there);
-	 *  step: until the leap's instant; 0 if none ahead. The discipline
-	 *  samples right then. */
+	/** Seconds (reference time) until the next instant the discipline
+	 *  must sample right after: the leap's (accept, ignore, step: the
+	 *  recovery is timed from it, step steps then); for a smear, where
+	 *  its rate jumps (the window opens or closes); 0 if none ahead. */
 	double next_change_s;
 	/* the leap in view (the next one, or one that just happened) */
 	int delta;		/**< +1 inserted, -1 deleted, 0 none in view */
