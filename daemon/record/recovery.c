@@ -14,8 +14,9 @@
 /* Longest accepted hold: a year; keeps hold in int64 ns far from overflow. */
 #define HOLD_MAX_S	(365.0 * 86400.0)
 #define HISTORY_MAX	100000
-/* A limit under this measures the update interval, not a slew: no ratio. */
-#define RATIO_MIN_LIMIT_S	1e-3
+/* A limit under this is no real slew: the ratio would measure the update
+ * interval (100 us off at 10 %: limit 1 ms, recovery 1 s, "ratio 1189"). */
+#define RATIO_MIN_LIMIT_S	1e-2
 
 struct recovery {
 	char clock[RECOVERY_CLOCK_MAX];

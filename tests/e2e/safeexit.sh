@@ -87,3 +87,36 @@ printf 'gnomon-drift 1\nnatural_ppb banana\n' > "$d/drift.CLOCK_REALTIME"
 simrun "$d" $SCN/sysclk_offset_1s.scn --duration 3
 check "broken drift file: FILE:LINE, ignored" "$d/log" \
 	grep -q "$d/drift.CLOCK_REALTIME:2: natural_ppb 'banana' is not a frequency within +-500000 ppb; ignoring it" "$d/log"
+
+# Recovery figures that mean what they say: the daemon times each recovery
+# from the event's instant, the simulator's truth judges (within 50 ms).
+timing() {	# timing NAME DIR DAEMON_EVENT TRUTH_PATTERN
+	own=$(daemon_recovery "$2" "$3")
+	tru=$(sumval "$2" "$4" recover_1us_s)
+	check "recovery from $1 timed from its instant: daemon ${own} s, truth ${tru} s (50 ms)" \
+		"$2/log" near "$own" "$tru" 0.05
+}
+timing "the start (1 s at 100000 ppm)" "$tmp/sys100000" start "^event 0 start.*CLOCK_REALTIME"
+timing "the start (1 s at 1000 ppm)" "$tmp/sys1000" start "^event 0 start.*CLOCK_REALTIME"
+for k in ins del; do
+	timing "a leap ($k, ignore, 100000 ppm)" "$tmp/ignore_${k}_100000" leap \
+		"^event [0-9]* leap_[a-z]* .*CLOCK_REALTIME"
+	timing "a leap ($k, step)" "$tmp/step_$k" leap "^event [0-9]* leap_[a-z]* .*CLOCK_REALTIME"
+	timing "a leap ($k, accept)" "$tmp/accept_$k" leap "^event [0-9]* leap_[a-z]* .*CLOCK_REALTIME"
+done
+timing "a source fault's end" "$tmp/fault" fault_cleared "^event [0-9]* fault_end:ptp0 .*CLOCK_REALTIME"
+
+# A start a few ns off a clock 20 ppm fast: nothing to slew, so no limit
+# and no ratio (not 59447279.9), and its drift is no "overshoot".
+d=$(newdir ontime)
+mkconf "$d" <<EOF2
+[CLOCK_REALTIME]
+source = phc:/dev/ptp0
+max_slew_ppm = 100000
+EOF2
+sed 's/^	offset 1s/	offset 5ns/' $SCN/sysclk_offset_1s.scn > "$d/scn"
+simrun "$d" "$d/scn" --duration 30
+check "start on time: recovered, overshoot 0, limit absent, no ratio (log)" "$d/log" \
+	grep -q "recovered from start in [0-9.]* s (offset at event +0.00000000[0-9] s, peak [0-9.]* s, overshoot 0 ns, limit -)$" "$d/log"
+check "start on time: limit_s and ratio null in the history" "$d/log" \
+	grep -q '"event":"start".*"limit_s":null,.*"ratio":null' "$d/recovery.jsonl"

@@ -215,7 +215,8 @@ START_TEST(exponential_decay)
 		ck_assert_int_eq(r.peak_ns, 500000);
 		ck_assert_int_eq(r.overshoot_ns, 0);
 		ck_assert_double_eq_tol(r.limit_s, 0.005, 1e-12);
-		ck_assert_double_eq_tol(r.ratio, r.recovery_s / 0.005, 1e-9);
+		/* a limit under 10 ms is no real slew: no ratio */
+		ck_assert(isnan(r.ratio));
 		recovery_destroy(tr);
 	}
 }
