@@ -167,6 +167,7 @@ static struct servo *mk(enum servo_type type, double cap_ppb, double interval_s,
 	struct servo_params p = {
 		.type = type,
 		.max_freq_ppb = cap_ppb,
+		.max_adj_ppb = 1e8,	/* the kernel's 10 % (a PHC's max_adj) */
 		.interval_s = interval_s,
 		.local_follows_clock = follows,
 	};
@@ -279,7 +280,8 @@ int main(int argc, char **argv)
 		snprintf(name, sizeof(name), "neg1s_cap100000_daemon_%s", tn[t]);
 		print_recovery(name, &rc);
 	}
-	printf("servo_physical_limit_1s_cap1000 %.3f s\n", 1e9 / (1e6 - 2e4));
+	/* the cap is a rate on top of the natural frequency: 1000 s, not 1020 */
+	printf("servo_physical_limit_1s_cap1000 %.3f s\n", 1e9 / fmin(1e6, 1e8 - 2e4));
 	recover(SERVO_PI, 1e9, 1e6, 20000, FEED_PHC, 1, 1200, &rc);
 	print_recovery("1s_cap1000", &rc);
 	recover(SERVO_LINREG, 1e9, 1e6, 20000, FEED_DAEMON, 5, 1200, &rc);
