@@ -111,10 +111,12 @@ static void drift_write(struct discipline *d, double ppb, int64_t now)
 void disc_natural_tick(struct discipline *d, int64_t now)
 {
 	double ppb;
+	bool measured = servo_natural_freq(d->servo, &ppb);
 
+	recovery_set_natural(d->rec, ppb);	/* the recovery limit counts it */
 	if (now - d->drift_written_ns < DRIFT_EVERY_NS && d->drift_written_ns)
 		return;
-	if (servo_natural_freq(d->servo, &ppb))
+	if (measured)
 		drift_write(d, ppb, now);
 }
 

@@ -164,13 +164,20 @@ static int apply(struct discipline *d, const struct servo_out *o, int64_t now)
 	return 0;
 }
 
+/* The source failed: retry soon, so that the fault's end (from which the
+ * recovery is timed) is known to FAULT_RETRY_NS. */
+static int64_t read_failed(struct discipline *d, int err, int64_t now)
+{
+	disc_report_fault(d, DISC_FAULT_READ, err, now);
+	return d->interval_ns < FAULT_RETRY_NS ? d->interval_ns : FAULT_RETRY_NS;
+}
+
 static int64_t update(struct loop *l, long id, void *arg)
 {
 	struct discipline *d = arg;
 	struct source_sample s;
 	struct servo_out o;
 	int64_t now = loop_now(l), shift, stepped, t0;
-	double nat;
 	bool hold;
 	int r;
 
@@ -185,11 +192,8 @@ static int64_t update(struct loop *l, long id, void *arg)
 	disc_report_read_time(d, systime_raw_ns() - t0);
 	if (r < 0 && d->paused)	/* a reading may straddle the kernel's leap */
 		return d->interval_ns;
-	if (r < 0) {
-		disc_report_fault(d, DISC_FAULT_READ, r, now);
-		/* retry soon: the fault's end is then known to FAULT_RETRY_NS */
-		return d->interval_ns < FAULT_RETRY_NS ? d->interval_ns : FAULT_RETRY_NS;
-	}
+	if (r < 0)
+		return read_failed(d, r, now);
 	r = timescale_shift(d, s.ref_ns, now, &shift, &stepped, &hold);
 	if (r < 0) {
 		disc_report_fault(d, DISC_FAULT_TIMESCALE, r, now);
@@ -208,8 +212,6 @@ static int64_t update(struct loop *l, long id, void *arg)
 		disc_report_event(d, RECOVERY_START, 0, d->offset_ns);
 	}
 	servo_sample(d->servo, d->offset_ns, servo_time(d, now), &o);
-	servo_natural_freq(d->servo, &nat);
-	recovery_set_natural(d->rec, nat);	/* the limit counts it */
 	r = apply(d, &o, now);
 	if (r < 0) {
 		disc_report_fault(d, DISC_FAULT_ADJUST, r, now);

@@ -114,7 +114,8 @@ void disc_natural_leave(struct discipline *d);
  *  the kernel's is far from it, 0 when the kernel's is suspect (a slew
  *  left behind) and there is no drift file; sets start_natural_*. */
 double disc_natural_start(struct discipline *d, double kernel_ppb);
-/** After an update: write the drift file every few minutes. */
+/** After an update: the recovery limit follows the natural-frequency
+ *  estimate; the drift file is written every few minutes. */
 void disc_natural_tick(struct discipline *d, int64_t now);
 
 /* disc_report.c */
