@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/sim/net.h"
 #include "tests/sim/sim.h"
 
 #define STACK_FDS 64
@@ -155,15 +156,16 @@ static int after_end(struct sim *s, struct waitset *ws, const struct vt_deadline
 		     int64_t t_timer)
 {
 	static const struct timespec ms = { 0, 1000000 };
-	int64_t t;
+	int64_t t, t_net = net_next(s->w->net);
 	int r;
 
-	if (!dl && t_timer == INT64_MAX)
+	if (!dl && t_timer == INT64_MAX && t_net == INT64_MAX)
 		return scan_real(ws, NULL);	/* nothing simulated to wait for */
 	if ((r = scan_real(ws, &ms)))
 		return r;
 	t = dl ? sys_when(s->w, dl->clock, dl->value) : INT64_MAX;
-	world_advance_to(s->w, t < t_timer ? t : t_timer);
+	t = t < t_timer ? t : t_timer;
+	world_advance_to(s->w, t < t_net ? t : t_net);	/* packets still arrive */
 	return 0;
 }
 
