@@ -203,6 +203,16 @@ static void sanitize(char *s)
 			*s = '?';
 }
 
+void ctl_print_error(FILE *out, const char *path, const char *what, const char *msg)
+{
+	char *m = strdup(msg ? msg : "");
+
+	if (m)
+		sanitize(m);
+	fprintf(out, "gnomonctl: %s: %s: %s\n", path, what, m ? m : "(out of memory)");
+	free(m);
+}
+
 void cr_kv(FILE *out, int indent, const char *label, const char *value)
 {
 	char v[CELL_MAX];

@@ -26,6 +26,14 @@ struct json_object;
 int ctl_render(FILE *out, const char *command, struct json_object *data, bool json);
 
 /**
+ * Print "gnomonctl: PATH: WHAT: MSG" for an error the daemon sent (an
+ * ok:false reply, a bad reply), with control characters (ESC and the
+ * rest below 0x20, DEL) replaced by '?' like every data string: whatever
+ * the other end of the socket says cannot drive the operator's terminal.
+ */
+void ctl_print_error(FILE *out, const char *path, const char *what, const char *msg);
+
+/**
  * Format an offset with a unit chosen by magnitude, sign always shown:
  * "+850 ns", "-12.345 us", "+1.500 ms", "-2.000000 s".
  * @param ns  offset in ns (clock - reference: positive = clock ahead)

@@ -291,11 +291,11 @@ static int run(const struct opts *o)
 		goto out;
 	}
 	if (ctlproto_parse_reply(line, line_len, &ok, &data, err, sizeof(err)) < 0) {
-		fprintf(stderr, "gnomonctl: %s: bad reply: %s\n", path, err);
+		ctl_print_error(stderr, path, "bad reply", err);
 		goto out;
 	}
 	if (!ok) {
-		fprintf(stderr, "gnomonctl: %s: %s: %s\n", path, o->command, err);
+		ctl_print_error(stderr, path, o->command, err);
 		rc = EXIT_DAEMON;
 		goto out;
 	}

@@ -60,28 +60,34 @@ static bool eq(const char *s, size_t n, const char *lit)
 	return n == strlen(lit) && !memcmp(s, lit, n);
 }
 
-/* One line from *p (< end): returns its length without CR LF, moves *p
- * past it. The caller knows a LF follows (header_end() found one). */
-static size_t next_line(const char **p, const char *end, const char **line)
+/* One line from *p (<= end): its length without CR LF in *n, *p moved past
+ * it. Total: false when no LF is left (the rest, possibly nothing, is
+ * then the line and *p == end), so a buffer without a newline, or an
+ * empty one, is never read past. */
+static bool next_line(const char **p, const char *end, const char **line, size_t *n)
 {
-	const char *lf = memchr(*p, '\n', (size_t)(end - *p));
-	size_t n = (size_t)(lf - *p);
+	const char *lf = *p < end ? memchr(*p, '\n', (size_t)(end - *p)) : NULL;
 
 	*line = *p;
-	*p = lf + 1;
-	if (n && (*line)[n - 1] == '\r')
-		n--;
-	return n;
+	*n = (size_t)((lf ? lf : end) - *p);
+	*p = lf ? lf + 1 : end;
+	if (lf && *n && (*line)[*n - 1] == '\r')
+		(*n)--;
+	return lf != NULL;
 }
 
 /* Header field lines up to the empty one: "name: value", name a token,
- * no line folding (obs-fold is rejected with 400, 5.2). */
+ * no line folding (obs-fold is rejected with 400, 5.2). No empty line
+ * before the end: not a whole request, 400. */
 static bool headers_ok(const char *p, const char *end)
 {
 	for (;;) {
 		const char *line, *colon;
-		size_t n = next_line(&p, end, &line);
+		size_t n;
+		bool lf = next_line(&p, end, &line, &n);
 
+		if (!lf)
+			return false;
 		if (!n)
 			return true;
 		colon = memchr(line, ':', n);
@@ -93,11 +99,16 @@ static bool headers_ok(const char *p, const char *end)
 /* The status for a complete request of len bytes; *head for HEAD. */
 int metrics_http_parse_request(const char *buf, size_t len, bool *head)
 {
-	const char *p = buf + skip_blank(buf, len), *end = buf + len;
-	const char *line, *sp1, *sp2, *target, *ver;
-	size_t n = next_line(&p, end, &line), tlen, vlen;
+	const char *p, *end, *line, *sp1, *sp2, *target, *ver;
+	size_t n, tlen, vlen;
 
 	*head = false;
+	if (!buf || !len)
+		return 400;
+	p = buf + skip_blank(buf, len);
+	end = buf + len;
+	if (!next_line(&p, end, &line, &n))
+		return 400;	/* no whole request line */
 	/* request-line = method SP request-target SP HTTP-version (3) */
 	sp1 = memchr(line, ' ', n);
 	sp2 = sp1 ? memchr(sp1 + 1, ' ', n - (size_t)(sp1 + 1 - line)) : NULL;

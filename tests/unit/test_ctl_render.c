@@ -52,6 +52,20 @@ START_TEST(test_fmt_offset)
 }
 END_TEST
 
+/* An ok:false error string is data from the other end of the socket:
+ * escape sequences in it never reach the terminal raw. */
+START_TEST(test_error_sanitised)
+{
+	char buf[256] = "";
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+	ck_assert_ptr_nonnull(f);
+	ctl_print_error(f, "/run/gnomon/ctl.sock", "status", "\x1b]0;pwned\x07\x1b[2Jbad\r\nline\x7f");
+	fclose(f);
+	ck_assert_str_eq(buf, "gnomonctl: /run/gnomon/ctl.sock: status: ?]0;pwned??[2Jbad??line?\n");
+}
+END_TEST
+
 START_TEST(test_fmt_duration)
 {
 	char buf[64];
@@ -202,6 +216,7 @@ Suite *unit_suite(void)
 	tcase_add_test(tc, test_tables);
 	tcase_add_test(tc, test_leap_config_generic);
 	tcase_add_test(tc, test_off_schema_data);
+	tcase_add_test(tc, test_error_sanitised);
 	suite_add_tcase(s, tc);
 	return s;
 }
