@@ -274,11 +274,36 @@ static void recheck_announcements(struct leaptable *t)
 	}
 }
 
+/* The table never goes backwards: a file older than the one in use (by
+ * its #$ update stamp or its #@ expiry) is refused, the newer one kept. */
+static int older(const struct leaptable *t, const struct leapfile *f, const char *name,
+		 char *err, size_t errlen)
+{
+	char nu[16], ne[16], ou[16], oe[16];
+
+	if (!t->loaded || (f->updated_utc >= t->file.updated_utc &&
+			   f->expiry_utc >= t->file.expiry_utc))
+		return 0;
+	snprintf(err, errlen, "%s: older than the table in use (updated %s, expires %s; in use: "
+		 "updated %s, expires %s): refused, keeping the newer table", name,
+		 leap_date_str(f->updated_utc, nu, sizeof(nu)),
+		 leap_date_str(f->expiry_utc, ne, sizeof(ne)),
+		 leap_date_str(t->file.updated_utc, ou, sizeof(ou)),
+		 leap_date_str(t->file.expiry_utc, oe, sizeof(oe)));
+	return -ESTALE;
+}
+
 static int install(struct leaptable *t, struct leapfile *f, const char *name,
 		   char *err, size_t errlen)
 {
-	char *copy = strdup(name);
+	char *copy;
+	int rc = older(t, f, name, err, errlen);
 
+	if (rc) {
+		leapfile_free(f);
+		return rc;
+	}
+	copy = strdup(name);
 	if (!copy) {
 		leapfile_free(f);
 		snprintf(err, errlen, "%s: out of memory", name);

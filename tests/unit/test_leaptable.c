@@ -649,6 +649,31 @@ START_TEST(test_announce_precedence)
 }
 END_TEST
 
+/* A valid but older file (an expired one put back by a package
+ * downgrade, a restore) never replaces the table in use: refused, saying
+ * so, by its #$ update stamp or its #@ expiry. */
+START_TEST(test_never_backwards)
+{
+	struct leaptable *t = load_ok(fx("future.list"));
+	char prefix[1100];
+
+	snprintf(prefix, sizeof(prefix), "%s: ", fx("expired.list"));
+	ck_assert_int_eq(leaptable_load_file(t, fx("expired.list"), err, sizeof(err)), -ESTALE);
+	ck_assert_ptr_nonnull(strstr(err, "older than the table in use (updated 2016-07-08, "
+				     "expires 2017-06-28; in use: updated 2026-07-06, expires "
+				     "2027-12-28): refused, keeping the newer table"));
+	ck_assert_int_eq(strncmp(err, prefix, strlen(prefix)), 0);
+	/* same #$, earlier #@: refused too */
+	ck_assert_int_eq(leaptable_load_file(t, fx("leap-seconds.list"), err, sizeof(err)),
+			 -ESTALE);
+	ck_assert_int_eq(tai_at(t, T2027_07), 38);	/* still future.list's */
+	assert_status_has(t, NOW_2026, "future.list");
+	/* the same file again is fine */
+	ck_assert_int_eq(leaptable_load_file(t, fx("future.list"), err, sizeof(err)), 0);
+	leaptable_destroy(t);
+}
+END_TEST
+
 /* A new file takes over announcements it covers. */
 START_TEST(test_announce_then_reload)
 {
@@ -660,8 +685,13 @@ START_TEST(test_announce_then_reload)
 	ck_assert_int_eq(leaptable_load_file(t, fx("future.list"), err, sizeof(err)), 0);
 	ck_assert_uint_eq(leaptable_conflicts(t), 0);	/* agreed: now the file's */
 	ck_assert_int_eq(tai_at(t, T2027_07), 38);
-	ck_assert_int_eq(leaptable_load_file(t, fx("leap-seconds.list"), err, sizeof(err)), 0);
-	ck_assert_int_eq(tai_at(t, T2027_07), 37);	/* the PTP one is gone */
+	/* the table never goes backwards: the older file is refused */
+	ck_assert_int_eq(leaptable_load_file(t, fx("leap-seconds.list"), err, sizeof(err)),
+			 -ESTALE);
+	ck_assert_int_eq(tai_at(t, T2027_07), 38);
+	leaptable_destroy(t);
+	t = load_ok(fx("leap-seconds.list"));
+	ck_assert_int_eq(tai_at(t, T2027_07), 37);
 	ck_assert_int_eq(leaptable_add_announcement(t, LEAP_ORIGIN_PTP, T2027_07, 1, 38,
 						    msg, sizeof(msg)), 1);
 	/* negative.list ends at 36: PTP's 38 after +1 no longer fits. */
@@ -698,6 +728,7 @@ Suite *unit_suite(void)
 	tcase_add_test(tc, test_announce_with_file);
 	tcase_add_test(tc, test_announce_precedence);
 	tcase_add_test(tc, test_announce_then_reload);
+	tcase_add_test(tc, test_never_backwards);
 	suite_add_tcase(s, tc);
 	return s;
 }
