@@ -383,10 +383,45 @@ static int run(struct gnomond *g)
 	return r;
 }
 
+/* The warnings of ops_config_warnings(), one line each: to stderr for
+ * --check-config, to the log at start-up. */
+static void warnings(const char *warn, bool to_log)
+{
+	for (const char *w = warn; *w; ) {
+		const char *nl = strchr(w, '\n');
+		int n = nl ? (int)(nl - w) : (int)strlen(w);
+
+		if (to_log)
+			pr_warn("%.*s", n, w);
+		else
+			fprintf(stderr, "gnomond: warning: %.*s\n", n, w);
+		w += n + (nl != NULL);
+	}
+}
+
+/* --check-config: what start-up checks, plus the leap file; warnings too. */
+static int check_only(const struct gnomon_config *c, const char *path, const char *warn)
+{
+	char err[2 * CONF_PATH_MAX + 512];
+
+	int r;
+
+	warnings(warn, false);
+	r = ops_check_leapfile(c, err, sizeof(err));
+	if (r == -ESTALE) {	/* still used, as at start-up: said, not fatal */
+		fprintf(stderr, "gnomond: warning: %s\n", err);
+	} else if (r < 0) {
+		fprintf(stderr, "gnomond: %s\n", err);
+		return 1;
+	}
+	printf("%s: OK, %d clock%s\n", path, c->n_clocks, c->n_clocks == 1 ? "" : "s");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct gnomond g;
-	char err[CONF_PATH_MAX + 256];
+	char err[CONF_PATH_MAX + 256], warn[2 * CONF_PATH_MAX + 512];
 	struct opts o;
 	int r;
 
@@ -400,11 +435,9 @@ int main(int argc, char **argv)
 		log_early(LOG_ERR, "gnomond", "%s", err);
 		return 1;
 	}
-	if (o.check_only) {
-		printf("%s: OK, %d clock%s\n", o.config, g.conf.n_clocks,
-		       g.conf.n_clocks == 1 ? "" : "s");
-		return 0;
-	}
+	ops_config_warnings(&g.conf, o.config, warn, sizeof(warn));
+	if (o.check_only)
+		return check_only(&g.conf, o.config, warn);
 	if (o.print_config) {
 		config_print(&g.conf, stdout);
 		return 0;
@@ -414,6 +447,7 @@ int main(int argc, char **argv)
 	g.log_level_cli = o.log_level;
 	log_setup("gnomond", o.log_level >= 0 ? o.log_level : g.conf.log_level,
 		  !o.foreground && g.conf.log_target == LOG_TO_SYSLOG);
+	warnings(warn, true);
 	r = run(&g);
 	teardown(&g);
 	return r < 0 ? 1 : 0;

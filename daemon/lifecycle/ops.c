@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "daemon/config/config.h"
@@ -37,6 +38,21 @@ static bool is_number(const char *s)
 	return true;
 }
 
+/* A Unix socket path must fit sun_path with its NUL (unix(7): 108 bytes). */
+static bool sock_too_long(const struct gnomon_config *c, const char *key, const char *path,
+			  char *err, size_t errlen)
+{
+	char where[WHERE_MAX];
+	const size_t max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1;
+
+	if (strlen(path) <= max || !strcmp(path, "none"))
+		return false;
+	snprintf(err, errlen, "%s: %s: %zu bytes, longer than a Unix socket path can be "
+		 "(%zu bytes)", config_where(c, NULL, key, where, sizeof(where)), key,
+		 strlen(path), max);
+	return true;
+}
+
 int ops_check_config(const struct gnomon_config *c, char *err, size_t errlen)
 {
 	char where[WHERE_MAX];
@@ -54,6 +70,15 @@ int ops_check_config(const struct gnomon_config *c, char *err, size_t errlen)
 			 config_where(c, NULL, "group", where, sizeof(where)), c->group);
 		return -ENOENT;
 	}
+	if (c->control_group[0] && !getgrnam(c->control_group) && !is_number(c->control_group)) {
+		snprintf(err, errlen, "%s: control_group: no such group '%s'",
+			 config_where(c, NULL, "control_group", where, sizeof(where)),
+			 c->control_group);
+		return -ENOENT;
+	}
+	if (sock_too_long(c, "control_socket", c->control_socket, err, errlen) ||
+	    sock_too_long(c, "control_socket_ro", c->control_socket_ro, err, errlen))
+		return -ENAMETOOLONG;
 	if (c->group[0] && !c->user[0]) {
 		snprintf(err, errlen, "%s: group is set without user (set user too)",
 			 config_where(c, NULL, "group", where, sizeof(where)));

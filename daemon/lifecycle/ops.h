@@ -3,7 +3,8 @@
  * @file ops.h
  * daemon/lifecycle/ owns privileges, pid file, sd_notify, progress watchdog, reload.
  * It may call daemon/config/, daemon/discipline/ (queries, slew cap), daemon/ (loop, log),
- * daemon/metrics/ (listen-address syntax), daemon/ctl/ (the STATUS= wording).
+ * daemon/metrics/ (listen-address syntax), daemon/ctl/ (the STATUS= wording),
+ * daemon/leap/ (the leap file, for --check-config).
  *
  * This header: the root refusal, the runtime and state directories, the
  * pid/lock file and the privilege drop (ops.c), doc/operations.md.
@@ -35,6 +36,26 @@
  * @return 0, -ENOENT (no such user or group), -EPERM (remote metrics)
  */
 int ops_check_config(const struct gnomon_config *c, char *err, size_t errlen);
+
+/* ---- confcheck.c: what --check-config adds ---------------------------- */
+
+/**
+ * Read and verify the leap file as the daemon will (--check-config: a
+ * load error fails it, an expired file is a warning; at start-up a bad
+ * file is logged and gnomond goes on without it, an expired one is used).
+ * @param err  "FILE:LINE: leapfile: PATH[:LINE]: message"
+ * @return 0, the load error (-ENOENT missing, -EBADMSG bad format or hash,
+ *         -EINVAL not a regular file), or -ESTALE (expired)
+ */
+int ops_check_leapfile(const struct gnomon_config *c, char *err, size_t errlen);
+
+/**
+ * Warnings, one line each (ending in '\n') in buf: the configuration file
+ * at path writable by every user, user = nobody (shared with other
+ * daemons, which could signal gnomond). Printed by --check-config and
+ * logged at start-up. @return the number of warnings
+ */
+int ops_config_warnings(const struct gnomon_config *c, const char *path, char *buf, size_t len);
 
 /**
  * The root refusal: started as root holding every capability
