@@ -219,6 +219,7 @@ int clock_nanosleep(clockid_t clk, int flags, const struct timespec *req,
 		dl.clock = clk == CLOCK_REALTIME_ALARM ? CLOCK_REALTIME :
 			   clk == CLOCK_BOOTTIME_ALARM ? CLOCK_BOOTTIME : clk;
 		dl.value = ts_ns(req);
+		dl.abs = true;
 	}
 	r = vt_poll(s, NULL, 0, &dl, NULL);
 	if (r == -EINTR && rem && !(flags & TIMER_ABSTIME)) {

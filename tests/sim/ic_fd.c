@@ -69,10 +69,12 @@ static int open_phc(struct sim *s, int n, int flags)
 static int do_openat(int dirfd, const char *path, int flags, mode_t mode)
 {
 	struct sim *s = sim_get();
-	int n = ptp_path(path);
+	int n = ptp_path(path), r;
 
 	if (s && n >= 0)
 		return open_phc(s, n, flags);
+	if (s && (r = sim_sysfs_open(s, path, flags)) != -ENOENT)
+		return ret_errno(r);
 	return real.openat(dirfd, path, flags, mode);
 }
 

@@ -70,6 +70,7 @@ expect kernel_csv_exit_row [ "$(tail -n 1 "$tmp/k0")" = 3.500000,TIME_OK,0,2500,
 expect kernel_summary_line grep -qx 'kernel state TIME_OK unsync 0 maxerror_us 2500 esterror_us 10' "$tmp/sk"
 run_tap phc.scn $T/toy_phc
 run_tap vtime.scn $T/toy_vtime
+run_tap health.scn $T/toy_health
 # a daemon's privilege drop keeping CAP_SYS_TIME (needs root and "nobody")
 [ "$(id -u)" = 0 ] && id nobody > /dev/null 2>&1 && run_tap vtime.scn $T/toy_privdrop nobody
 

@@ -210,6 +210,9 @@ const char *sc_event_kind_name(enum sc_event_kind k)
 	case SC_EV_UNREACH_END: return "unreachable_end";
 	case SC_EV_KOD: return "kod";
 	case SC_EV_KOD_END: return "kod_end";
+	case SC_EV_CPU_OFFSET: return "cpu_offset";
+	case SC_EV_CLOCKSOURCE: return "clocksource";
+	case SC_EV_TIMER_EARLY: return "timer_early";
 	}
 	return "?";
 }
@@ -457,7 +460,7 @@ static int tokenize(char *line, char **tok)
 static int parse_line(struct parser *p, char *line)
 {
 	char *tok[MAX_TOKENS];
-	int n = tokenize(line, tok);
+	int n = tokenize(line, tok), r;
 
 	if (n < 0)
 		return fail(p, "too many words");
@@ -487,6 +490,8 @@ static int parse_line(struct parser *p, char *line)
 		return sc_event_line(p, n, tok);
 	if (is_global_key(tok[0]))
 		return global_key(p, n, tok);
+	if ((r = sc_health_global(p, n, tok)) <= 0)
+		return r;
 	if (is_clock_key(tok[0]))
 		return clock_key(p, n, tok);
 	return fail(p, "unknown keyword '%s'", tok[0]);
@@ -507,6 +512,8 @@ static void defaults(struct scenario *sc, const char *name)
 	sc->nclocks = 1;
 	clock_defaults(&sc->clocks[SC_SYS], -1);
 	sc_net_defaults(&sc->net);
+	sc->ncpus = 1;
+	snprintf(sc->clocksources, sizeof(sc->clocksources), "tsc hpet acpi_pm");
 }
 
 int scenario_parse(struct scenario *sc, const char *text, const char *name,

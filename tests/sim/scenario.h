@@ -23,6 +23,8 @@
 #define SC_MAX_EVENTS	256
 #define SC_NAME_LEN	32
 #define SC_SYS		0	/**< clocks[0] is always the system clock */
+#define SC_MAX_CPUS	64
+#define SC_CS_LEN	128
 
 enum sc_timescale {
 	SC_TS_UTC,	/**< ideal = UTC (POSIX, 23:59:59 repeated at a leap) */
@@ -73,6 +75,11 @@ enum sc_event_kind {
 	SC_EV_UNREACH_END,
 	SC_EV_KOD,		/**< the server answers Kiss-o'-Death (code) for length */
 	SC_EV_KOD_END,
+	SC_EV_CPU_OFFSET,	/**< cpu's clocks read value ns off (0: agree again) */
+	SC_EV_CLOCKSOURCE,	/**< name becomes the clocksource; value ppm added to
+				     the system clock's natural error */
+	SC_EV_TIMER_EARLY,	/**< waits end value ns early (negative: late) for
+				     length; cpu 1: only REALTIME absolute ones */
 };
 
 struct sc_event {
@@ -87,6 +94,8 @@ struct sc_event {
 	int host;		/**< network events: index into net.hosts, else -1 */
 	int dir;		/**< SC_EV_ROUTE: SC_OUT, SC_IN or -1 (both) */
 	char code[5];		/**< SC_EV_KOD: "RATE" or "DENY" */
+	int cpu;		/**< cpu_offset: the CPU; timer_early: 1 = realtime only */
+	char name[SC_NAME_LEN];	/**< clocksource: its name */
 };
 
 struct scenario {
@@ -108,6 +117,8 @@ struct scenario {
 	int nevents;
 	struct sc_event events[SC_MAX_EVENTS];
 	struct sc_net net;
+	int ncpus;		/**< online CPUs (sched_*affinity, sched_getcpu) */
+	char clocksources[SC_CS_LEN];	/**< available, space separated; first = current */
 };
 
 /**

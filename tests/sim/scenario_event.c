@@ -108,8 +108,10 @@ static int event_args(struct parser *p, struct sc_event *e, int ntok, char **tok
 			return fail(p, "at: fault length must be positive");
 		return 0;
 	}
+	if ((r = sc_health_event(p, e, ntok, tok)) <= 0)
+		return r;
 	return fail(p, "at: unknown event '%s' (leap, freq_jump, time_jump, step, fault, route, outage, "
-		    "unreachable, kod)", kind);
+		    "unreachable, kod, cpu_offset, clocksource, timer_early, timer_late)", kind);
 }
 
 int sc_event_line(struct parser *p, int ntok, char **tok)

@@ -45,5 +45,9 @@ int sc_host_key(struct parser *p, int ntok, char **tok);
 int sc_net_event(struct parser *p, struct sc_event *e, int ntok, char **tok);
 void sc_net_defaults(struct sc_net *n);
 int sc_net_check(struct parser *p);
+struct sc_event;
+/** Health keys (scenario_health.c): 0 done, -EINVAL error, 1 not one of them. */
+int sc_health_global(struct parser *p, int ntok, char **tok);
+int sc_health_event(struct parser *p, struct sc_event *e, int ntok, char **tok);
 
 #endif

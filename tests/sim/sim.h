@@ -40,6 +40,7 @@ struct simfd {
 	bool writable;		/**< PHC: opened for writing */
 	clockid_t tclock;	/**< timer: MONOTONIC, REALTIME, BOOTTIME */
 	int64_t deadline;	/**< timer: expiry on tclock, ns; 0 disarmed */
+	bool abs;		/**< timer: armed with TFD_TIMER_ABSTIME */
 	int64_t interval;	/**< timer: period, ns; 0 one-shot */
 	uint64_t ticks;		/**< timer: expirations not yet read */
 	int sock;		/**< UDP: the world's socket id (net.h) */
@@ -55,6 +56,7 @@ struct sim {
 	int64_t real0, virt0;	/**< pacing anchor */
 	struct simfd *fd[SIM_MAX_FD];
 	int protect[6];		/**< the library's own fds (close() is a no-op) */
+	bool woke_early;	/**< a wait fault ended this wait early */
 	int nprotect;
 };
 
@@ -136,6 +138,10 @@ extern volatile sig_atomic_t sim_sig_seen;
  *  SIGTERM to ourselves (once). Returns true when it did just now. */
 bool sim_end_check(struct sim *s);
 
+/** Open a simulated sysfs file (ic_health.c): an fd, or -errno;
+ *  -ENOENT when path is not one the world serves. */
+int sim_sysfs_open(struct sim *s, const char *path, int flags);
+
 /* ---- fd table (simfd.c) ---- */
 struct simfd *simfd_get(struct sim *s, int fd);
 /** Make fd (a fresh placeholder) simulated. Returns 0 or -ENOMEM. */
@@ -188,6 +194,7 @@ ssize_t simtimer_read(struct sim *s, int fd, void *buf, size_t count);
 struct vt_deadline {
 	clockid_t clock;	/**< CLOCK_MONOTONIC, CLOCK_REALTIME, ... */
 	int64_t value;		/**< absolute, ns on that clock */
+	bool abs;		/**< the program asked for an absolute time */
 };
 
 /**

@@ -5,15 +5,15 @@
 # a sanitized preload cannot load into an unsanitized program. Their
 # objects live in build/sim whatever BUILD is.
 
-SIM_CORE_SRC := $(addprefix tests/sim/,prng.c scenario.c scenario_event.c scendate.c \
+SIM_CORE_SRC := $(addprefix tests/sim/,prng.c scenario.c scenario_event.c scenario_health.c scendate.c \
 		kntp.c truth.c sustain.c simlog.c world.c world_out.c sysclk.c phcsim.c phcioctl.c \
-		netscn.c netpath.c ntpserver.c net.c net_out.c) \
+		netscn.c netpath.c ntpserver.c net.c net_out.c health.c) \
 		util/where.c
 SIM_PRELOAD_SRC := $(addprefix tests/sim/,real.c preload.c simfd.c vtime.c timerfd.c \
 		ic_block.c ic_clock.c ic_fd.c ic_signal.c ic_caps.c ic_unsup.c \
-		ic_net.c ic_sockopt.c ic_netio.c ic_netmsg.c ic_resolv.c ic_random.c)
-SIM_RUNNER_SRC := $(addprefix tests/sim/,runner.c runner_guard.c scenario.c scenario_event.c scendate.c \
-		netscn.c) \
+		ic_net.c ic_sockopt.c ic_netio.c ic_netmsg.c ic_resolv.c ic_random.c ic_health.c)
+SIM_RUNNER_SRC := $(addprefix tests/sim/,runner.c runner_guard.c scenario.c scenario_event.c \
+		scenario_health.c scendate.c netscn.c) \
 		util/where.c
 SIM_TEST_SRC := $(wildcard tests/sim/tests/*.c)
 

@@ -86,7 +86,9 @@ int sys_gettime(struct world *w, clockid_t clk, struct timespec *ts)
 	bool wall = clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_COARSE ||
 		    clk == CLOCK_REALTIME_ALARM || clk == CLOCK_TAI;
 
-	ns_to_ts(sys_value(w, clk, wall ? world_noise(w, SC_SYS) : 0.0), ts);
+	/* A CPU whose clocks disagree shifts every read made on it. */
+	ns_to_ts(sys_value(w, clk, (wall ? world_noise(w, SC_SYS) : 0.0) +
+			   (double)health_cpu_offset(w)), ts);
 	w->cnt[SC_SYS].reads++;
 	world_advance(w, llround(w->sc.clocks[SC_SYS].read_delay_ns));
 	return 0;

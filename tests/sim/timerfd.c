@@ -20,8 +20,12 @@ void simtimer_update(struct sim *s, struct simfd *f)
 	if (!f->deadline)
 		return;
 	now = sys_value(s->w, f->tclock, 0.0);
-	if (now < f->deadline)
+	if (now < f->deadline - health_wait_skew(s->w, f->tclock, f->abs))
 		return;
+	if (now < f->deadline) {	/* a wait fault fires it early */
+		s->woke_early = true;
+		now = f->deadline;
+	}
 	if (f->interval > 0) {
 		n = 1 + (now - f->deadline) / f->interval;
 		f->ticks += (uint64_t)n;
@@ -34,7 +38,8 @@ void simtimer_update(struct sim *s, struct simfd *f)
 
 int64_t simtimer_next(struct sim *s, const struct simfd *f)
 {
-	return f->deadline ? sys_when(s->w, f->tclock, f->deadline) : INT64_MAX;
+	return f->deadline ? sys_when(s->w, f->tclock, f->deadline -
+				      health_wait_skew(s->w, f->tclock, f->abs)) : INT64_MAX;
 }
 
 static bool valid_ts(const struct timespec *ts)
@@ -129,6 +134,7 @@ int timerfd_settime(int fd, int flags, const struct itimerspec *nv, struct itime
 		return -1;
 	f->ticks = 0;
 	f->interval = ts_ns(&nv->it_interval);
+	f->abs = flags & TFD_TIMER_ABSTIME;
 	v = ts_ns(&nv->it_value);
 	if (!v) {
 		f->deadline = 0;

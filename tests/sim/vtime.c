@@ -17,6 +17,7 @@
 #include "tests/sim/sim.h"
 
 #define STACK_FDS 64
+#define SIM_WAKE_COST_NS 20000	/* CPU time of one early wakeup */
 
 struct waitset {
 	struct pollfd *fds;	/* the caller's */
@@ -40,6 +41,7 @@ void vt_after(struct sim *s, int64_t dt, struct vt_deadline *dl)
 {
 	dl->clock = CLOCK_MONOTONIC;
 	dl->value = sys_value(s->w, CLOCK_MONOTONIC, 0.0) + (dt > 0 ? dt : 0);
+	dl->abs = false;
 }
 
 static int ws_init(struct sim *s, struct waitset *ws, struct pollfd *fds, nfds_t n)
@@ -147,9 +149,21 @@ static int pace(struct sim *s, struct waitset *ws, int64_t t_next)
 	return 0;
 }
 
+/* The deadline as a wait fault moves it (earlier, or later if negative). */
+static int64_t dl_value(struct sim *s, const struct vt_deadline *dl)
+{
+	return dl->value - health_wait_skew(s->w, dl->clock, dl->abs);
+}
+
 static bool deadline_passed(struct sim *s, const struct vt_deadline *dl)
 {
-	return dl && sys_value(s->w, dl->clock, 0.0) >= dl->value;
+	int64_t now;
+
+	if (!dl || (now = sys_value(s->w, dl->clock, 0.0)) < dl_value(s, dl))
+		return false;
+	if (now < dl->value)
+		s->woke_early = true;
+	return true;
 }
 
 static int after_end(struct sim *s, struct waitset *ws, const struct vt_deadline *dl,
@@ -163,7 +177,7 @@ static int after_end(struct sim *s, struct waitset *ws, const struct vt_deadline
 		return scan_real(ws, NULL);	/* nothing simulated to wait for */
 	if ((r = scan_real(ws, &ms)))
 		return r;
-	t = dl ? sys_when(s->w, dl->clock, dl->value) : INT64_MAX;
+	t = dl ? sys_when(s->w, dl->clock, dl_value(s, dl)) : INT64_MAX;
 	t = t < t_timer ? t : t_timer;
 	world_advance_to(s->w, t < t_net ? t : t_net);	/* packets still arrive */
 	return 0;
@@ -199,8 +213,8 @@ static int wait_loop(struct sim *s, struct waitset *ws, const struct vt_deadline
 				return r;
 		} else {
 			t_next = world_next_change(w);
-			if (dl && sys_when(w, dl->clock, dl->value) < t_next)
-				t_next = sys_when(w, dl->clock, dl->value);
+			if (dl && sys_when(w, dl->clock, dl_value(s, dl)) < t_next)
+				t_next = sys_when(w, dl->clock, dl_value(s, dl));
 			if (t_timer < t_next)
 				t_next = t_timer;
 			if (s->speed > 0 && (r = pace(s, ws, t_next)))
@@ -222,6 +236,7 @@ int vt_poll(struct sim *s, struct pollfd *fds, nfds_t n, const struct vt_deadlin
 	sigset_t old;
 	int r;
 
+	s->woke_early = false;
 	if ((r = ws_init(s, &ws, fds, n)) == 0) {
 		sim_sig_seen = 0;	/* before the mask: it may let a pending signal in */
 		if (mask)
@@ -231,5 +246,9 @@ int vt_poll(struct sim *s, struct pollfd *fds, nfds_t n, const struct vt_deadlin
 			real.sigprocmask(SIG_SETMASK, &old, NULL);
 	}
 	ws_free(&ws);
+	/* A wakeup costs CPU time: a program spinning on early waits still
+	 * moves the world on (as the CPUs of 2012 burned real time). */
+	if (s->woke_early)
+		world_advance(s->w, SIM_WAKE_COST_NS);
 	return r;
 }

@@ -119,6 +119,14 @@ static void apply_event(struct world *w, const struct sc_event *e)
 		break;
 	case SC_EV_FAULT_END:
 		break;
+	case SC_EV_CLOCKSOURCE:
+		set_natural(w, SC_SYS, natural(w, SC_SYS) + e->value * 1e-6);
+		health_apply(w, e);
+		break;
+	case SC_EV_CPU_OFFSET:
+	case SC_EV_TIMER_EARLY:
+		health_apply(w, e);
+		break;
 	default:
 		net_event(w, e);
 		break;
@@ -224,7 +232,7 @@ int64_t world_next_change(const struct world *w)
 		n = min64(n, w->next_csv);
 	if (w->progress_interval > 0)
 		n = min64(n, w->next_progress);
-	return n;
+	return min64(n, health_next_change(w));
 }
 
 void world_advance_to(struct world *w, int64_t t)
@@ -288,6 +296,7 @@ static void start(struct world *w)
 	int c;
 
 	sys_init(w);
+	health_init(w);
 	for (c = 1; c < w->nclocks; c++)
 		phc_init(w, c);
 	all_offsets(w, o);

@@ -61,6 +61,17 @@ struct simphc {
 };
 
 struct net;
+/** CPUs, clocksource and wait faults (health.c). */
+struct simhealth {
+	int cur_cpu;			/**< where the program runs */
+	uint64_t affinity;		/**< its CPU mask */
+	int64_t cpu_off[SC_MAX_CPUS];	/**< clocks read on that CPU are this far off, ns */
+	char current[SC_NAME_LEN];	/**< current clocksource */
+	int64_t early_ns;		/**< waits end this early (< 0: late) ... */
+	int64_t early_until;		/**< ... before this true time */
+	bool early_rt_only;		/**< ... only REALTIME absolute ones */
+	long early_wakes;		/**< waits that ended early (counted) */
+};
 
 struct clock_count {
 	long reads, steps, freq_sets, status_sets, errors;
@@ -75,6 +86,7 @@ struct world {
 	int64_t t, t0, t_end, t_stats;
 	int tai_utc;			/**< true TAI - UTC now */
 	struct simsys sys;
+	struct simhealth hl;
 	struct simphc phc[SC_MAX_CLOCKS];	/**< [c] for c >= 1 */
 	struct prng wander[SC_MAX_CLOCKS], noise[SC_MAX_CLOCKS], lat;
 	struct clock_count cnt[SC_MAX_CLOCKS];
@@ -154,6 +166,16 @@ void phc_ns_to_ptp(int64_t ns, struct ptp_clock_time *pt);
 void phc_set_natural(struct world *w, int c, double e);
 void phc_jump(struct world *w, int c, int64_t delta_ns);
 double phc_offset(const struct world *w, int c);
+
+/* ---- CPUs, clocksource, wait faults (health.c) ---- */
+void health_init(struct world *w);
+void health_apply(struct world *w, const struct sc_event *e);
+/** Offset of clock reads on the program's CPU now, ns. */
+int64_t health_cpu_offset(const struct world *w);
+/** How much earlier than asked a wait on clock clk (abs: absolute) ends now, ns. */
+int64_t health_wait_skew(const struct world *w, clockid_t clk, bool abs);
+/** End of the current wait-fault window (INT64_MAX: none). */
+int64_t health_next_change(const struct world *w);
 
 /* ---- outputs (world_out.c) ---- */
 int world_out_open(struct world *w, const struct world_opts *o, char *err, size_t errlen);

@@ -129,6 +129,34 @@ START_TEST(errors_name_the_line)
 }
 END_TEST
 
+START_TEST(health_keys)
+{
+	static const char t[] = "duration 100\ncpus 6\nclocksources kvm-clock tsc\n"
+				"at 10 cpu_offset 0 -85s\nat 20 clocksource tsc 30ppm\n"
+				"at 30 timer_late all 5ms 2s\nat 40 timer_early realtime 1s 3s\n";
+
+	ck_assert_int_eq(scenario_parse(&sc, t, "t", err, sizeof(err)), 0);
+	ck_assert_int_eq(sc.ncpus, 6);
+	ck_assert_str_eq(sc.clocksources, "kvm-clock tsc");
+	ck_assert_int_eq(sc.events[0].kind, SC_EV_CPU_OFFSET);
+	ck_assert_int_eq(sc.events[0].cpu, 0);
+	ck_assert_double_eq(sc.events[0].value, -85e9);
+	ck_assert_int_eq(sc.events[1].kind, SC_EV_CLOCKSOURCE);
+	ck_assert_str_eq(sc.events[1].name, "tsc");
+	ck_assert_double_eq_tol(sc.events[1].value, 30, 1e-9);
+	ck_assert_int_eq(sc.events[2].kind, SC_EV_TIMER_EARLY);
+	ck_assert_double_eq(sc.events[2].value, -5e6);	/* late: negative */
+	ck_assert_int_eq(sc.events[2].cpu, 0);
+	ck_assert_int_eq(sc.events[3].cpu, 1);		/* realtime only */
+	ck_assert_int_eq(sc.events[3].length_ns, 3000000000LL);
+	expect_error("duration 10\ncpus 65\n", "x.scn:2: cpus: '65' is not an integer in 1..64");
+	expect_error("duration 10\nat 1 cpu_offset 1 5s\n", "x.scn:2: at: cpu_offset: CPU '1' is not within 0..0");
+	expect_error("duration 10\nat 1 timer_early some 1s 1s\n", "x.scn:2: at: expected 'timer_early all|realtime");
+	expect_error("duration 10\nat 1 timer_late all -1s 1s\n", "AMOUNT and LENGTH must be positive");
+	expect_error("duration 10\nat 1 clocksource hpet\n", "x.scn:2: at: expected 'clocksource NAME FREQ_JUMP'");
+}
+END_TEST
+
 START_TEST(dates)
 {
 	int64_t s, ns;
@@ -159,6 +187,7 @@ Suite *unit_suite(void)
 	tcase_add_test(tc, leap_delete_time);
 	tcase_add_test(tc, errors_name_the_line);
 	tcase_add_test(tc, dates);
+	tcase_add_test(tc, health_keys);
 	suite_add_tcase(s, tc);
 	return s;
 }
