@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/**
+ * @file cpuprobe.h
+ * Reading the system clocks on every CPU: the process moves itself to each
+ * allowed CPU in turn (sched_setaffinity) and reads CLOCK_MONOTONIC_RAW and
+ * CLOCK_REALTIME there, bracketed by reads on its home CPU before and after
+ * (home, CPU, home), then gets its affinity back. Only reads clocks and
+ * moves the calling process: safe on any machine. Returns raw readings;
+ * what they mean is daemon/health/cpucheck.h's business.
+ */
+#ifndef GNOMON_CPUPROBE_H
+#define GNOMON_CPUPROBE_H
+
+#include <stdint.h>
+
+#define CPUPROBE_MAX_CPUS 1024
+
+/** One CPU's readings: [0] CLOCK_MONOTONIC_RAW, [1] CLOCK_REALTIME, ns. */
+struct cpuprobe_reading {
+	int cpu;		/**< CPU number */
+	int err;		/**< 0, or -errno: the move failed (CPU went offline) */
+	int64_t before[2];	/**< on the home CPU, just before */
+	int64_t on[2];		/**< on this CPU */
+	int64_t after[2];	/**< on the home CPU, just after */
+};
+
+/**
+ * Probe every CPU the process may run on.
+ * @param out     room for max readings; out[0] is the home CPU itself
+ * @param max     size of out
+ * @param dur_ns  set to the probe's duration on CLOCK_MONOTONIC_RAW (may be NULL)
+ * @return the number of readings (>= 1), or -errno (sched_getaffinity failed)
+ */
+int cpuprobe_run(struct cpuprobe_reading *out, int max, int64_t *dur_ns);
+
+#endif
