@@ -30,6 +30,7 @@
 struct pidfile;
 struct ops_notify;
 struct dmetrics;
+struct health;
 
 struct gnomond {
 	struct gnomon_config conf;
@@ -55,6 +56,7 @@ struct gnomond {
 	struct source *sources[CONF_MAX_CLOCKS];
 	struct discipline *disc[CONF_MAX_CLOCKS];
 	struct discipline_set discs;	/* disc[0..n), once every clock is set up */
+	struct health *health;		/* clock-health checks (daemon/health/) */
 };
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "phc/systime.h"
 #include "daemon/daemon.h"
+#include "daemon/health/health.h"
 #include "daemon/log.h"
 #include "daemon/ctl/status.h"
 #include "daemon/safefile.h"
@@ -241,6 +242,8 @@ static int open_ctl(struct gnomond *g)
 static void teardown(struct gnomond *g)
 {
 	daemon_metrics_stop(&g->metrics);
+	health_destroy(g->health);
+	g->health = NULL;
 	ops_notify_stop(g->notify);
 	g->notify = NULL;
 	for (int i = 0; i < CONF_MAX_CLOCKS; i++) {
@@ -269,12 +272,28 @@ static void signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+static int start_health(struct gnomond *g)
+{
+	struct health_env env = {
+		.loop = g->loop, .audit = g->audit, .leaps = g->leaps, .discs = g->discs,
+	};
+	struct health_conf hc = {
+		.cpu_interval_s = g->conf.cpu_check_interval_s,
+		.cpu_tolerance_ns = (int64_t)(g->conf.cpu_check_tolerance_s * 1e9),
+		.timer_tolerance_ns = (int64_t)(g->conf.timer_check_tolerance_s * 1e9),
+		.spin_limit_hz = g->conf.timer_spin_limit,
+	};
+
+	g->health = health_create(&env, &hc);
+	return g->health ? 0 : -ENOMEM;
+}
+
 static int start_metrics(void *arg)
 {
 	struct gnomond *g = arg;
 	struct dmetrics_env env = {
 		.loop = g->loop, .discs = g->discs, .leaps = g->leaps,
-		.start_utc_ns = g->start_utc_ns,
+		.start_utc_ns = g->start_utc_ns, .health = g->health,
 	};
 
 	return daemon_metrics_start(&env, &g->conf, &g->metrics);
@@ -330,7 +349,9 @@ static int open_all(struct gnomond *g)
 			return r;
 	}
 	g->discs = (struct discipline_set){ .d = g->disc, .n = g->n };
-	r = open_ctl(g);
+	r = start_health(g);
+	if (!r)
+		r = open_ctl(g);
 	if (!r)
 		r = start_metrics(g);
 	return r;

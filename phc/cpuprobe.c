@@ -35,19 +35,18 @@ static int move_to(int cpu, cpu_set_t *one, size_t size)
 	return sched_getcpu() == cpu ? 0 : -EAGAIN;
 }
 
-static int probe(const cpu_set_t *all, size_t size, cpu_set_t *one,
-		 struct cpuprobe_reading *out, int max)
+static int probe(const int *cpus, int ncpu, cpu_set_t *one, size_t size,
+		 struct cpuprobe_reading *out)
 {
-	int home = -1, n = 0, c;
+	int home = -1, n = 0, i;
 
-	for (c = 0; c < CPUPROBE_MAX_CPUS && n < max; c++) {
+	for (i = 0; i < ncpu; i++) {
 		struct cpuprobe_reading *r = &out[n];
+		int c = cpus[i];
 
-		if (!CPU_ISSET_S(c, size, all))
-			continue;
 		memset(r, 0, sizeof(*r));
 		r->cpu = c;
-		if (home < 0) {		/* the first allowed CPU is home */
+		if (home < 0) {		/* the first CPU that takes us is home */
 			if ((r->err = move_to(c, one, size)) < 0)
 				continue;
 			home = c;
@@ -68,24 +67,67 @@ static int probe(const cpu_set_t *all, size_t size, cpu_set_t *one,
 	return n;
 }
 
-int cpuprobe_run(struct cpuprobe_reading *out, int max, int64_t *dur_ns)
+static cpu_set_t *alloc_set(size_t *size)
 {
-	size_t size = CPU_ALLOC_SIZE(CPUPROBE_MAX_CPUS);
-	cpu_set_t *all = CPU_ALLOC(CPUPROBE_MAX_CPUS), *one = CPU_ALLOC(CPUPROBE_MAX_CPUS);
+	*size = CPU_ALLOC_SIZE(CPUPROBE_MAX_CPUS);
+	return CPU_ALLOC(CPUPROBE_MAX_CPUS);
+}
+
+int cpuprobe_allowed(int *cpus, int max)
+{
+	size_t size;
+	cpu_set_t *set = alloc_set(&size);
+	int n = 0, c;
+
+	if (!set)
+		return -ENOMEM;
+	if (sched_getaffinity(0, size, set)) {
+		n = -errno;
+	} else {
+		for (c = 0; c < CPUPROBE_MAX_CPUS && n < max; c++)
+			if (CPU_ISSET_S(c, size, set))
+				cpus[n++] = c;
+	}
+	CPU_FREE(set);
+	return n;
+}
+
+int cpuprobe_pin(const int *cpus, int n)
+{
+	size_t size;
+	cpu_set_t *set = alloc_set(&size);
+	int r = 0;
+
+	if (!set)
+		return -ENOMEM;
+	CPU_ZERO_S(size, set);
+	for (int i = 0; i < n; i++)
+		if (cpus[i] >= 0 && cpus[i] < CPUPROBE_MAX_CPUS)
+			CPU_SET_S(cpus[i], size, set);
+	if (n < 1 || sched_setaffinity(0, size, set))
+		r = n < 1 ? -EINVAL : -errno;
+	CPU_FREE(set);
+	return r;
+}
+
+int cpuprobe_run(const int *cpus, int ncpu, struct cpuprobe_reading *out, int64_t *dur_ns)
+{
+	size_t size;
+	cpu_set_t *entry = alloc_set(&size), *one = CPU_ALLOC(CPUPROBE_MAX_CPUS);
 	struct timespec t0, t1;
 	int n;
 
-	if (!all || !one) {
+	if (!entry || !one) {
 		n = -ENOMEM;
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC_RAW, &t0);
-	if (sched_getaffinity(0, size, all)) {
+	if (sched_getaffinity(0, size, entry)) {
 		n = -errno;
 		goto out;
 	}
-	n = probe(all, size, one, out, max);
-	if (sched_setaffinity(0, size, all) && n >= 0)
+	n = probe(cpus, ncpu, one, size, out);
+	if (sched_setaffinity(0, size, entry) && n >= 0)
 		n = -errno;
 	clock_gettime(CLOCK_MONOTONIC_RAW, &t1);
 	if (dur_ns)
@@ -93,7 +135,7 @@ int cpuprobe_run(struct cpuprobe_reading *out, int max, int64_t *dur_ns)
 	if (n == 0)
 		n = -EAGAIN;
 out:
-	CPU_FREE(all);
+	CPU_FREE(entry);
 	CPU_FREE(one);
 	return n;
 }

@@ -25,12 +25,22 @@ struct cpuprobe_reading {
 };
 
 /**
- * Probe every CPU the process may run on.
- * @param out     room for max readings; out[0] is the home CPU itself
- * @param max     size of out
- * @param dur_ns  set to the probe's duration on CLOCK_MONOTONIC_RAW (may be NULL)
- * @return the number of readings (>= 1), or -errno (sched_getaffinity failed)
+ * The CPUs the process may run on now (sched_getaffinity).
+ * @return how many were written to cpus (<= max), or -errno
  */
-int cpuprobe_run(struct cpuprobe_reading *out, int max, int64_t *dur_ns);
+int cpuprobe_allowed(int *cpus, int max);
+
+/**
+ * Probe the given CPUs (the first is home); the affinity the process had
+ * on entry is restored afterwards, whatever it was.
+ * @param cpus, n  the CPUs to probe (cpuprobe_allowed() at start)
+ * @param out      room for n readings
+ * @param dur_ns   set to the probe's duration on CLOCK_MONOTONIC_RAW (may be NULL)
+ * @return the number of readings (>= 1), or -errno
+ */
+int cpuprobe_run(const int *cpus, int n, struct cpuprobe_reading *out, int64_t *dur_ns);
+
+/** Let the process run on these CPUs only (n >= 1). 0 or -errno. */
+int cpuprobe_pin(const int *cpus, int n);
 
 #endif

@@ -91,6 +91,11 @@ struct gnomon_config {
 	bool metrics_allow_remote;	/**< metrics_listen may be a non-loopback address */
 	char metrics_textfile[CONF_PATH_MAX];	/**< node_exporter textfile; "" = off */
 	double metrics_interval_s;	/**< textfile rewrite period, s */
+	/* clock health (daemon/health/) */
+	double cpu_check_interval_s;	/**< cross-CPU and clocksource checks; 0 = at start only */
+	double cpu_check_tolerance_s;	/**< largest disagreement between CPUs */
+	double timer_check_tolerance_s;	/**< a wait may end this late (a tenth near a leap) */
+	double timer_spin_limit;	/**< loop wake-ups per second that are a spin */
 	int global_line;		/**< line of the [global] header, 0 if none */
 	int global_key_line[64];
 	/* clocks */

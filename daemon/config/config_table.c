@@ -287,6 +287,25 @@ const struct conf_key conf_keys[] = {
 	{ .name = "metrics_interval", .scope = SCOPE_GLOBAL, .type = CT_DOUBLE, .def = "10",
 	  .min = 1, .max = 3600, .unit = "s", .offset = G(metrics_interval_s),
 	  .help = "Period of the metrics_textfile rewrite." },
+	{ .name = "cpu_check_interval", .scope = SCOPE_GLOBAL, .type = CT_DOUBLE, .def = "600",
+	  .min = 0, .max = 86400, .unit = "s", .offset = G(cpu_check_interval_s),
+	  .help = "How often gnomond moves itself across every online CPU to check that "
+		  "their clocks agree (also at start and after every step or leap), and "
+		  "re-reads the kernel's clocksource. 0: at start (and after steps and "
+		  "leaps) only." },
+	{ .name = "cpu_check_tolerance", .scope = SCOPE_GLOBAL, .type = CT_DOUBLE, .def = "0.0001",
+	  .min = 1e-6, .max = 10, .unit = "s", .offset = G(cpu_check_tolerance_s),
+	  .help = "Largest disagreement between two CPUs' clocks that is not an alarm "
+		  "(beyond what the migration's own latency can explain)." },
+	{ .name = "timer_check_tolerance", .scope = SCOPE_GLOBAL, .type = CT_DOUBLE, .def = "0.1",
+	  .min = 1e-4, .max = 10, .unit = "s", .offset = G(timer_check_tolerance_s),
+	  .help = "How late gnomond's own once-a-second health timer may fire before "
+		  "that is an alarm; a tenth of it within five minutes of a leap second "
+		  "or after a step, when the timer is checked ten times a second." },
+	{ .name = "timer_spin_limit", .scope = SCOPE_GLOBAL, .type = CT_DOUBLE, .def = "1000",
+	  .min = 10, .max = 1e7, .unit = "1/s", .offset = G(timer_spin_limit),
+	  .help = "Loop wake-ups per second above which waits are ending early and the "
+		  "loop spins (as hrtimers did after the 2012 leap second): an alarm." },
 
 	/* one section per disciplined clock */
 	{ .name = "source", .scope = SCOPE_CLOCK, .type = CT_STRING, .flags = KEY_REQUIRED,

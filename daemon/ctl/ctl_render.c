@@ -404,6 +404,7 @@ static void render_status(FILE *out, struct json_object *data)
 	cr_kv(out, 0, "Loop iterations", cr_fmt_int(a, sizeof(a), dm, "loop_iterations"));
 	cr_kv(out, 0, "Mode", dry == 1 ? "dry run (no clock is adjusted)" : dry == 0 ? "normal" : "-");
 	cr_render_daemon_ops(out, dm);
+	cr_render_health_line(out, cr_field(data, "health"));
 	n = json_object_is_type(clocks, json_type_array) ? json_object_array_length(clocks) : 0;
 	if (!n)
 		fputs("\nNo clock is disciplined.\n", out);
@@ -518,6 +519,12 @@ static void render_recovery(FILE *out, struct json_object *data)
 		fputs("No recovery event.\n", out);
 }
 
+static void render_health(FILE *out, struct json_object *data)
+{
+	if (!cr_render_health(out, data))
+		cr_render_generic(out, data, 0);
+}
+
 static void render_config(FILE *out, struct json_object *data)
 {
 	const char *text = cr_get_str(data, "text");
@@ -541,7 +548,7 @@ int ctl_render(FILE *out, const char *command, struct json_object *data, bool js
 	} human[] = {
 		{ "status", render_status }, { "clocks", render_clocks },
 		{ "sources", render_sources }, { "recovery", render_recovery },
-		{ "leap", render_leap },
+		{ "leap", render_leap }, { "health", render_health },
 		{ "config", render_config },
 	};
 	size_t i;

@@ -76,4 +76,8 @@ const char *cr_fmt_recovering(char *buf, size_t len, struct json_object *r);
 bool cr_render_leap(FILE *out, struct json_object *data);
 bool cr_render_recovery(FILE *out, struct json_object *data);
 
+/** The clock-health line of `status`, and the `health` view (ctl_render_health.c). */
+void cr_render_health_line(FILE *out, struct json_object *health);
+bool cr_render_health(FILE *out, struct json_object *data);
+
 #endif

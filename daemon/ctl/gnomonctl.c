@@ -30,7 +30,7 @@
 enum { EXIT_OK = 0, EXIT_DAEMON = 1, EXIT_USAGE = 2, EXIT_COMM = 3 };
 
 static const char *const commands[] = {
-	"status", "clocks", "sources", "recovery", "leap", "config",
+	"status", "clocks", "sources", "recovery", "leap", "health", "config",
 };
 
 struct opts {
@@ -50,6 +50,7 @@ static void usage(FILE *f)
 		"  sources   one line per reference\n"
 		"  recovery  recovery-time events\n"
 		"  leap      leap table and per-clock policy\n"
+		"  health    clock-health checks: CPUs, timers, clocksource\n"
 		"  config    the configuration as running\n"
 		"options:\n"
 		"  -s, --socket PATH   control socket (default " CTL_DEFAULT_PATH ";\n"

@@ -155,6 +155,7 @@ static int cmd_status(void *arg, struct json_object *args, struct json_object **
 	daemon_json_ops(g, dm);
 	jadd(o, "daemon", dm);
 	jadd(o, "clocks", clocks_array(g));
+	jadd(o, "health", health_json(g->health, false));
 	*data = o;
 	return 0;
 }
@@ -326,5 +327,5 @@ int status_register(struct gnomond *g)
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return g->health ? ctl_register(g->ctl, "health", false, health_cmd, g->health) : 0;
 }

@@ -152,6 +152,14 @@ void disc_report_event(struct discipline *d, enum recovery_kind kind, int64_t ag
 	recovery_event(d->rec, kind, at, systime_realtime_ns() - (raw - at), offset_ns);
 }
 
+void discipline_rate_changed(struct discipline *d, enum recovery_kind kind, const char *why)
+{
+	pr_notice("%s: %s: the clock's natural frequency changed; the servo re-learns it",
+		  d->cc.name, why);
+	servo_reset(d->servo);	/* forget the old rate's history, keep the frequency */
+	disc_report_event(d, kind, loop_now(d->env.loop), RECOVERY_OFFSET_UNKNOWN);
+}
+
 static void report_done(struct discipline *d, const struct recovery_report *r)
 {
 	if (r->recovered) {

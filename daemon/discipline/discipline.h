@@ -125,4 +125,12 @@ struct clock *discipline_clock(const struct discipline *d);
  */
 int discipline_set_cap(struct discipline *d, double max_slew_ppb, char *err, size_t errlen);
 
+/**
+ * Something outside changed the clock's natural rate (the kernel's
+ * clocksource): start a recovery event of kind, and let the servo re-learn
+ * the frequency (its history is of the old rate) instead of fighting it.
+ * @param why  for the log, e.g. "clocksource tsc -> hpet"
+ */
+void discipline_rate_changed(struct discipline *d, enum recovery_kind kind, const char *why);
+
 #endif

@@ -16,21 +16,25 @@ enum timercheck_finding timercheck_tick(struct timercheck *t, int64_t due_mono_n
 {
 	int64_t tol = sharp ? t->conf.tolerance_ns / 10 : t->conf.tolerance_ns;
 	int64_t dt = now_raw_ns - t->last_raw_ns;
-	bool primed = t->primed;
+	bool primed = t->primed, rate = primed && dt >= TIMERCHECK_MIN_WINDOW_NS;
 
 	t->late_ns = now_mono_ns - due_mono_ns;
-	t->wakeups_hz = primed && dt > 0 ?
-			(double)(iterations - t->last_iter) * 1e9 / (double)dt : 0.0;
+	/* a rate over a window too short to mean anything (two overdue
+	 * ticks back to back) waits for the next tick */
+	if (rate)
+		t->wakeups_hz = (double)(iterations - t->last_iter) * 1e9 / (double)dt;
+	if (rate || !primed) {
+		t->last_raw_ns = now_raw_ns;
+		t->last_iter = iterations;
+	}
 	t->primed = true;
-	t->last_raw_ns = now_raw_ns;
-	t->last_iter = iterations;
 	if (!primed)
 		return TIMERCHECK_OK;
 	if (t->late_ns > t->max_late_ns)
 		t->max_late_ns = t->late_ns;
 	if (t->wakeups_hz > t->max_wakeups_hz)
 		t->max_wakeups_hz = t->wakeups_hz;
-	if (t->wakeups_hz > t->conf.spin_limit_hz)
+	if (rate && t->wakeups_hz > t->conf.spin_limit_hz)
 		return TIMERCHECK_SPIN;
 	if (t->late_ns > tol)
 		return TIMERCHECK_LATE;

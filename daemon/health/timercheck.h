@@ -17,6 +17,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/** Wake-up rates are taken over at least this long (CLOCK_MONOTONIC_RAW). */
+#define TIMERCHECK_MIN_WINDOW_NS 50000000LL
+
 struct timercheck_conf {
 	int64_t tolerance_ns;	/**< a wait may end this late (sharpened: a tenth) */
 	double spin_limit_hz;	/**< loop wake-ups per second above this are a spin */

@@ -428,6 +428,20 @@ static const struct metrics_def gnomon_defs[] = {
 	  "Build information: always 1." },
 	{ METRIC_START_TIME, "gauge", "",
 	  "Start time of the process since the Unix epoch in seconds." },
+	{ METRIC_HEALTH, "gauge", "check",
+	  "Clock-health check (cpu, timer, realtime_timer, clocksource): 1 ok, 0 in alarm." },
+	{ METRIC_HEALTH_ALARMS, "counter", "check",
+	  "Alarms raised by a clock-health check." },
+	{ METRIC_CPU_SKEW, "gauge", "cpu",
+	  "Offset of the CPU's clocks against the other CPUs' median at the last probe." },
+	{ METRIC_CPU_CHECK_DURATION, "gauge", "",
+	  "Duration of the last cross-CPU probe in seconds." },
+	{ METRIC_CLOCKSOURCE, "gauge", "name",
+	  "The kernel's clocksources: 1 for the current one, 0 for the others available." },
+	{ METRIC_CLOCKSOURCE_CHANGES, "counter", "",
+	  "Changes of the kernel's clocksource seen while running." },
+	{ METRIC_TIMER_MAX_LATE, "gauge", "",
+	  "Latest the health timer has fired since start, seconds." },
 };
 
 const struct metrics_def *metrics_gnomon_defs(size_t *n)

@@ -131,6 +131,14 @@ int metrics_write_textfile(const char *path, const char *text, size_t len);
 #define METRIC_LOOP_ITERATIONS		"gnomon_loop_iterations_total"
 #define METRIC_BUILD_INFO		"gnomon_build_info"
 #define METRIC_START_TIME		"process_start_time_seconds"
+/* Clock health (daemon/health/). */
+#define METRIC_HEALTH			"gnomon_health"
+#define METRIC_HEALTH_ALARMS		"gnomon_health_alarms_total"
+#define METRIC_CPU_SKEW			"gnomon_cpu_clock_skew_seconds"
+#define METRIC_CPU_CHECK_DURATION	"gnomon_cpu_check_duration_seconds"
+#define METRIC_CLOCKSOURCE		"gnomon_clocksource"
+#define METRIC_CLOCKSOURCE_CHANGES	"gnomon_clocksource_changes_total"
+#define METRIC_TIMER_MAX_LATE		"gnomon_timer_max_late_seconds"
 
 /** One entry of gnomon's catalogue. */
 struct metrics_def {

@@ -89,6 +89,11 @@ static int sample(struct metrics *m, const char *name, const char *const kv[], d
 	return r < 0 ? r : metrics_sample(m, name, kv, v);
 }
 
+int metrics_fill_sample(struct metrics *m, const char *name, const char *const kv[], double v)
+{
+	return sample(m, name, kv, v);
+}
+
 /* labels: clock, source, then up to one more pair */
 static int put(struct metrics *m, const char *name, const struct discipline_status *st,
 	       const char *k1, const char *v1, const char *k2, const char *v2, double v)
@@ -213,6 +218,12 @@ int daemon_metrics_fill(void *arg, struct metrics *m)
 		r = metrics_fill_process(m, dm->env.leaps, now_utc / NS_PER_S,
 					 loop_iterations(dm->env.loop),
 					 (double)dm->env.start_utc_ns / 1e9);
+	if (r >= 0 && dm->env.health) {
+		struct health_status hs;
+
+		health_get_status(dm->env.health, &hs);
+		r = metrics_fill_health(m, &hs);
+	}
 	if (r < 0)
 		pr_err("metrics: cannot render: %s", strerror(-r));
 	return r;

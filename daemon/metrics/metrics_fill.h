@@ -15,6 +15,7 @@
 
 #include "daemon/discipline/discipline.h"
 #include "daemon/config/config.h"
+#include "daemon/health/health.h"
 #include "daemon/leap/leaptable.h"
 #include "daemon/loop.h"
 #include "daemon/metrics/metrics.h"
@@ -79,7 +80,13 @@ struct dmetrics_env {
 	struct discipline_set discs;
 	const struct leaptable *leaps;
 	int64_t start_utc_ns;		/**< for process_start_time_seconds */
+	const struct health *health;	/**< may be NULL */
 };
+
+/** One sample of a catalogue family, declared on its first sample. */
+int metrics_fill_sample(struct metrics *m, const char *name, const char *const kv[], double v);
+/** The clock-health families (metrics_health.c). 0 or the first error. */
+int metrics_fill_health(struct metrics *m, const struct health_status *st);
 
 /** Start what c asks for: the HTTP listener (metrics_listen) and the
  *  textfile timer (metrics_textfile), replacing *dm (a reload: the

@@ -39,6 +39,9 @@
 #define AUDIT_FAULT		"fault"		/* what= error= */
 #define AUDIT_FAULT_CLEARED	"fault_cleared"	/* what= duration_s= */
 #define AUDIT_RECOVERED		"recovered"	/* event= recovery_s= limit_s= ratio= */
+#define AUDIT_HEALTH_ALARM	"health_alarm"	/* check=cpu|timer|realtime_timer|clocksource reason= */
+#define AUDIT_HEALTH_CLEAR	"health_clear"	/* check= */
+#define AUDIT_CLOCKSOURCE	"clocksource_changed" /* from= to= */
 
 /** Longest line written, bytes; audit_write() refuses longer ones (-E2BIG). */
 #define AUDIT_LINE_MAX		65536

@@ -65,6 +65,7 @@ static const char *const kind_names[RECOVERY_KIND_COUNT] = {
 	[RECOVERY_SOURCE_CHANGE] = "source_change",
 	[RECOVERY_FAILOVER]	 = "failover",
 	[RECOVERY_FAULT_CLEARED] = "fault_cleared",
+	[RECOVERY_CLOCKSOURCE]	 = "clocksource",
 };
 
 const char *recovery_kind_name(enum recovery_kind kind)

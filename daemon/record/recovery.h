@@ -49,6 +49,7 @@ enum recovery_kind {
 	RECOVERY_SOURCE_CHANGE,	/**< the discipline switched source */
 	RECOVERY_FAILOVER,	/**< bond failover: the reference PHC changed */
 	RECOVERY_FAULT_CLEARED,	/**< a clock or source fault ended */
+	RECOVERY_CLOCKSOURCE,	/**< the kernel's clocksource changed (and the rate with it) */
 	RECOVERY_KIND_COUNT
 };
 

@@ -31,10 +31,11 @@ int main(void)
 	static struct cpuprobe_reading r[CPUPROBE_MAX_CPUS];
 	static struct cpucheck_result res;
 	int64_t dur[RUNS], max_proven = 0, tight = INT64_MAX, tight_skew = 0;
+	int cpus[CPUPROBE_MAX_CPUS], ncpu = cpuprobe_allowed(cpus, CPUPROBE_MAX_CPUS);
 	int i, n = 0, alarms = 0, back = 0;
 
 	for (i = 0; i < RUNS; i++) {
-		n = cpuprobe_run(r, CPUPROBE_MAX_CPUS, &dur[i]);
+		n = ncpu > 0 ? cpuprobe_run(cpus, ncpu, r, &dur[i]) : ncpu;
 		if (n < 0) {
 			fprintf(stderr, "cpuprobe_bench: probe failed: %d\n", n);
 			return 1;

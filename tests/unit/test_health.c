@@ -148,6 +148,13 @@ START_TEST(timer_on_time_late_spin)
 	ck_assert_double_ge(t.max_wakeups_hz, 50000);
 	ck_assert_int_eq(t.max_late_ns, 50 * MS);
 	ck_assert_str_eq(timercheck_finding_name(TIMERCHECK_SPIN), "spin");
+	/* two overdue ticks back to back (13 us apart, one wake-up): no rate */
+	mono += S; raw += S; it += 20;
+	timercheck_tick(&t, mono, mono, raw, it, false);
+	ck_assert_int_eq(timercheck_tick(&t, mono, mono, raw + 13000, it + 1, false), TIMERCHECK_OK);
+	mono += S; raw += S; it += 22;
+	ck_assert_int_eq(timercheck_tick(&t, mono, mono, raw, it, false), TIMERCHECK_OK);
+	ck_assert_double_eq_tol(t.wakeups_hz, 22, 1e-6);	/* over the whole second */
 }
 END_TEST
 
