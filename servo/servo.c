@@ -424,6 +424,18 @@ void servo_stepped(struct servo *s, int64_t step_ns)
 		rebase(s, step_ns);
 }
 
+void servo_rate_changed(struct servo *s)
+{
+	double hold;
+
+	if (!s)
+		return;
+	hold = s->freq_ppb - s->ff_ppb;
+	s->ops->hold(s->algo, &hold);
+	s->ops->reset(s->algo);
+	s->ops->start(s->algo, hold);
+}
+
 void servo_set_feedforward(struct servo *s, double ppb)
 {
 	if (s && isfinite(ppb))

@@ -121,6 +121,14 @@ void servo_sample(struct servo *s, int64_t offset_ns, int64_t local_ns,
 void servo_stepped(struct servo *s, int64_t step_ns);
 
 /**
+ * The clock's natural rate changed under the servo (the kernel switched
+ * clocksource): its history is of the old rate, so it is forgotten and the
+ * servo restarts from its hold frequency, learning the new one from the
+ * next samples instead of fighting the jump with the old fit.
+ */
+void servo_rate_changed(struct servo *s);
+
+/**
  * Feed-forward rate, ppb, added to the output frequency: the target is
  * known to move at this rate relative to the reference (e.g. a leap smear).
  * The feed-forward is included in freq_ppb and counts against the cap.

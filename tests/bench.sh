@@ -94,3 +94,18 @@ sh tests/peers/bench-peers.sh "$build"
 # The servo alone in its closed-loop model (tests/bench/servo_bench.c).
 [ -x "$build/tests/bench/servo_bench" ] && "$build/tests/bench/servo_bench"
 exit 0
+
+# Clock health (issue 16). The cross-CPU probe on this machine's own CPUs
+# (read-only: it reads clocks and moves its own affinity), then the 85 s
+# CPU-0 lag of the KVM guest under the simulator: from the lag's start to
+# the alarm, at the default cpu_check_interval of 600 s.
+[ -x "$build/tests/bench/cpuprobe_bench" ] && "$build/tests/bench/cpuprobe_bench"
+d=$tmp/cpu_lag; mkdir -p $d
+mkconf $d <<EOF2
+[CLOCK_REALTIME]
+source = phc:/dev/ptp0
+max_slew_ppm = 100000
+EOF2
+simrun $d tests/e2e/scenarios/cpu_lag.scn
+t=$(sed -n 's/^<[0-7]>gnomond\[[0-9]*\]: \[\([0-9.]*\)\] health: cpu alarm: CPU 0 .*/\1/p' $d/log | head -n 1)
+line cpu_skew_detect_s "$(awk -v t="$t" 'BEGIN { if (t == "") print "nan"; else printf "%.3f", t - 1000 - 1000 }')" s

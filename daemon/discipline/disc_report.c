@@ -156,7 +156,7 @@ void discipline_rate_changed(struct discipline *d, enum recovery_kind kind, cons
 {
 	pr_notice("%s: %s: the clock's natural frequency changed; the servo re-learns it",
 		  d->cc.name, why);
-	servo_reset(d->servo);	/* forget the old rate's history, keep the frequency */
+	servo_rate_changed(d->servo);
 	disc_report_event(d, kind, loop_now(d->env.loop), RECOVERY_OFFSET_UNKNOWN);
 }
 

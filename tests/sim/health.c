@@ -55,12 +55,15 @@ int64_t health_cpu_offset(const struct world *w)
 int64_t health_wait_skew(const struct world *w, clockid_t clk, bool abs)
 {
 	const struct simhealth *h = &w->hl;
+	/* a deadline is on the clock of the CPU the program runs on: one
+	 * that reads 85 s behind reaches it 85 s late */
+	int64_t skew = health_cpu_offset(w);
 
 	if (w->t >= h->early_until)
-		return 0;
+		return skew;
 	if (h->early_rt_only && !(abs && clk == CLOCK_REALTIME))
-		return 0;
-	return h->early_ns;
+		return skew;
+	return skew + h->early_ns;
 }
 
 int64_t health_next_change(const struct world *w)

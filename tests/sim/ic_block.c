@@ -126,7 +126,7 @@ static int select_common(int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
 
 static int64_t left_ns(struct sim *s, const struct vt_deadline *dl)
 {
-	int64_t left = dl->value - sys_value(s->w, dl->clock, 0.0);
+	int64_t left = dl->value - sys_value(s->w, dl->clock, (double)health_cpu_offset(s->w));
 
 	return left > 0 ? left : 0;
 }

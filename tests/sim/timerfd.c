@@ -15,14 +15,17 @@
 
 void simtimer_update(struct sim *s, struct simfd *f)
 {
-	int64_t now, n;
+	int64_t now, n, off;
 
 	if (!f->deadline)
 		return;
-	now = sys_value(s->w, f->tclock, 0.0);
-	if (now < f->deadline - health_wait_skew(s->w, f->tclock, f->abs))
+	/* the clock as the program's CPU reads it; a wait fault may fire the
+	 * timer early (health_wait_skew() includes that offset) */
+	off = health_cpu_offset(s->w);
+	now = sys_value(s->w, f->tclock, (double)off);
+	if (now < f->deadline - (health_wait_skew(s->w, f->tclock, f->abs) - off))
 		return;
-	if (now < f->deadline) {	/* a wait fault fires it early */
+	if (now < f->deadline) {
 		s->woke_early = true;
 		now = f->deadline;
 	}
@@ -106,7 +109,7 @@ int timerfd_gettime(int fd, struct itimerspec *cur)
 	}
 	simtimer_update(s, f);
 	if (f->deadline) {
-		left = f->deadline - sys_value(s->w, f->tclock, 0.0);
+		left = f->deadline - sys_value(s->w, f->tclock, (double)health_cpu_offset(s->w));
 		if (left < 1)
 			left = 1;
 	}
@@ -143,7 +146,7 @@ int timerfd_settime(int fd, int flags, const struct itimerspec *nv, struct itime
 	} else {
 		if (f->tclock == CLOCK_REALTIME)
 			f->tclock = CLOCK_MONOTONIC;
-		f->deadline = sys_value(s->w, f->tclock, 0.0) + v;
+		f->deadline = sys_value(s->w, f->tclock, (double)health_cpu_offset(s->w)) + v;
 	}
 	return 0;
 }

@@ -40,7 +40,9 @@ static int64_t real_now(void)
 void vt_after(struct sim *s, int64_t dt, struct vt_deadline *dl)
 {
 	dl->clock = CLOCK_MONOTONIC;
-	dl->value = sys_value(s->w, CLOCK_MONOTONIC, 0.0) + (dt > 0 ? dt : 0);
+	/* on the clock of the program's CPU, as it reads it */
+	dl->value = sys_value(s->w, CLOCK_MONOTONIC, (double)health_cpu_offset(s->w)) +
+		    (dt > 0 ? dt : 0);
 	dl->abs = false;
 }
 
@@ -161,7 +163,7 @@ static bool deadline_passed(struct sim *s, const struct vt_deadline *dl)
 
 	if (!dl || (now = sys_value(s->w, dl->clock, 0.0)) < dl_value(s, dl))
 		return false;
-	if (now < dl->value)
+	if (now + health_cpu_offset(s->w) < dl->value)
 		s->woke_early = true;
 	return true;
 }

@@ -172,7 +172,9 @@ void health_init(struct world *w);
 void health_apply(struct world *w, const struct sc_event *e);
 /** Offset of clock reads on the program's CPU now, ns. */
 int64_t health_cpu_offset(const struct world *w);
-/** How much earlier than asked a wait on clock clk (abs: absolute) ends now, ns. */
+/** How much earlier than asked a wait on clock clk (abs: absolute) ends now,
+ *  ns: a wait fault's, plus the offset of the CPU the program runs on (its
+ *  deadlines are on that CPU's clock). */
 int64_t health_wait_skew(const struct world *w, clockid_t clk, bool abs);
 /** End of the current wait-fault window (INT64_MAX: none). */
 int64_t health_next_change(const struct world *w);

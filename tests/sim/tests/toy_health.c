@@ -64,11 +64,25 @@ static void test_cpus(int64_t t0)
 	a = read_on(1, CLOCK_MONOTONIC_RAW);
 	b = read_on(0, CLOCK_MONOTONIC_RAW);
 	check(b - a >= 0 && b - a < 1000, "cpus_agree_before", "cpu0 - cpu1 %lld ns", (long long)(b - a));
+	/* a wait on CPU 0 would be on its clock, 85 s late (sleep_on_lagging_cpu) */
+	move_to(1);
 	sleep_until_mono(t0 + 15 * NS);
 	b = read_on(0, CLOCK_REALTIME);
 	a = read_on(1, CLOCK_REALTIME);		/* and stay on CPU 1 */
 	check(a - b > 84 * NS && a - b < 86 * NS, "cpu0_85s_behind", "cpu1 - cpu0 %lld ns",
 	      (long long)(a - b));
+	move_to(0);		/* a 1 s sleep on CPU 0, its clock 85 s behind */
+	{
+		struct timespec one = { 1, 0 };
+		int64_t t1, t2;
+
+		t1 = now_ns(CLOCK_MONOTONIC);
+		nanosleep(&one, NULL);
+		t2 = now_ns(CLOCK_MONOTONIC);
+		check(t2 - t1 >= NS && t2 - t1 < NS + 1000000, "sleep_on_lagging_cpu_1s_by_its_clock",
+		      "%lld", (long long)(t2 - t1));
+	}
+	move_to(1);
 	sleep_until_mono(t0 + 25 * NS);
 	a = read_on(1, CLOCK_MONOTONIC);
 	b = read_on(0, CLOCK_MONOTONIC);
