@@ -49,9 +49,14 @@ void health_alarm(struct health *h, enum health_check c, const char *why)
 			st->alarms_total[c]++;
 		if (news && !st->alarm[c]) {
 			pr_warn("health: %s alarm: %s", names[c], why);
-			if (h->env.audit)
-				audit_log(h->env.audit, utc, "CLOCK_REALTIME", AUDIT_HEALTH_ALARM,
-					  "check=%s reason=%s", names[c], why);
+			if (h->env.audit) {
+				const struct audit_kv kv[] = {
+					AKV_STR("check", names[c]), AKV_STR("reason", why),
+				};
+
+				audit_write(h->env.audit, utc, "CLOCK_REALTIME", AUDIT_HEALTH_ALARM,
+					    kv, 2);
+			}
 		}
 		st->alarm[c] = true;
 		snprintf(st->why[c], sizeof(st->why[c]), "%s", why);
@@ -60,9 +65,11 @@ void health_alarm(struct health *h, enum health_check c, const char *why)
 	if (!st->alarm[c])
 		return;
 	pr_notice("health: %s alarm cleared (was: %s)", names[c], st->why[c]);
-	if (h->env.audit)
-		audit_log(h->env.audit, utc, "CLOCK_REALTIME", AUDIT_HEALTH_CLEAR,
-			  "check=%s", names[c]);
+	if (h->env.audit) {
+		const struct audit_kv kv[] = { AKV_STR("check", names[c]) };
+
+		audit_write(h->env.audit, utc, "CLOCK_REALTIME", AUDIT_HEALTH_CLEAR, kv, 1);
+	}
 	st->alarm[c] = false;
 	st->why[c][0] = '\0';
 }

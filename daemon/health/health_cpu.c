@@ -107,9 +107,14 @@ void health_check_clocksource(struct health *h, bool first)
 		st->clocksource_changes++;
 		pr_warn("health: the kernel's clocksource changed from %s to %s: the system "
 			"clock's frequency changes with it; re-learning it", st->clocksource, cur);
-		if (h->env.audit)
-			audit_log(h->env.audit, systime_realtime_ns(), "CLOCK_REALTIME",
-				  AUDIT_CLOCKSOURCE, "from=%s to=%s", st->clocksource, cur);
+		if (h->env.audit) {
+			const struct audit_kv kv[] = {
+				AKV_STR("from", st->clocksource), AKV_STR("to", cur),
+			};
+
+			audit_write(h->env.audit, systime_realtime_ns(), "CLOCK_REALTIME",
+				    AUDIT_CLOCKSOURCE, kv, 2);
+		}
 		tell_system_clock(h, st->clocksource, cur);
 	}
 	if (first || strcmp(cur, st->clocksource))
