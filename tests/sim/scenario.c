@@ -210,6 +210,7 @@ const char *sc_event_kind_name(enum sc_event_kind k)
 	case SC_EV_UNREACH_END: return "unreachable_end";
 	case SC_EV_KOD: return "kod";
 	case SC_EV_KOD_END: return "kod_end";
+	case SC_EV_ANNOUNCE: return "announce";
 	}
 	return "?";
 }

@@ -73,6 +73,7 @@ enum sc_event_kind {
 	SC_EV_UNREACH_END,
 	SC_EV_KOD,		/**< the server answers Kiss-o'-Death (code) for length */
 	SC_EV_KOD_END,
+	SC_EV_ANNOUNCE,		/**< value: the host's leap mode (enum sc_leap_mode) from now on */
 };
 
 struct sc_event {
