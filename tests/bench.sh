@@ -13,11 +13,7 @@ NEG="$PWD/tests/leap/negative.list"
 line() { printf '%s %s %s\n' "$1" "${2:-nan}" "$3"; }
 ns_to_us() { awk -v v="$1" 'BEGIN { if (v == "") print "nan"; else printf "%.3f", v / 1000 }'; }
 
-sysconf() {	# sysconf DIR CAP [EXTRA KEY=VALUE...]
-	d=$1 cap=$2; shift 2
-	{ printf '[CLOCK_REALTIME]\nsource = phc:/dev/ptp0\nmax_slew_ppm = %s\n' "$cap"
-	  for kv in "$@"; do echo "$kv"; done; } | mkconf "$d"
-}
+sysconf() { capconf "$@"; }	# sysconf DIR CAP [EXTRA KEY=VALUE...] (lib.sh)
 
 # 1 s at 10 % and at 0.1 %, 20 ppm frequency error, 10 ns PHC noise.
 d=$tmp/c100000; mkdir -p $d; sysconf $d 100000

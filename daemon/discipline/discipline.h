@@ -70,6 +70,8 @@ struct discipline_status {
 					 *   frequency, offset_ns is last_update_age_s old */
 	uint64_t updates, steps, faults;
 	uint64_t slow_reads;		/**< source reads longer than slow_read_threshold */
+	uint64_t foreign_steps;		/**< steps of the clock someone else made */
+	uint64_t foreign_freqs;		/**< frequency changes someone else made */
 	int last_error;			/**< -errno of the last failure, 0 if none */
 	bool dry_run;
 	/* leap */

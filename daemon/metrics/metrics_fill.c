@@ -147,6 +147,8 @@ int metrics_fill_clock(struct metrics *m, const struct discipline_status *st, do
 	PUT(METRIC_CLOCK_STEPS, (double)st->steps);
 	PUT(METRIC_CLOCK_FAULTS, (double)st->faults);
 	PUT(METRIC_CLOCK_SLOW_READS, (double)st->slow_reads);
+	PUT(METRIC_CLOCK_FOREIGN_STEPS, (double)st->foreign_steps);
+	PUT(METRIC_CLOCK_FOREIGN_FREQS, (double)st->foreign_freqs);
 	PUT(METRIC_CLOCK_SLEWING, st->slewing ? 1 : 0);
 	PUT(METRIC_CLOCK_SLEW_LEFT, st->slewing && st->slew_left_s > 0 ? st->slew_left_s : 0);
 	return t ? fill_recovery(m, st, t) : 0;

@@ -73,3 +73,28 @@ over=$(sumval "$d" "$pat" overshoot_ns)
 echo "     foreign step 10 ms, linreg tracking: <1us ${r1us}s overshoot ${over}ns"
 check "foreign step 10 ms, linreg tracking: re-based, < 1 us within 5 s" "$d/log" lt "$r1us" 5
 check "foreign step 10 ms, linreg tracking: re-based, overshoot < 0.5 ms" "$d/log" lt "$over" 500000
+
+# Counted where operators look: gnomonctl --json status (foreign_steps) and
+# the metrics textfile (gnomon_clock_foreign_steps_total), asked while the
+# daemon runs (--speed 10; the step at 30 s).
+GNOMONCTL=${GNOMONCTL:-build/gnomonctl}
+d=$(newdir foreign_counted)
+sed -e 's/^duration .*/duration 600/' -e 's/^at 300 step/at 30 step/' \
+	tests/e2e/scenarios/foreign_step.scn > "$d/foreign.scn"
+mkconf "$d" "metrics_textfile = $d/gnomon.prom" "metrics_interval = 1" <<EOF2
+[CLOCK_REALTIME]
+source = phc:/dev/ptp0
+max_slew_ppm = 100000
+EOF2
+"$SIM" --quiet --speed 10 --timeout 60 "$d/foreign.scn" -- "$GNOMOND" -d -f "$d/gnomon.conf" \
+	> "$d/log" 2>&1 &
+fp=$!
+counted() { grep -q '^gnomon_clock_foreign_steps_total{[^}]*} 1$' "$d/gnomon.prom" 2>/dev/null; }
+i=0; while [ $i -lt 200 ] && ! counted; do sleep 0.1; i=$((i + 1)); done
+"$GNOMONCTL" -s "$d/ctl.sock" -t 2 --json status > "$d/status.json" 2>&1
+cp "$d/gnomon.prom" "$d/seen.prom" 2>/dev/null
+kill -TERM $fp 2>/dev/null; wait $fp
+check "foreign step: gnomon_clock_foreign_steps_total 1 in the metrics" "$d/log" \
+	grep -q '^gnomon_clock_foreign_steps_total{[^}]*} 1$' "$d/seen.prom"
+check "foreign step: gnomonctl --json status says foreign_steps 1" "$d/status.json" \
+	grep -q '"foreign_steps": 1' "$d/status.json"

@@ -20,6 +20,14 @@ mkconf() {
 	} > "$dir/gnomon.conf"
 }
 
+# capconf DIR CAP [CLOCK-KEY=VALUE...]: CLOCK_REALTIME from the reference
+# ptp0 at max_slew_ppm CAP, and these keys
+capconf() {
+	dir=$1 cap=$2; shift 2
+	{ printf '[CLOCK_REALTIME]\nsource = phc:/dev/ptp0\nmax_slew_ppm = %s\n' "$cap"
+	  for kv in "$@"; do echo "$kv"; done; } | mkconf "$dir"
+}
+
 # simrun DIR SCENARIO [SIM-OPTIONS...]: gnomond -f DIR/gnomon.conf under
 # the simulator; summary in DIR/summary, log in DIR/log, CSV in DIR/truth.csv
 simrun() {

@@ -5,15 +5,7 @@
 
 # sysconf DIR [CLOCK-KEY=VALUE...]: CLOCK_REALTIME from the reference ptp0,
 # 1000 ppm cap, and these keys
-sysconf() {
-	dir=$1; shift
-	{
-		echo "[CLOCK_REALTIME]"
-		echo "source = phc:/dev/ptp0"
-		echo "max_slew_ppm = 1000"
-		for kv in "$@"; do echo "$kv"; done
-	} | mkconf "$dir"
-}
+sysconf() { d_=$1; shift; capconf "$d_" 1000 "$@"; }
 
 # Severity: stderr is a file here, not a terminal, so every line carries
 # the sd-daemon priority prefix that journald files it under.

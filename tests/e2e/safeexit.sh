@@ -4,11 +4,7 @@
 # SIGTERM 3 s into a 1 s slew at 10 %: the clock is left at its natural
 # frequency (the simulator's truth after the exit), tick back at nominal.
 d=$(newdir exit_midslew)
-mkconf "$d" <<EOF2
-[CLOCK_REALTIME]
-source = phc:/dev/ptp0
-max_slew_ppm = 100000
-EOF2
+capconf "$d" 100000
 simrun "$d" $SCN/sysclk_offset_1s.scn --duration 3
 rate=$(sumval "$d" "^exit CLOCK_REALTIME" rate_ppb)
 echo "     SIGTERM mid-slew: rate after exit ${rate} ppb"
@@ -22,11 +18,7 @@ check "exit mid-slew: what was left is logged" "$d/log" \
 # --dry-run claims only what it did: "would", no estimate of time left
 # repeated for an offset nothing removes, nothing "left" at the exit.
 d=$(newdir dry_claims)
-mkconf "$d" <<EOF2
-[CLOCK_REALTIME]
-source = phc:/dev/ptp0
-max_slew_ppm = 100000
-EOF2
+capconf "$d" 100000
 GNOMOND_ARGS=-n simrun "$d" $SCN/sysclk_offset_1s.scn --duration 40
 check "dry run: 'would set the kernel's TAI offset', never 'set'" "$d/log" \
 	sh -c "grep -q \"would set the kernel's TAI offset to 37 s\" '$d/log' &&
@@ -51,11 +43,7 @@ check "drift file written at exit with the natural frequency (${nat} ppb)" "$tmp
 # fresh start with the same drift file, with no overshoot.
 restart() {	# restart NAME TICK [drift]: DIR in $d
 	d=$(newdir "$1")
-	mkconf "$d" <<EOF2
-[CLOCK_REALTIME]
-source = phc:/dev/ptp0
-max_slew_ppm = 100000
-EOF2
+	capconf "$d" 100000
 	[ -n "$3" ] && cp "$drift" "$d/"
 	sed "s/^	tick 9000/	tick $2/" tests/e2e/scenarios/restart_midslew.scn > "$d/scn"
 	simrun "$d" "$d/scn"
@@ -78,11 +66,7 @@ check "restart without a drift file: still converges (< 1 us within 10 s)" "$d/l
 
 # A broken drift file is named with FILE:LINE and ignored.
 d=$(newdir baddrift)
-mkconf "$d" <<EOF2
-[CLOCK_REALTIME]
-source = phc:/dev/ptp0
-max_slew_ppm = 100000
-EOF2
+capconf "$d" 100000
 printf 'gnomon-drift 1\nnatural_ppb banana\n' > "$d/drift.CLOCK_REALTIME"
 simrun "$d" $SCN/sysclk_offset_1s.scn --duration 3
 check "broken drift file: FILE:LINE, ignored" "$d/log" \
@@ -109,11 +93,7 @@ timing "a source fault's end" "$tmp/fault" fault_cleared "^event [0-9]* fault_en
 # A start a few ns off a clock 20 ppm fast: nothing to slew, so no limit
 # and no ratio (not 59447279.9), and its drift is no "overshoot".
 d=$(newdir ontime)
-mkconf "$d" <<EOF2
-[CLOCK_REALTIME]
-source = phc:/dev/ptp0
-max_slew_ppm = 100000
-EOF2
+capconf "$d" 100000
 sed 's/^	offset 1s/	offset 5ns/' $SCN/sysclk_offset_1s.scn > "$d/scn"
 simrun "$d" "$d/scn" --duration 30
 check "start on time: recovered, overshoot 0, limit absent, no ratio (log)" "$d/log" \

@@ -555,6 +555,9 @@ static void host_event(struct net_host *h, struct world *w, const struct sc_even
 	case SC_EV_KOD_END:
 		h->srv.kod[0] = '\0';
 		break;
+	case SC_EV_ANNOUNCE:
+		h->srv.leap = (enum sc_leap_mode)e->value;
+		break;
 	default:
 		break;
 	}

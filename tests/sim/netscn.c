@@ -360,7 +360,7 @@ int sc_net_event(struct parser *p, struct sc_event *e, int ntok, char **tok)
 	if (jump && (ntok != 3 || sc_net_host(&p->sc->net, tok[1]) < 0))
 		return 1;	/* a clock's */
 	if (!jump && strcmp(k, "route") && strcmp(k, "outage") && strcmp(k, "unreachable") &&
-	    strcmp(k, "kod"))
+	    strcmp(k, "kod") && strcmp(k, "announce"))
 		return 1;
 	if (ntok < 2)
 		return fail(p, "at: %s: expected a host", k);
@@ -379,6 +379,17 @@ int sc_net_event(struct parser *p, struct sc_event *e, int ntok, char **tok)
 	}
 	if (!strcmp(k, "route"))
 		return route_event(p, e, ntok, tok);
+	if (!strcmp(k, "announce")) {
+		enum sc_leap_mode m = SC_LEAP_AUTO;
+
+		if (ntok != 3)
+			return fail(p, "at: expected 'announce HOST auto|none|insert|delete|alarm'");
+		if (get_leap(p, tok[2], &m))
+			return -EINVAL;
+		e->kind = SC_EV_ANNOUNCE;
+		e->value = (double)m;
+		return 0;
+	}
 	if (!strcmp(k, "kod")) {
 		if (ntok != 4 || (strcmp(tok[2], "rate") && strcmp(tok[2], "deny")))
 			return fail(p, "at: expected 'kod HOST rate|deny LENGTH'");

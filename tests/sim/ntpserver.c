@@ -24,6 +24,7 @@ void ntpsrv_init(struct ntpsrv *s, const struct scenario *sc, int host, int64_t 
 	s->t0 = s->t_a = t0;
 	s->err_a = s->h->ntp.offset_ns;
 	s->rate = s->h->ntp.freq_ppm * 1e-6;
+	s->leap = s->h->ntp.leap;
 	prng_seed(&s->wander, seed, stream);
 }
 
@@ -118,7 +119,7 @@ int ntpsrv_li(const struct ntpsrv *s, int64_t t)
 {
 	if (s->h->ntp.smear)
 		return 0;
-	switch (s->h->ntp.leap) {
+	switch (s->leap) {
 	case SC_LEAP_AUTO: return li_auto(s, t);
 	case SC_LEAP_NONE: return 0;
 	case SC_LEAP_INSERT: return 1;

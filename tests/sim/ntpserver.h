@@ -51,6 +51,7 @@ struct ntpsrv {
 	struct prng wander;
 	bool unreachable;	/**< receives, never answers */
 	char kod[5];		/**< "" or the Kiss-o'-Death code being sent */
+	enum sc_leap_mode leap;	/**< what its leap indicator says (scenario, then events) */
 	long requests, answers, kods, unanswered, bad;
 	long interleaved;	/**< answers in interleaved mode */
 	struct ntpsrv_client clients[NTPSRV_CLIENTS];

@@ -213,6 +213,7 @@ const char *sc_event_kind_name(enum sc_event_kind k)
 	case SC_EV_CPU_OFFSET: return "cpu_offset";
 	case SC_EV_CLOCKSOURCE: return "clocksource";
 	case SC_EV_TIMER_EARLY: return "timer_early";
+	case SC_EV_ANNOUNCE: return "announce";
 	}
 	return "?";
 }

@@ -80,6 +80,7 @@ enum sc_event_kind {
 				     the system clock's natural error */
 	SC_EV_TIMER_EARLY,	/**< waits end value ns early (negative: late) for
 				     length; cpu 1: only REALTIME absolute ones */
+	SC_EV_ANNOUNCE,		/**< value: the host's leap mode (enum sc_leap_mode) from now on */
 };
 
 struct sc_event {

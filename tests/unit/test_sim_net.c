@@ -47,7 +47,7 @@ START_TEST(network_keys)
 	      "\tleap none\n\troot_delay 1ms\n"
 	      "host b\n\taddress 192.0.2.2\n\tsmear\n"
 	      "at 10 time_jump b 20ms\nat 20 route a out 2ms\nat 30 outage a 5\n"
-	      "at 40 kod b rate 10\nat 50 unreachable a 1min\n");
+	      "at 40 kod b rate 10\nat 50 unreachable a 1min\nat 60 announce a delete\n");
 	ck_assert_int_eq(sc.net.nhosts, 2);
 	ck_assert_int_eq(sc.net.nlocal, 1);
 	h = &sc.net.hosts[0];
@@ -63,7 +63,7 @@ START_TEST(network_keys)
 	ck_assert(h->ntp.offset_ns == -50e6 && h->ntp.freq_ppm == 2 && h->ntp.leap == SC_LEAP_NONE);
 	ck_assert(sc.net.hosts[1].ntp.on && sc.net.hosts[1].ntp.smear);
 	/* 5 events and 3 generated ends, in time order */
-	ck_assert_int_eq(sc.nevents, 8);
+	ck_assert_int_eq(sc.nevents, 9);
 	ck_assert_int_eq(sc.events[0].kind, SC_EV_HOST_STEP);
 	ck_assert_int_eq(sc.events[0].host, 1);
 	ck_assert_int_eq(sc.events[1].kind, SC_EV_ROUTE);
@@ -71,7 +71,9 @@ START_TEST(network_keys)
 	ck_assert_int_eq(sc.events[3].kind, SC_EV_OUTAGE_END);
 	ck_assert_int_eq(sc.events[3].at_ns, 35 * S);
 	ck_assert_str_eq(sc.events[4].code, "RATE");
-	ck_assert_int_eq(sc.events[7].kind, SC_EV_UNREACH_END);
+	ck_assert_int_eq(sc.events[7].kind, SC_EV_ANNOUNCE);
+	ck_assert(sc.events[7].value == SC_LEAP_DELETE);
+	ck_assert_int_eq(sc.events[8].kind, SC_EV_UNREACH_END);
 }
 END_TEST
 
@@ -231,6 +233,9 @@ START_TEST(ntp_server_answers)
 	req[0] = 0x24;
 	ck_assert_int_eq(answer(&s, req, t, t, r), 0);
 	ck_assert_int_eq(s.bad, 1);
+	/* announce: wrong on purpose from an event on */
+	s.leap = SC_LEAP_INSERT;
+	ck_assert_int_eq(ntpsrv_li(&s, t0 + 10 * S), 1);
 	/* the smear: half a second behind UTC (old scale) at the leap, LI 0 */
 	ntpsrv_init(&s, &sc, 1, t0, 1, 2);
 	ck_assert_int_eq(sc.events[2].kind, SC_EV_LEAP_INS);

@@ -290,10 +290,11 @@ static void offset(const char *host, long long want)
 }
 
 /* net_events.scn: route +2 ms out at 10 s, outage 20..25 s, KoD RATE
- * 30..35 s, unreachable 40..45 s, the server's clock +1 ms at 50 s. */
+ * 30..35 s, unreachable 40..45 s, the server's clock +1 ms at 50 s, LI=1
+ * from 55 s. */
 static void events(void)
 {
-	int fd = udp_to("ev", AF_INET), bad[6] = { 0 }, i;
+	int fd = udp_to("ev", AF_INET), bad[7] = { 0 }, i;
 	struct exch x;
 
 	for (i = 0; i < 60; i++) {
@@ -313,6 +314,8 @@ static void events(void)
 			bad[4] += r != -1;
 		else if (i > 50)
 			bad[5] += r || llabs((long long)(off - 2000000)) > 2;	/* +1 ms, and 1 ms of asymmetry */
+		if (i > 10 && i != 55 && !r && !kod)
+			bad[6] += x.li != (i > 55);
 		if (!r || r == -1) {	/* one exchange a second */
 			struct timespec ts = { 0, 0 };
 			int64_t left = 1000000000 - (now_ns(CLOCK_MONOTONIC) - t0);
@@ -329,6 +332,7 @@ static void events(void)
 	check(!bad[3], "event_kod_rate", "%d bad", bad[3]);
 	check(!bad[4], "event_unreachable", "%d bad", bad[4]);
 	check(!bad[5], "event_server_step", "%d bad", bad[5]);
+	check(!bad[6], "event_announce_leap", "%d bad", bad[6]);
 }
 
 int main(int argc, char **argv)
