@@ -76,4 +76,7 @@ const char *cr_fmt_recovering(char *buf, size_t len, struct json_object *r);
 bool cr_render_leap(FILE *out, struct json_object *data);
 bool cr_render_recovery(FILE *out, struct json_object *data);
 
+/** The ptp4l lines of a clock block (nothing when ptp is NULL). */
+void cr_render_clock_ptp(FILE *out, struct json_object *ptp);
+
 #endif

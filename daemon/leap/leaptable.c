@@ -41,6 +41,8 @@ struct leaptable {
 	char *name;
 	struct file_id id;
 	struct leap_ann ann[LEAP_ORIGIN_COUNT];
+	bool has_base;		/* a TAI - UTC known without a file (PTP) */
+	int base;
 	unsigned conflicts;
 	char conflict_msg[MSG_MAX];
 	char last_error[MSG_MAX];
@@ -100,6 +102,12 @@ static size_t eff_get(const struct leaptable *t, size_t i, struct leap_entry *ou
 	bool have = chosen(t, &a, NULL);
 	size_t n = nf + (have ? (nf ? 1 : 2) : 0);
 
+	if (!n && t->has_base) {
+		/* only a current value: one entry from the beginning of time */
+		if (out && i == 0)
+			*out = (struct leap_entry){ .utc_s = INT64_MIN, .tai_utc = t->base };
+		return 1;
+	}
 	if (!out || i >= n)
 		return n;
 	if (i < nf) {
@@ -443,6 +451,19 @@ enum leap_expiry leaptable_expiry_state(const struct leaptable *t, int64_t now_u
 bool leaptable_loaded(const struct leaptable *t)
 {
 	return t && t->loaded;
+}
+
+bool leaptable_known(const struct leaptable *t)
+{
+	return t && eff_get(t, 0, NULL) > 0;
+}
+
+void leaptable_set_base(struct leaptable *t, bool valid, int tai_utc)
+{
+	if (!t)
+		return;
+	t->has_base = valid;
+	t->base = tai_utc;
 }
 
 size_t leaptable_entries(const struct leaptable *t)
