@@ -597,17 +597,3 @@ void leaptable_withdraw_announcement(struct leaptable *t, enum leap_origin origi
 	if (t && origin > LEAP_ORIGIN_FILE && origin < LEAP_ORIGIN_COUNT)
 		t->ann[origin].valid = false;
 }
-
-const char *leap_origin_name(enum leap_origin origin)
-{
-	static const char *const names[] = { "file", "config", "ptp", "ntp" };
-
-	return origin < LEAP_ORIGIN_COUNT ? names[origin] : "?";
-}
-
-const char *leap_expiry_name(enum leap_expiry state)
-{
-	static const char *const names[] = { "none", "ok", "expires-soon", "expired" };
-
-	return state <= LEAP_EXPIRED ? names[state] : "?";
-}
