@@ -18,6 +18,7 @@
 #include "daemon/log.h"
 #include "daemon/ctl/status.h"
 #include "daemon/safefile.h"
+#include "daemon/source/source_ptp4l.h"
 #include "daemon/lifecycle/ops.h"
 #include "daemon/lifecycle/ops_notify.h"
 #include "daemon/lifecycle/reload.h"
@@ -133,6 +134,52 @@ static int take_over(struct clock *target, const char *where, const char *name)
 	return r;
 }
 
+/* source = ptp4l[:PATH]: the reference is found from ptp4l's answers, at
+ * run time; our end of the socket lives in state_dir (as pmc's in /var/run). */
+static struct source *make_ptp4l(struct gnomond *g, const struct clock_conf *cc, int i,
+				 const char *where, int *r)
+{
+	char local[CONF_PATH_MAX + 32];
+	struct source_ptp4l_params p = {
+		.spec = cc->source, .server = conf_ptp4l_path(cc->source), .local = local,
+		.name = cc->name, .domain = (uint8_t)cc->ptp4l_domain, .samples = cc->samples,
+		.lock_threshold_ns = (int64_t)(cc->lock_threshold_s * 1e9),
+		.step_detect_ns = (int64_t)(cc->recovery_threshold_s * 1e9) > 1000 ?
+				  (int64_t)(cc->recovery_threshold_s * 1e9) : 1000,
+		.dry_run = g->dry_run,
+	};
+	struct source *s;
+
+	snprintf(local, sizeof(local), "%s/pmc.%d.%d", g->conf.state_dir, (int)getpid(), i);
+	s = source_ptp4l_create(g->loop, &p, r);
+	if (!s)
+		pr_err("%s: cannot talk to ptp4l at %s from %s: %s", where, p.server, local,
+		       strerror(-*r));
+	return s;
+}
+
+static struct source *make_source(struct gnomond *g, const struct clock_conf *cc, int i,
+				  struct clock *target, const char *where, int *r)
+{
+	const char *refname;
+	struct clock *ref;
+
+	if (conf_is_ptp4l_source(cc->source))
+		return make_ptp4l(g, cc, i, where, r);
+	refname = source_clock_name(cc->source);	/* checked by the config */
+	ref = clockreg_get(g->clocks, refname, r);
+	if (!ref) {
+		pr_err("%s: cannot open source %s: %s", where, refname, strerror(-*r));
+		return NULL;
+	}
+	if (ref == target) {
+		pr_err("%s: %s is its own source", where, cc->name);
+		*r = -EINVAL;
+		return NULL;
+	}
+	return source_phc_create(cc->source, ref, cc->samples);
+}
+
 static int setup_clock(struct gnomond *g, const struct clock_conf *cc, int i)
 {
 	const struct discipline_env env = {
@@ -140,8 +187,7 @@ static int setup_clock(struct gnomond *g, const struct clock_conf *cc, int i)
 		.audit = g->audit, .history = g->history,
 	};
 	char err[CONF_PATH_MAX + 256], where[CONF_PATH_MAX + 32];
-	const char *refname;
-	struct clock *target, *ref;
+	struct clock *target;
 	int r = 0;
 
 	config_where(&g->conf, cc, "source", where, sizeof(where));
@@ -150,16 +196,6 @@ static int setup_clock(struct gnomond *g, const struct clock_conf *cc, int i)
 		pr_err("%s: cannot open clock %s: %s", where, cc->name, strerror(-r));
 		return r;
 	}
-	refname = source_clock_name(cc->source);	/* checked by the config */
-	ref = clockreg_get(g->clocks, refname, &r);
-	if (!ref) {
-		pr_err("%s: cannot open source %s: %s", where, refname, strerror(-r));
-		return r;
-	}
-	if (ref == target) {
-		pr_err("%s: %s is its own source", where, cc->name);
-		return -EINVAL;
-	}
 	for (int j = 0; j < i; j++) {
 		if (clockreg_get(g->clocks, g->conf.clocks[j].name, &r) == target) {
 			pr_err("%s: %s is the same clock as [%s]: discipline it once",
@@ -167,12 +203,13 @@ static int setup_clock(struct gnomond *g, const struct clock_conf *cc, int i)
 			return -EEXIST;
 		}
 	}
+	r = -ENOMEM;
+	g->sources[i] = make_source(g, cc, i, target, where, &r);
+	if (!g->sources[i])
+		return r;
 	r = take_over(target, where, cc->name);
 	if (r < 0)
 		return r;
-	g->sources[i] = source_phc_create(cc->source, ref, cc->samples);
-	if (!g->sources[i])
-		return -ENOMEM;
 	g->disc[i] = discipline_create(&env, cc, target, g->sources[i], err, sizeof(err));
 	if (!g->disc[i]) {
 		pr_err("%s", err);

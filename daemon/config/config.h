@@ -36,6 +36,14 @@ enum log_target { LOG_TO_STDERR, LOG_TO_SYSLOG };
 enum conf_smear { SMEAR_GOOGLE, SMEAR_AWS, SMEAR_META, SMEAR_PTPD, SMEAR_CUSTOM };
 
 /** One disciplined clock: the section [NAME]. */
+/** Whose word on TAI - UTC and leaps wins for a clock fed by ptp4l. */
+enum leap_authority {
+	LEAP_AUTH_AUTO = 0,	/**< ptp if valid, PTP timescale and traceable; else the file */
+	LEAP_AUTH_FILE,
+	LEAP_AUTH_PTP,
+	LEAP_AUTH_BOTH,		/**< both must agree */
+};
+
 struct clock_conf {
 	char name[CONF_NAME_MAX];	/**< section name = clock to discipline */
 	char source[CONF_NAME_MAX];	/**< reference: "phc:/dev/ptp0", "phc:eth0", or a clock name */
@@ -65,6 +73,9 @@ struct clock_conf {
 	/* recovery reporting */
 	double recovery_threshold_s;	/**< default 1 us CLOCK_REALTIME, 100 ns PHC */
 	double recovery_hold_s;
+	/* source = ptp4l */
+	int ptp4l_domain;		/**< ptp4l's domainNumber */
+	int leap_authority;		/**< enum leap_authority */
 	/** Line numbers of each key as set in the file (0 = default), indexed
 	 *  by the key's position in the table; see config_where(). */
 	int key_line[64];
@@ -139,5 +150,12 @@ int config_smear_params(const struct clock_conf *cc, struct smear_params *out);
 
 /** Print the key reference (name, scope, type, default, range, unit, help). */
 void config_print_reference(FILE *out);
+
+/** ptp4l's default uds_address. */
+#define CONF_PTP4L_UDS_DEFAULT	"/var/run/ptp4l"
+/** source = ptp4l or ptp4l:PATH. */
+bool conf_is_ptp4l_source(const char *source);
+/** The socket path of a ptp4l source (the default when not given). */
+const char *conf_ptp4l_path(const char *source);
 
 #endif

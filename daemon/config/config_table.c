@@ -50,6 +50,11 @@ static const struct conf_enum leap_policies[] = {
 	{ "step", LEAP_POLICY_STEP }, { "smear", LEAP_POLICY_SMEAR }, { NULL, 0 },
 };
 
+static const struct conf_enum leap_authorities[] = {
+	{ "auto", LEAP_AUTH_AUTO }, { "file", LEAP_AUTH_FILE }, { "ptp", LEAP_AUTH_PTP },
+	{ "both-must-agree", LEAP_AUTH_BOTH }, { NULL, 0 },
+};
+
 static const struct conf_enum smears[] = {
 	{ "google", SMEAR_GOOGLE }, { "aws", SMEAR_AWS }, { "meta", SMEAR_META },
 	{ "ptpd", SMEAR_PTPD }, { "custom", SMEAR_CUSTOM }, { NULL, 0 },
@@ -78,8 +83,20 @@ static int check_source(const struct clock_conf *cc, const void *field,
 	const char *colon = strchr(src, ':');
 	char q[64];
 
+	if (conf_is_ptp4l_source(src)) {
+		if (colon && colon[1] != '/') {
+			snprintf(msg, len, "ptp4l's socket must be an absolute path (ptp4l:/var/run/ptp4l)");
+			return -EINVAL;
+		}
+		if (colon && strlen(colon + 1) >= 108) {
+			snprintf(msg, len, "ptp4l's socket path is longer than a Unix socket's 107 bytes");
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (clk == src && colon) {
-		snprintf(msg, len, "unknown source type in %s (expected phc:NAME or CLOCK_REALTIME)",
+		snprintf(msg, len, "unknown source type in %s (expected phc:NAME, ptp4l[:PATH] "
+			 "or CLOCK_REALTIME)",
 			 conf_quote(src, q, sizeof(q)));
 		return -EINVAL;
 	}
@@ -310,12 +327,26 @@ const struct conf_key conf_keys[] = {
 	/* one section per disciplined clock */
 	{ .name = "source", .scope = SCOPE_CLOCK, .type = CT_STRING, .flags = KEY_REQUIRED,
 	  .def_doc = "none, required", .unit = "",
-	  .what = "phc:/dev/ptpN, phc:ptpN, phc:IFACE or CLOCK_REALTIME",
+	  .what = "phc:/dev/ptpN, phc:ptpN, phc:IFACE, ptp4l[:PATH] or CLOCK_REALTIME",
 	  .offset = C(source), .size = sizeof(((struct clock_conf *)0)->source),
 	  .check = check_source,
 	  .help = "The reference the clock is disciplined to: phc:/dev/ptpN, phc:ptpN, "
-		  "phc:IFACE (the PHC of a network interface) or CLOCK_REALTIME. "
+		  "phc:IFACE (the PHC of a network interface), ptp4l or ptp4l:PATH (the PHC "
+		  "of the port ptp4l has in SLAVE state, asked on ptp4l's management socket, "
+		  "default /var/run/ptp4l; doc/ptp4l.md) or CLOCK_REALTIME. "
 		  "A clock cannot be its own source." },
+	{ .name = "ptp4l_domain", .scope = SCOPE_CLOCK, .type = CT_INT, .def = "0",
+	  .min = 0, .max = 255, .unit = "", .offset = C(ptp4l_domain),
+	  .help = "source = ptp4l: ptp4l's domainNumber (ptp4l ignores management "
+		  "messages of another domain, as pmc -d)." },
+	{ .name = "leap_authority", .scope = SCOPE_CLOCK, .type = CT_ENUM, .def = "auto",
+	  .unit = "", .offset = C(leap_authority), .enums = leap_authorities,
+	  .help = "source = ptp4l: whose word on TAI - UTC and leap seconds wins when the "
+		  "leap file and the grandmaster disagree: file, ptp, both-must-agree (no leap "
+		  "and no conversion unless they agree; the clock is not LOCKED meanwhile) or "
+		  "auto (ptp when the grandmaster's currentUtcOffset is valid, on the PTP "
+		  "timescale and traceable, else the file). Without a file, or with an expired "
+		  "one, the grandmaster's word is used whatever this says (with a warning)." },
 	{ .name = "servo", .scope = SCOPE_CLOCK, .type = CT_ENUM, .def = "linreg",
 	  .unit = "", .offset = C(servo), .enums = servos,
 	  .help = "linreg fits a line to the recent offsets: it finds the frequency error "

@@ -324,6 +324,16 @@ void conf_format_value(const struct conf_key *k, const void *base, char *buf, si
 
 /* ---- clock names: the rules are phc/clockname.c's, the words ours ---- */
 
+bool conf_is_ptp4l_source(const char *source)
+{
+	return !strcmp(source, "ptp4l") || !strncmp(source, "ptp4l:", 6);
+}
+
+const char *conf_ptp4l_path(const char *source)
+{
+	return !strncmp(source, "ptp4l:", 6) ? source + 6 : CONF_PTP4L_UDS_DEFAULT;
+}
+
 int conf_clock_name_check(const char *name, char *msg, size_t len)
 {
 	char q[64];

@@ -365,7 +365,11 @@ static void render_clock_block(FILE *out, struct json_object *c)
 	cr_kv(out, 0, "Clock", cr_str(c, "name"));
 	cr_kv(out, 0, "Kind", cr_str(c, "kind"));
 	cr_kv(out, 0, "Source", cr_str(c, "source"));
-	cr_kv(out, 0, "State", cr_str(c, "state"));
+	if (cr_get_str(c, "state_reason"))
+		snprintf(b, sizeof(b), "%s (%s)", cr_str(c, "state"), cr_str(c, "state_reason"));
+	else
+		snprintf(b, sizeof(b), "%s", cr_str(c, "state"));
+	cr_kv(out, 0, "State", b);
 	snprintf(b, sizeof(b), "%s, %s", cr_str(c, "servo"), cr_str(c, "servo_state"));
 	cr_kv(out, 0, "Servo", b);
 	cr_kv(out, 0, "Offset", fmt_offset_aged(b, sizeof(b), c));
@@ -390,6 +394,7 @@ static void render_clock_block(FILE *out, struct json_object *c)
 	cr_kv(out, 0, "Faults", cr_fmt_int(a, sizeof(a), c, "faults"));
 	cr_kv(out, 0, "Last error", cr_get_str(c, "last_error") ? cr_get_str(c, "last_error") : "none");
 	cr_render_clock_ops(out, c);
+	cr_render_clock_ptp(out, cr_field(c, "ptp"));
 }
 
 static void render_status(FILE *out, struct json_object *data)

@@ -293,3 +293,51 @@ bool cr_render_recovery(FILE *out, struct json_object *data)
 	cr_table_free(&t);
 	return true;
 }
+
+static const char *leap_word(int d)
+{
+	return d > 0 ? "insertion announced" : d < 0 ? "deletion announced" : "none";
+}
+
+void cr_render_clock_ptp(FILE *out, struct json_object *p)
+{
+	struct json_object *lp = cr_field(p, "leap_source");
+	char a[64], b[CELL_MAX];
+	double d;
+
+	if (!p)
+		return;
+	snprintf(b, sizeof(b), "%s, port %s %s (%s), reference %s",
+		 cr_get_bool(p, "ptp4l_up") == 1 ? "answering" : "NOT ANSWERING",
+		 cr_fmt_int(a, sizeof(a), p, "port"), cr_str(p, "port_state"),
+		 cr_str(p, "interface"), cr_str(p, "reference"));
+	cr_kv(out, 0, "ptp4l", b);
+	snprintf(b, sizeof(b), "%s%s", cr_get_bool(p, "gm_present") == 1 ? "present, " : "none",
+		 cr_get_bool(p, "gm_present") == 1 ? cr_str(p, "gm_identity") : "");
+	cr_kv(out, 0, "Grandmaster", b);
+	if (cr_get_num(p, "master_offset_ns", &d))
+		snprintf(b, sizeof(b), "%+.0f ns", d);
+	else
+		snprintf(b, sizeof(b), "-");
+	cr_kv(out, 0, "Master offset", b);
+	if (cr_get_num(p, "utc_offset_s", &d))
+		snprintf(b, sizeof(b), "%.0f s%s%s%s", d,
+			 cr_get_bool(p, "utc_offset_valid") == 1 ? ", valid" : ", NOT valid",
+			 cr_get_bool(p, "ptp_timescale") == 1 ? ", PTP timescale" : "",
+			 cr_get_bool(p, "time_traceable") == 1 ? ", traceable" : "");
+	else
+		snprintf(b, sizeof(b), "-");
+	cr_kv(out, 0, "UTC offset", b);
+	snprintf(b, sizeof(b), "leap61 %s, leap59 %s",
+		 cr_get_bool(p, "leap61") == 1 ? "yes" : "no",
+		 cr_get_bool(p, "leap59") == 1 ? "yes" : "no");
+	cr_kv(out, 0, "Leap flags", b);
+	if (lp) {
+		snprintf(b, sizeof(b), "grandmaster: %s; leap file: %s; in use: %s%s%s",
+			 leap_word(cr_get_num(lp, "ptp_leap", &d) ? (int)d : 0),
+			 leap_word(cr_get_num(lp, "file_leap", &d) ? (int)d : 0), cr_str(lp, "in_use"),
+			 cr_get_str(lp, "conflict") ? "; DISAGREE: " : "",
+			 cr_get_str(lp, "conflict") ? cr_get_str(lp, "conflict") : "");
+		cr_kv(out, 0, "Leap", b);
+	}
+}

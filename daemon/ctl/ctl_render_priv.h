@@ -79,5 +79,7 @@ bool cr_render_recovery(FILE *out, struct json_object *data);
 /** The clock-health line of `status`, and the `health` view (ctl_render_health.c). */
 void cr_render_health_line(FILE *out, struct json_object *health);
 bool cr_render_health(FILE *out, struct json_object *data);
+/** The ptp4l lines of a clock block (nothing when ptp is NULL). */
+void cr_render_clock_ptp(FILE *out, struct json_object *ptp);
 
 #endif

@@ -63,6 +63,43 @@ static struct json_object *recovering_json(const struct recovery_status *r)
 	return o;
 }
 
+/* A ptp4l source: port, grandmaster, master offset, UTC offset and leap
+ * flags, and whose leap word is in use. */
+static struct json_object *ptp_json(const struct disc_ptp_status *p)
+{
+	struct json_object *o = json_object_new_object(), *lp = json_object_new_object();
+
+	jadd(o, "ptp4l_up", json_object_new_boolean(p->up));
+	jadd(o, "port", json_object_new_int(p->port));
+	jadd(o, "port_state", json_object_new_string(p->port_state));
+	jadd(o, "interface", json_object_new_string(p->iface));
+	jadd(o, "reference", json_object_new_string(p->reference));
+	jadd(o, "gm_present", json_object_new_boolean(p->gm_present));
+	jadd(o, "gm_identity", json_object_new_string(p->gm_identity));
+	if (p->have_status)
+		jadd(o, "master_offset_ns", json_object_new_int64(p->master_offset_ns));
+	if (p->have_tprops) {
+		jadd(o, "utc_offset_s", json_object_new_int(p->utc_offset_s));
+		jadd(o, "utc_offset_valid", json_object_new_boolean(p->utc_valid));
+		jadd(o, "ptp_timescale", json_object_new_boolean(p->ptp_timescale));
+		jadd(o, "time_traceable", json_object_new_boolean(p->time_traceable));
+		jadd(o, "frequency_traceable", json_object_new_boolean(p->freq_traceable));
+		jadd(o, "leap61", json_object_new_boolean(p->leap61));
+		jadd(o, "leap59", json_object_new_boolean(p->leap59));
+	}
+	jadd(lp, "in_use", json_object_new_string(p->leap_source));
+	jadd(lp, "ptp_leap", json_object_new_int(p->ptp_leap));
+	if (p->ptp_leap)
+		jadd(lp, "ptp_leap_utc_s", json_object_new_int64(p->ptp_leap_utc_s));
+	jadd(lp, "file_leap", json_object_new_int(p->file_leap));
+	if (p->conflict[0])
+		jadd(lp, "conflict", json_object_new_string(p->conflict));
+	jadd(o, "leap_source", lp);
+	jadd(o, "malformed", json_object_new_int64((int64_t)p->malformed));
+	jadd(o, "reconnects", json_object_new_int64((int64_t)p->reconnects));
+	return o;
+}
+
 static struct json_object *clock_json(const struct discipline *d)
 {
 	struct json_object *o = json_object_new_object();
@@ -92,6 +129,10 @@ static struct json_object *clock_json(const struct discipline *d)
 	jadd(o, "last_error", jerr(st.last_error));
 	jadd(o, "leap", leap_json(&st));
 	jadd(o, "recovering", recovering_json(&st.recovery));
+	if (st.state_reason[0])
+		jadd(o, "state_reason", json_object_new_string(st.state_reason));
+	if (st.ptp.present)
+		jadd(o, "ptp", ptp_json(&st.ptp));
 	return o;
 }
 

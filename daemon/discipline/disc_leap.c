@@ -89,7 +89,7 @@ static void set_kernel_tai(struct discipline *d, const struct leap_view *v, int6
 
 	if (!is_system(d) || v->pause || v->smearing)
 		return;
-	if (leaptable_tai_offset_tai(d->env.leaps, ref_ns / NS_PER_S, &tai) < 0 ||
+	if (leaptable_tai_offset_tai(d->leaps, ref_ns / NS_PER_S, &tai) < 0 ||
 	    tai == d->kernel_tai)
 		return;
 	r = clock_set_tai(d->clk, tai);
@@ -183,7 +183,7 @@ int disc_leap_update(struct discipline *d, int64_t ref_ns, int64_t now,
 	struct leap_view v;
 	int r;
 
-	r = leap_view_at(d->env.leaps, &d->lpc, ref_ns, &v);
+	r = leap_view_at(d->leaps, &d->lpc, ref_ns, &v);
 	if (r < 0)
 		return r;
 	arm_kernel(d, &v);

@@ -53,7 +53,9 @@ static const char *fault_phrase(enum disc_fault what, int err)
 		return "reading";
 	case DISC_FAULT_TIMESCALE:
 		return err == -ENODATA ? "converting TAI/UTC (no usable leap file and "
-		       "tai_offset = auto) for" : "converting TAI/UTC for";
+		       "tai_offset = auto) for" : err == -EPROTO ? "converting TAI/UTC (the "
+		       "leap file and the grandmaster disagree, leap_authority "
+		       "both-must-agree) for" : "converting TAI/UTC for";
 	case DISC_FAULT_ADJUST:
 		return "adjusting from";
 	}
@@ -220,7 +222,13 @@ void disc_report_sample(struct discipline *d, int64_t now, int64_t offset_ns)
 {
 	struct recovery_report r;
 
-	recovery_sample(d->rec, systime_raw_ns(), offset_ns);
+	/* a source with a chain (ptp4l: the reference's own master offset)
+	 * is judged on the whole chain, target - grandmaster */
+	if (d->chain_applies && !d->chain_known)
+		recovery_sample_unknown(d->rec, systime_raw_ns());
+	else
+		recovery_sample(d->rec, systime_raw_ns(),
+				offset_ns + (d->chain_applies ? d->chain_ns : 0));
 	while (recovery_poll_done(d->rec, &r))
 		report_done(d, &r);
 	report_progress(d, now);
@@ -247,14 +255,22 @@ void disc_report_state(struct discipline *d, const struct servo_out *o, int64_t 
 	if (o->at_cap && !d->out.at_cap)
 		disc_audit(d, AUDIT_CAP_REACHED, AKV_NUM("freq_ppb", o->freq_ppb, 0),
 			   AKV_NUM("cap_ppb", d->cc.max_slew_ppb, 0));
-	if (o->state == SERVO_LOCKED && d->state != DISC_LOCKED) {
+	/* LOCKED needs the servo locked and a source fit for it (ptp4l: port
+	 * SLAVE, grandmaster present, master offset within lock_threshold) */
+	bool locked = o->state == SERVO_LOCKED && !d->unfit[0];
+
+	if (locked && d->state != DISC_LOCKED) {
 		pr_notice("%s: LOCKED to %s, offset %+" PRId64 " ns, freq %+.3f ppm",
 			  d->cc.name, d->src->spec, d->offset_ns, o->freq_ppb / 1e3);
 		d->state = DISC_LOCKED;
-	} else if (o->state != SERVO_LOCKED && d->state == DISC_LOCKED) {
-		pr_notice("%s: lost lock, offset %+" PRId64 " ns", d->cc.name, d->offset_ns);
+	} else if (!locked && d->state == DISC_LOCKED) {
+		if (d->unfit[0])
+			pr_notice("%s: lost lock: %s, offset %+" PRId64 " ns", d->cc.name,
+				  d->unfit, d->offset_ns);
+		else
+			pr_notice("%s: lost lock, offset %+" PRId64 " ns", d->cc.name, d->offset_ns);
 		d->state = DISC_FREERUN;
 	} else if (d->state == DISC_HOLDOVER) {
-		d->state = o->state == SERVO_LOCKED ? DISC_LOCKED : DISC_FREERUN;
+		d->state = locked ? DISC_LOCKED : DISC_FREERUN;
 	}
 }

@@ -29,26 +29,30 @@ const char *disc_state_name(enum disc_state s)
 /* The shift to add to (target - reference): a UTC clock from a TAI
  * reference is behind it by TAI - UTC (shaped by the leap policy); a TAI
  * clock from a UTC reference is ahead by it. */
-static int timescale_shift(struct discipline *d, int64_t ref_ns, int64_t now,
-			   int64_t *shift, int64_t *stepped, bool *hold)
+static int timescale_shift(struct discipline *d, const struct source_sample *smp,
+			   int64_t now, int64_t *shift, int64_t *stepped, bool *hold)
 {
 	const struct gnomon_config *conf = d->env.conf;
-	int tai_utc;
+	enum timescale src_ts = smp->ref_utc ? TS_UTC : d->cc.source_timescale;
+	int64_t ref_ns = smp->ref_ns;
+	int tai_utc, r;
 
 	*shift = 0;
 	*stepped = 0;
 	*hold = false;
-	if (d->cc.timescale == d->cc.source_timescale)
+	if (d->cc.timescale == src_ts)
 		return 0;
-	if (d->leap_applies && leaptable_loaded(d->env.leaps) && conf->tai_offset_auto)
+	if (conf->tai_offset_auto && d->leap_verdict < 0)
+		return d->leap_verdict;	/* both-must-agree, and they do not */
+	if (d->leap_applies && src_ts == TS_TAI && leaptable_known(d->leaps) &&
+	    conf->tai_offset_auto)
 		return disc_leap_update(d, ref_ns, now, shift, stepped, hold);
 	if (conf->tai_offset_auto) {
 		/* TAI clock from a UTC source, or no table: the table's value */
 		int64_t t_s = ref_ns / NS_PER_S;
-		int r = d->cc.source_timescale == TS_TAI ?
-			leaptable_tai_offset_tai(d->env.leaps, t_s, &tai_utc) :
-			leaptable_tai_offset(d->env.leaps, t_s, &tai_utc);
 
+		r = src_ts == TS_TAI ? leaptable_tai_offset_tai(d->leaps, t_s, &tai_utc) :
+				       leaptable_tai_offset(d->leaps, t_s, &tai_utc);
 		if (r < 0)
 			return r;
 	} else {
@@ -194,7 +198,8 @@ static int64_t update(struct loop *l, long id, void *arg)
 		return d->interval_ns;
 	if (r < 0)
 		return read_failed(d, r, now);
-	r = timescale_shift(d, s.ref_ns, now, &shift, &stepped, &hold);
+	disc_ptp_update(d, now, &s);
+	r = timescale_shift(d, &s, now, &shift, &stepped, &hold);
 	if (r < 0) {
 		disc_report_fault(d, DISC_FAULT_TIMESCALE, r, now);
 		return d->interval_ns;
@@ -271,6 +276,11 @@ static int init_leap(struct discipline *d, char *err, size_t errlen)
 {
 	char where[CONF_PATH_MAX + 32];
 
+	/* a ptp4l source brings the grandmaster's leap word (disc_ptp.c) */
+	if (disc_ptp_init(d) < 0) {
+		snprintf(err, errlen, "%s: out of memory", d->cc.name);
+		return -ENOMEM;
+	}
 	d->leap_applies = d->cc.timescale == TS_UTC && d->cc.source_timescale == TS_TAI;
 	d->lpc.policy = d->cc.leap_policy;
 	d->lpc.pause_s = d->cc.leap_pause_s;
@@ -374,6 +384,7 @@ void discipline_destroy(struct discipline *d)
 		disc_natural_leave(d);
 	}
 	recovery_destroy(d->rec);
+	disc_ptp_destroy(d);
 	servo_destroy(d->servo);
 	free(d);
 }
@@ -409,6 +420,8 @@ void discipline_get_status(const struct discipline *d, struct discipline_status 
 	st->leap = d->leap;
 	st->kernel_leap = d->kernel_leap;
 	recovery_status(d->rec, &st->recovery);
+	snprintf(st->state_reason, sizeof(st->state_reason), "%s", d->unfit);
+	disc_ptp_status(d, &st->ptp);
 }
 
 size_t discipline_recovery_history(const struct discipline *d,

@@ -53,6 +53,30 @@ struct discipline_set {
 	int n;
 };
 
+/** What a ptp4l source says, for status and metrics (present false otherwise). */
+struct disc_ptp_status {
+	bool present;			/**< the source is ptp4l */
+	bool up;			/**< ptp4l answers */
+	int port;			/**< port number of the port followed; 0 none */
+	const char *port_state;		/**< "SLAVE", ...; "" if none */
+	int port_state_num;		/**< enum ptp_port_state; 0 none */
+	char iface[64];
+	char reference[64];		/**< the clock followed ("" none yet) */
+	bool have_status;
+	bool gm_present;
+	char gm_identity[24];
+	int64_t master_offset_ns;
+	bool have_tprops;
+	int utc_offset_s;		/**< currentUtcOffset */
+	bool utc_valid, ptp_timescale, time_traceable, freq_traceable, leap61, leap59;
+	const char *leap_source;	/**< the table in use: "file", "ptp", "none" */
+	int ptp_leap;			/**< the grandmaster's pending leap: +1, -1, 0 */
+	int64_t ptp_leap_utc_s;		/**< its date (first second after it) */
+	int file_leap;			/**< the file's leap within a day: +1, -1, 0 */
+	char conflict[192];		/**< last file/grandmaster disagreement; "" none */
+	uint64_t malformed, reconnects;
+};
+
 struct discipline_status {
 	const char *name;
 	const char *source;
@@ -81,6 +105,8 @@ struct discipline_status {
 	int kernel_leap;		/**< what we armed: +1, -1, 0 */
 	/* recovery */
 	struct recovery_status recovery;
+	char state_reason[96];		/**< why not LOCKED, from the source; "" if none */
+	struct disc_ptp_status ptp;
 };
 
 /**

@@ -74,6 +74,18 @@ struct discipline {
 	bool smearing;
 	int64_t smear_log_ns;
 
+	/* the source's health and chain (disc_ptp.c) */
+	char unfit[96];		/* why the source keeps the clock from LOCKED; "" fit */
+	bool chain_applies;	/* the source has a chain (ptp4l) */
+	bool chain_known;
+	int64_t chain_ns;	/* reference - its master */
+	struct leaptable *ptp_leaps;	/* the grandmaster's word (ptp4l source) */
+	const struct leaptable *leaps;	/* the table in use: env.leaps or ptp_leaps */
+	const char *leap_source;	/* "file", "ptp", "none" */
+	int leap_verdict;	/* 0, or -EPROTO: file and grandmaster disagree (both-must-agree) */
+	char leap_conflict[192];	/* last file/grandmaster disagreement logged */
+	bool warned_expired;
+
 	/* periodic summary */
 	double sum_sq;
 	int64_t max_abs;
@@ -117,6 +129,14 @@ double disc_natural_start(struct discipline *d, double kernel_ppb);
 /** After an update: the recovery limit follows the natural-frequency
  *  estimate; the drift file is written every few minutes. */
 void disc_natural_tick(struct discipline *d, int64_t now);
+
+/* disc_ptp.c: a source's health, chain and events; the grandmaster's leap word */
+/** After a good measurement: events to the recovery tracker, fitness,
+ *  and d->leaps for this update (leap_authority; d->leap_verdict). */
+void disc_ptp_update(struct discipline *d, int64_t now, const struct source_sample *s);
+int disc_ptp_init(struct discipline *d);
+void disc_ptp_status(const struct discipline *d, struct disc_ptp_status *p);
+void disc_ptp_destroy(struct discipline *d);
 
 /* disc_report.c */
 /** What failed in an update: the log names the step, the audit its word. */

@@ -429,3 +429,19 @@ void leapwatch_start(struct leapwatch *w, struct loop *l, struct leaptable *t, c
 	if (w->timer < 0)
 		pr_err("leap file: cannot watch %s for changes", path);
 }
+
+/* The names of leaptable.h's enums (here beside leap_date_str(): the
+ * words of the leap files and tables). */
+const char *leap_origin_name(enum leap_origin origin)
+{
+	static const char *const names[] = { "file", "config", "ptp", "ntp" };
+
+	return origin < LEAP_ORIGIN_COUNT ? names[origin] : "?";
+}
+
+const char *leap_expiry_name(enum leap_expiry state)
+{
+	static const char *const names[] = { "none", "ok", "expires-soon", "expired" };
+
+	return state <= LEAP_EXPIRED ? names[state] : "?";
+}

@@ -41,6 +41,8 @@ struct leaptable {
 	char *name;
 	struct file_id id;
 	struct leap_ann ann[LEAP_ORIGIN_COUNT];
+	bool has_base;		/* a TAI - UTC known without a file (PTP) */
+	int base;
 	unsigned conflicts;
 	char conflict_msg[MSG_MAX];
 	char last_error[MSG_MAX];
@@ -100,6 +102,12 @@ static size_t eff_get(const struct leaptable *t, size_t i, struct leap_entry *ou
 	bool have = chosen(t, &a, NULL);
 	size_t n = nf + (have ? (nf ? 1 : 2) : 0);
 
+	if (!n && t->has_base) {
+		/* only a current value: one entry from the beginning of time */
+		if (out && i == 0)
+			*out = (struct leap_entry){ .utc_s = INT64_MIN, .tai_utc = t->base };
+		return 1;
+	}
 	if (!out || i >= n)
 		return n;
 	if (i < nf) {
@@ -445,6 +453,19 @@ bool leaptable_loaded(const struct leaptable *t)
 	return t && t->loaded;
 }
 
+bool leaptable_known(const struct leaptable *t)
+{
+	return t && eff_get(t, 0, NULL) > 0;
+}
+
+void leaptable_set_base(struct leaptable *t, bool valid, int tai_utc)
+{
+	if (!t)
+		return;
+	t->has_base = valid;
+	t->base = tai_utc;
+}
+
 size_t leaptable_entries(const struct leaptable *t)
 {
 	return t && t->loaded ? t->file.n : 0;
@@ -575,18 +596,4 @@ void leaptable_withdraw_announcement(struct leaptable *t, enum leap_origin origi
 {
 	if (t && origin > LEAP_ORIGIN_FILE && origin < LEAP_ORIGIN_COUNT)
 		t->ann[origin].valid = false;
-}
-
-const char *leap_origin_name(enum leap_origin origin)
-{
-	static const char *const names[] = { "file", "config", "ptp", "ntp" };
-
-	return origin < LEAP_ORIGIN_COUNT ? names[origin] : "?";
-}
-
-const char *leap_expiry_name(enum leap_expiry state)
-{
-	static const char *const names[] = { "none", "ok", "expires-soon", "expired" };
-
-	return state <= LEAP_EXPIRED ? names[state] : "?";
 }

@@ -133,6 +133,18 @@ enum leap_expiry leaptable_expiry_state(const struct leaptable *t, int64_t now_u
 /** True once a file (or string) has been loaded successfully. */
 bool leaptable_loaded(const struct leaptable *t);
 
+/** True when the table can answer TAI - UTC: a file, an announcement, or
+ *  a base value. */
+bool leaptable_known(const struct leaptable *t);
+
+/**
+ * A TAI - UTC known without a file (a PTP grandmaster's currentUtcOffset):
+ * used only while the table holds neither a file nor an announcement (an
+ * announcement carries its own before and after values). valid false
+ * forgets it.
+ */
+void leaptable_set_base(struct leaptable *t, bool valid, int tai_utc);
+
 /** Data lines of the loaded file (0 if none). */
 size_t leaptable_entries(const struct leaptable *t);
 

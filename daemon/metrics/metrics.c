@@ -422,6 +422,18 @@ static const struct metrics_def gnomon_defs[] = {
 	  "Recovery time of the last completed event of this kind, seconds; NaN if it did not recover." },
 	{ METRIC_RECOVERY_LAST_LIMIT, "gauge", CS ",event",
 	  "Physical limit |offset at event| / slew cap of that same event, seconds." },
+	{ METRIC_PTP_PORT_STATE, "gauge", CS ",state",
+	  "State of the ptp4l port the clock's reference belongs to: 1 for the current one "
+	  "(INITIALIZING .. SLAVE), 0 for the others." },
+	{ METRIC_PTP_MASTER_OFFSET, "gauge", CS,
+	  "ptp4l's master offset (its PHC minus the grandmaster), seconds; NaN before the first." },
+	{ METRIC_PTP_GM_PRESENT, "gauge", CS,
+	  "1 while ptp4l has a grandmaster (TIME_STATUS_NP gmPresent), else 0." },
+	{ METRIC_PTP_UTC_OFFSET, "gauge", CS,
+	  "The grandmaster's currentUtcOffset (TAI - UTC), seconds; NaN unless it says it is valid." },
+	{ METRIC_LEAP_PENDING, "gauge", CS ",source",
+	  "Leap second within a day as each source says it (ptp, file, and the one in_use): "
+	  "+1 insertion, -1 deletion, 0 none." },
 	{ METRIC_LEAP_EXPIRY, "gauge", "",
 	  "Expiry of the leap-seconds file (its #@ line), Unix time in seconds." },
 	{ METRIC_LEAP_STATUS, "gauge", "status",

@@ -127,6 +127,12 @@ int metrics_write_textfile(const char *path, const char *text, size_t len);
 #define METRIC_RECOVERY_EVENTS		"gnomon_clock_recovery_events_total"
 #define METRIC_RECOVERY_LAST		"gnomon_clock_last_recovery_seconds"
 #define METRIC_RECOVERY_LAST_LIMIT	"gnomon_clock_last_recovery_limit_seconds"
+/* A clock fed by ptp4l. */
+#define METRIC_PTP_PORT_STATE		"gnomon_ptp_port_state"
+#define METRIC_PTP_MASTER_OFFSET	"gnomon_ptp_master_offset_seconds"
+#define METRIC_PTP_GM_PRESENT		"gnomon_ptp_gm_present"
+#define METRIC_PTP_UTC_OFFSET		"gnomon_ptp_utc_offset_seconds"
+#define METRIC_LEAP_PENDING		"gnomon_leap_pending"
 /* Process-wide. */
 #define METRIC_LEAP_EXPIRY		"gnomon_leap_file_expiry_timestamp_seconds"
 #define METRIC_LEAP_STATUS		"gnomon_leap_file_status"

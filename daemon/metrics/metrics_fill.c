@@ -17,6 +17,7 @@
 #include "daemon/config/config.h"
 #include "daemon/log.h"
 #include "daemon/metrics/metrics_fill.h"
+#include "daemon/source/pmc_msg.h"
 #include "daemon/metrics/metrics_http.h"
 #include "phc/sysclk.h"
 #include "util/util.h"
@@ -124,6 +125,25 @@ static int fill_recovery(struct metrics *m, const struct discipline_status *st,
 	return 0;
 }
 
+static int fill_ptp(struct metrics *m, const struct discipline_status *st)
+{
+	const struct disc_ptp_status *p = &st->ptp;
+	int r, in_use;
+
+	for (int s = 1; s <= 9; s++)
+		PUT1(METRIC_PTP_PORT_STATE, "state", ptp_port_state_name((unsigned)s),
+		     p->port_state_num == s ? 1 : 0);
+	PUT(METRIC_PTP_MASTER_OFFSET, p->have_status ? (double)p->master_offset_ns / 1e9 : NAN);
+	PUT(METRIC_PTP_GM_PRESENT, p->gm_present ? 1 : 0);
+	PUT(METRIC_PTP_UTC_OFFSET, p->have_tprops && p->utc_valid ? p->utc_offset_s : NAN);
+	in_use = !strcmp(p->leap_source, "ptp") ? p->ptp_leap :
+		 !strcmp(p->leap_source, "file") ? p->file_leap : 0;
+	PUT1(METRIC_LEAP_PENDING, "source", "ptp", p->ptp_leap);
+	PUT1(METRIC_LEAP_PENDING, "source", "file", p->file_leap);
+	PUT1(METRIC_LEAP_PENDING, "source", "in_use", in_use);
+	return 0;
+}
+
 int metrics_fill_clock(struct metrics *m, const struct discipline_status *st, double tick_s,
 		       const struct recovery_tally *t)
 {
@@ -151,6 +171,8 @@ int metrics_fill_clock(struct metrics *m, const struct discipline_status *st, do
 	PUT(METRIC_CLOCK_FOREIGN_FREQS, (double)st->foreign_freqs);
 	PUT(METRIC_CLOCK_SLEWING, st->slewing ? 1 : 0);
 	PUT(METRIC_CLOCK_SLEW_LEFT, st->slewing && st->slew_left_s > 0 ? st->slew_left_s : 0);
+	if (st->ptp.present && (r = fill_ptp(m, st)) < 0)
+		return r;
 	return t ? fill_recovery(m, st, t) : 0;
 }
 

@@ -32,6 +32,18 @@ int source_measure(struct source *s, struct clock *target, struct source_sample 
 	return r;
 }
 
+void source_health(struct source *s, struct source_health *h)
+{
+	memset(h, 0, sizeof(*h));
+	if (s->ops->health)
+		s->ops->health(s, h);
+}
+
+bool source_next_event(struct source *s, struct source_event *ev)
+{
+	return s->ops->next_event && s->ops->next_event(s, ev);
+}
+
 void source_destroy(struct source *s)
 {
 	if (s)

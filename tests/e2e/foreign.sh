@@ -98,3 +98,27 @@ check "foreign step: gnomon_clock_foreign_steps_total 1 in the metrics" "$d/log"
 	grep -q '^gnomon_clock_foreign_steps_total{[^}]*} 1$' "$d/seen.prom"
 check "foreign step: gnomonctl --json status says foreign_steps 1" "$d/status.json" \
 	grep -q '"foreign_steps": 1' "$d/status.json"
+
+# The reference stepped: a PHC from CLOCK_REALTIME hears it from the clock's
+# observers, says so, opens a step event, and follows the system clock
+# there and back at its cap (truth: at most 500 ppm x the ~5 s the system
+# clock was away, and back), the daemon's recovery time as the truth's.
+d=$(newdir foreign_ref)
+mkconf "$d" <<EOF2
+[CLOCK_REALTIME]
+source = phc:/dev/ptp0
+max_slew_ppm = 100000
+[/dev/ptp1]
+source = CLOCK_REALTIME
+max_slew_ppm = 500
+EOF2
+simrun "$d" tests/e2e/scenarios/foreign_step_ref.scn
+pat="^event 1 step:CLOCK_REALTIME .*clock ptp1"
+r1us=$(sumval "$d" "$pat" recover_1us_s)
+peak=$(sumval "$d" "$pat" peak_ns)
+own=$(sed -n 's|.*/dev/ptp1: recovered from step in \([0-9.]*\) s.*|\1|p' "$d/log" | head -n 1)
+echo "     reference stepped: ptp1 <1us ${r1us}s peak ${peak}ns daemon ${own}s"
+check "reference stepped: the PHC's discipline hears it with its size" "$d/log" \
+	grep -q "/dev/ptp1: reference CLOCK_REALTIME stepped by +0.500000000 s by someone else" "$d/log"
+check "reference stepped: ptp1's recovery time = truth within 1 s" "$d/log" near "$own" "$r1us" 1
+check "reference stepped: ptp1 followed at its cap, no swing (peak < 5 ms)" "$d/log" lt "$peak" 5000000

@@ -235,7 +235,7 @@ static const struct bad bad[] = {
 	{ SYSCLK "update_rate = # none\n",
 	  "t.conf:3: update_rate: empty value (expected a number, 0.01 to 128 Hz)" },
 	{ "[eth1]\nsource =\n",
-	  "t.conf:2: source: empty value (expected phc:/dev/ptpN, phc:ptpN, phc:IFACE or CLOCK_REALTIME)" },
+	  "t.conf:2: source: empty value (expected phc:/dev/ptpN, phc:ptpN, phc:IFACE, ptp4l[:PATH] or CLOCK_REALTIME)" },
 	/* missing required key: at the section's line */
 	{ "[global]\n\n[eth1]\nservo = pi\n", "t.conf:3: [eth1]: missing required key 'source'" },
 	{ SYSCLK "[/dev/ptp1]\n", "t.conf:3: [/dev/ptp1]: missing required key 'source'" },
@@ -269,7 +269,7 @@ static const struct bad bad[] = {
 	{ "[CLOCK_REALTIME]\nsource = CLOCK_REALTIME\n", "t.conf:2: source: a clock cannot be "
 	  "its own source ([CLOCK_REALTIME] from 'CLOCK_REALTIME')" },
 	{ SYSCLK "[eth1]\nsource = ptp:eth0\n", "t.conf:4: source: unknown source type in "
-	  "'ptp:eth0' (expected phc:NAME or CLOCK_REALTIME)" },
+	  "'ptp:eth0' (expected phc:NAME, ptp4l[:PATH] or CLOCK_REALTIME)" },
 	{ SYSCLK "[eth1]\nsource = eth0\n", "t.conf:4: source: 'eth0' needs its type (write phc:eth0)" },
 	{ "[eth1]\nsource = phc:CLOCK_REALTIME\n", "t.conf:2: source: 'CLOCK_REALTIME' is the "
 	  "system clock, not a PHC (write source = CLOCK_REALTIME)" },
