@@ -84,6 +84,29 @@ simrun $d $LSCN/smear_ins.scn --csv-interval 10
 line leap_smear_max_dev "$(sed -n 's/^max_dev_ns //p' $d/sc)" ns
 line leap_smear_max_rate "$(sed -n 's/^max_rate_ppm //p' $d/sc)" ppm
 
+# source = ptp4l against the simulator's played ptp4l (tests/e2e/ptp4l.sh):
+# the start recovery the daemon reports minus the whole chain's truth
+# (< 1 us); a leap announced only by the grandmaster (no leap file) handled
+# per policy (1: |offset| < 1 us from the pause's end on, 0 otherwise); the
+# recovery reported after a grandmaster change.
+PSCN=tests/e2e/scenarios
+d=$tmp/ptp4l_chain; mkdir -p $d; ptp4lconf $d
+ptp4lrun $d $PSCN/ptp4l_chain.scn $PSCN/ptp4l_chain.play
+line ptp_chain_start_report_err "$(awk -v own="$(daemon_recovery $d start)" \
+	-v r="$(sumval $d "^event 1 time_jump:ptp0 .*CLOCK_REALTIME" recover_1us_s)" \
+	'BEGIN { if (own == "" || r == "") print "nan"; else printf "%.3f", own - (16 + r) }')" s
+for pol in accept step ignore; do
+	d=$tmp/ptp4l_leap_$pol; mkdir -p $d
+	PTP4L_GLOBAL="leapfile = $d/none.list" ptp4lconf $d "leap_policy = $pol"
+	ptp4lrun $d $PSCN/leap_ins.scn $PSCN/ptp4l_leap.play --duration 900 --csv-interval 0.05
+	from=606; [ $pol = ignore ] && from=640
+	line ptp_leap_from_gm_ok_$pol "$(awk -v m="$(csvmax $d $from 900)" \
+		'BEGIN { print (m != "" && m + 0 < 1000) ? 1 : 0 }')" 1
+done
+d=$tmp/ptp4l_gm; mkdir -p $d; ptp4lconf $d
+ptp4lrun $d $PSCN/ptp4l_gm.scn $PSCN/ptp4l_gm.play
+line ptp_gm_change_recovery "$(daemon_recovery $d source_change)" s
+
 # The real peers (phc2sys, chronyd) in the same worlds, seed for seed.
 sh tests/peers/bench-peers.sh "$build"
 

@@ -20,6 +20,7 @@
 
 #define DAY_S		86400LL
 #define LEAP_HISTORY_S	(2 * DAY_S)	/* an announced leap is kept this long after it */
+#define LEAP_LATE_S	(DAY_S / 2)	/* flags still up this long after it: the same leap */
 
 int disc_ptp_init(struct discipline *d)
 {
@@ -59,13 +60,19 @@ void disc_ptp_update(struct discipline *d, int64_t now, const struct source_samp
 	struct source_event ev;
 
 	while (source_next_event(d->src, &ev)) {
-		pr_notice("%s: %s", d->cc.name, ev.text);
+		struct recovery_status rs;
+
+		recovery_status(d->rec, &rs);
+		pr_notice("%s: %s%s", d->cc.name, ev.text, rs.active ?
+			  " (part of the recovery in progress)" : "");
 		disc_audit(d, AUDIT_SOURCE_SWITCHED, AKV_STR("reason",
 			   ev.kind == SOURCE_EV_GM_CHANGE ? "gm_change" :
 			   ev.kind == SOURCE_EV_REF_STEP ? "ptp4l_step" :
 			   ev.kind == SOURCE_EV_PORT_LEFT ? "port_left_slave" : "reference_changed"));
-		/* the offset right after is not known yet: the next chain sample is */
-		if (d->started)
+		/* a disturbance while the chain still recovers is part of that
+		 * recovery (the start's ends when the whole chain is in); the
+		 * offset right after is not known yet: the next chain sample is */
+		if (d->started && !rs.active)
 			disc_report_event(d, event_kind(ev.kind), now, RECOVERY_OFFSET_UNKNOWN);
 	}
 	source_health(d->src, &h);
@@ -102,6 +109,11 @@ static void refresh_ptp_table(struct discipline *d, const struct pmc_time_props 
 		leaptable_withdraw_announcement(d->ptp_leaps, LEAP_ORIGIN_PTP);
 		return;
 	}
+	/* a grandmaster may still say leap61 (and the old offset) a moment after
+	 * the leap: that is the leap just past, not one more tomorrow */
+	if (delta && leaptable_next_leap(d->ptp_leaps, utc_s - LEAP_LATE_S, &next, &nd) == 0 &&
+	    next <= utc_s)
+		return;
 	if (delta) {
 		char date[32];
 

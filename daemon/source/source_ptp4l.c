@@ -89,9 +89,16 @@ static void watch_offset(struct ptp4l_src *x, const struct ptp4l_view *v)
 {
 	int64_t mo = v->status.master_offset_ns, jump;
 
+	uint8_t st = v->active >= 0 ? v->ports[v->active].state : 0;
+
 	if (v->status_count == x->mo_count)
 		return;
 	x->mo_count = v->status_count;
+	/* a port that is not synchronised measures nothing: no jump to see */
+	if (!v->status.gm_present || (st != PTP_PS_SLAVE && st != PTP_PS_UNCALIBRATED)) {
+		x->have_mo = false;
+		return;
+	}
 	jump = mo - x->mo;
 	if (x->have_mo && x->p.step_detect_ns > 0 &&
 	    (jump >= x->p.step_detect_ns || jump <= -x->p.step_detect_ns))
@@ -125,10 +132,10 @@ static void on_change(void *arg, unsigned ch, const struct ptp4l_view *v)
 
 	if (ch & (PMC_CHANGE_PARENT | PMC_CHANGE_STATUS))
 		watch_gm(x, v);
-	if (ch & PMC_CHANGE_STATUS)
-		watch_offset(x, v);
 	if (ch & (PMC_CHANGE_PORT | PMC_CHANGE_DOWN))
 		watch_port(x, v);
+	if (ch & PMC_CHANGE_STATUS)
+		watch_offset(x, v);
 	if (ch & PMC_CHANGE_DOWN)
 		x->have_mo = false;	/* a restarted ptp4l starts afresh */
 }

@@ -64,3 +64,17 @@ csvmax() {
 		($1 - s > 0.001 || s - $1 > 0.001) { v = $2 < 0 ? -$2 : $2; if (v > m) m = v }
 		END { printf "%.1f", m }' "$1/truth.csv"
 }
+
+# source = ptp4l against the simulator's played ptp4l (tests/sim/ptp4lplay.c):
+# ptp4lrun DIR SCENARIO PLAY [SIM-OPTIONS...]: gnomond from the play's ptp4l
+ptp4lrun() {
+	_d=$1 _s=$2 _p=$3; shift 3
+	sed "s#@DIR@#$_d#; s#@FLAGS@#${PLAY_FLAGS:-0x3d}#" "$_p" > "$_d/play"
+	GNOMON_SIM_PTP4L=$_d/play simrun "$_d" "$_s" "$@"
+}
+# ptp4lconf DIR [KEY = VALUE...]: CLOCK_REALTIME from ptp4l at DIR/ptp4l
+ptp4lconf() {
+	_d=$1; shift
+	{ printf '[CLOCK_REALTIME]\nsource = ptp4l:%s/ptp4l\nmax_slew_ppm = 100000\n' "$_d"
+	  for kv in "$@"; do echo "$kv"; done; } | mkconf "$_d" "${PTP4L_GLOBAL:-}"
+}

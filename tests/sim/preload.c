@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/sim/ptp4lplay.h"
 #include "tests/sim/sim.h"
 #include "tests/sim/simlog.h"
 
@@ -148,6 +149,7 @@ static struct sim *sim_init(void)
 	protect(s, s->w->out_fd[1]);
 	protect(s, s->w->out_fd[2]);
 	protect(s, s->w->out_fd[3]);
+	ptp4l_play_init(s, getenv("GNOMON_SIM_PTP4L"));
 	clean_env();
 	return s;
 }

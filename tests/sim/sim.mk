@@ -11,7 +11,9 @@ SIM_CORE_SRC := $(addprefix tests/sim/,prng.c scenario.c scenario_event.c scenar
 		util/where.c
 SIM_PRELOAD_SRC := $(addprefix tests/sim/,real.c preload.c simfd.c vtime.c timerfd.c \
 		ic_block.c ic_clock.c ic_fd.c ic_signal.c ic_caps.c ic_unsup.c \
-		ic_net.c ic_sockopt.c ic_netio.c ic_netmsg.c ic_resolv.c ic_random.c ic_health.c)
+		ic_net.c ic_sockopt.c ic_netio.c ic_netmsg.c ic_resolv.c ic_random.c ic_health.c \
+		ptp4lplay.c)
+SIM_PRELOAD_SRC += daemon/source/pmc_msg.c daemon/source/pmc_build.c
 SIM_RUNNER_SRC := $(addprefix tests/sim/,runner.c runner_guard.c scenario.c scenario_event.c \
 		scenario_health.c scendate.c netscn.c) \
 		util/where.c

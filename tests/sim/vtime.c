@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "tests/sim/net.h"
+#include "tests/sim/ptp4lplay.h"
 #include "tests/sim/sim.h"
 
 #define STACK_FDS 64
@@ -189,7 +190,10 @@ static int after_end(struct sim *s, struct waitset *ws, const struct vt_deadline
 static int ready_now(struct sim *s, struct waitset *ws, int64_t *t_timer)
 {
 	static const struct timespec zero = { 0, 0 };
-	int r_sim = scan_sim(s, ws, t_timer), r_real;
+	int r_sim, r_real;
+
+	ptp4l_play_serve(s);	/* the requests the program just sent */
+	r_sim = scan_sim(s, ws, t_timer);
 
 	if (r_sim == 0 && ws->nreal == 0)
 		return 0;
