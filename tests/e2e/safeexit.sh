@@ -100,3 +100,34 @@ check "start on time: recovered, overshoot 0, limit absent, no ratio (log)" "$d/
 	grep -q "recovered from start in [0-9.]* s (offset at event +0.00000000[0-9] s, peak [0-9.]* s, overshoot 0 ns, limit -)$" "$d/log"
 check "start on time: limit_s and ratio null in the history" "$d/log" \
 	grep -q '"event":"start".*"limit_s":null,.*"ratio":null' "$d/recovery.jsonl"
+
+# SIGINT takes the same exit path: sent by hand ~3 s into the 10 s slew
+# (virtual time paced at real time), the clock is left at its natural rate.
+d=$(newdir exit_sigint)
+capconf "$d" 100000
+"$SIM" --quiet --summary "$d/summary" --timeout 60 --speed 1 --duration 20 \
+	$SCN/sysclk_offset_1s.scn -- "$GNOMOND" -d -f "$d/gnomon.conf" > "$d/log" 2>&1 &
+sim=$!
+i=0; while [ $i -lt 50 ] && ! grep -q "slewing +0.99" "$d/log"; do sleep 0.1; i=$((i + 1)); done
+sleep 2
+[ -s "$d/gnomond.pid" ] && kill -INT "$(cat "$d/gnomond.pid")"
+wait $sim
+rate=$(sumval "$d" "^exit CLOCK_REALTIME" rate_ppb)
+check "SIGINT mid-slew: clock's true rate within 1 ppm after the exit (${rate} ppb)" "$d/log" \
+	sh -c "grep -q 'slewing +0.99' '$d/log' && ! grep -q 'slew done' '$d/log' &&
+	       awk -v r='$rate' 'BEGIN { exit !(r != \"\" && r > -1000 && r < 1000) }'"
+
+# A fatal error after a clock was taken over (the next clock cannot be
+# opened) on the kernel a kill -9 left at -10 %: that clock is left at the
+# drift file's natural frequency, tick back at nominal, not at the slew.
+d=$(newdir exit_fatal)
+capconf "$d" 100000
+printf '\n[/dev/ptp7]\nsource = phc:/dev/ptp0\n' >> "$d/gnomon.conf"
+cp "$drift" "$d/"
+simrun "$d" tests/e2e/scenarios/restart_midslew.scn
+rate=$(sumval "$d" "^exit CLOCK_REALTIME" rate_ppb)
+check "fatal error at start: the daemon stopped, saying why" "$d/log" \
+	grep -q "cannot open clock /dev/ptp7" "$d/log"
+check "fatal error at start: CLOCK_REALTIME left at its natural rate, not the -10 % slew (${rate} ppb)" \
+	"$d/log" sh -c "[ '$(sumval "$d" "^exit CLOCK_REALTIME" tick)' = 10000 ] &&
+	       awk -v r='$rate' 'BEGIN { exit !(r != \"\" && r > -1000 && r < 1000) }'"
