@@ -172,6 +172,9 @@ static int apply(struct discipline *d, const struct servo_out *o, int64_t now)
  * recovery is timed) is known to FAULT_RETRY_NS. */
 static int64_t read_failed(struct discipline *d, int err, int64_t now)
 {
+	/* a source still getting ready (ptp4l asked, no answer yet) is no fault */
+	if (err == -EINPROGRESS && !d->started)
+		return FAULT_RETRY_NS;
 	disc_report_fault(d, DISC_FAULT_READ, err, now);
 	return d->interval_ns < FAULT_RETRY_NS ? d->interval_ns : FAULT_RETRY_NS;
 }

@@ -55,7 +55,8 @@ struct source;
 
 struct source_ops {
 	const char *kind;
-	/** Measure target against the source: 0 or -errno. */
+	/** Measure target against the source: 0 or -errno (-EINPROGRESS: not
+	 *  ready yet, before the first sample; not counted as a fault). */
 	int (*measure)(struct source *s, struct clock *target, struct source_sample *out);
 	void (*destroy)(struct source *s);
 	/** Optional: fitness and the chain's offset (absent: fit, chain unknown). */

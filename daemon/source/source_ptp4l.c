@@ -195,8 +195,8 @@ static int ptp4l_measure(struct source *s, struct clock *target, struct source_s
 	const struct ptp4l_view *v = pmc_client_view(x->pmc);
 	int r;
 
-	if (!v->up)
-		return v->last_error ? v->last_error : -ENOTCONN;
+	if (!v->up)	/* asked, no answer yet (the client's timeout says when it is a fault) */
+		return v->last_error ? v->last_error : v->replies ? -ENOTCONN : -EINPROGRESS;
 	r = find_ref(x, v, target);
 	if (r < 0)
 		return r;

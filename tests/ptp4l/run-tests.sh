@@ -120,6 +120,14 @@ expect "gmPresent true" [ "$(field gm_present)" = true ]
 expect "currentUtcOffset 37 in status" [ "$(field utc_offset_s)" = 37 ]
 expect "gnomonctl status shows the ptp4l lines" sh -c "'$CTL' -s '$tmp/ctl.sock' status | grep -q '^Grandmaster.*present'"
 
+# the JSON of a ptp4l clock is what doc/gnomonctl-v1.schema.json says
+if cc -std=gnu11 -O2 -D_GNU_SOURCE $(pkg-config --cflags json-c) -o "$tmp/schema_check" \
+	tests/ops/schema_check.c $(pkg-config --libs json-c) -lm 2> "$tmp/cc.err"; then
+	st > "$tmp/status.json"
+	expect "gnomonctl --json status valid against the v1 schema" \
+		"$tmp/schema_check" doc/gnomonctl-v1.schema.json status "$tmp/status.json"
+fi
+
 # a leap announced by the grandmaster only
 ip netns exec "$NM" "$PMC" -u -b 0 -s "$tmp/m.sock" \
 	'SET GRANDMASTER_SETTINGS_NP clockClass 6 clockAccuracy 0x21 offsetScaledLogVariance 0x4e5d currentUtcOffset 37 leap61 1 leap59 0 currentUtcOffsetValid 1 ptpTimescale 1 timeTraceable 1 frequencyTraceable 1 timeSource 0x20' > /dev/null 2>&1
