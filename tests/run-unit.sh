@@ -13,6 +13,7 @@ for t in "$@"; do
 	[ $rc -ne 0 ] && [ "$nf" -eq 0 ] && nf=1
 	pass=$((pass + n - nf)); fail=$((fail + nf))
 	printf '%-40s %s\n' "$(basename "$t")" "${line:-(no Check summary, exit $rc)}"
+	printf '%s\n' "$out" | grep '^SKIP' | sed 's/^/    /'
 	[ "$nf" -ne 0 ] && { printf '%s\n' "$out" | grep -v '^[0-9]*%: Checks' | sed 's/^/    /' | tail -n 40; bad="$bad $(basename "$t")"; }
 done
 echo "unit($build): $pass passed, $fail failed"

@@ -127,8 +127,7 @@ START_TEST(owner_rules)
 	mode_t old;
 	int fd;
 
-	if (geteuid() != 0)
-		return;		/* chown needs root */
+	/* chown needs root: registered only then (unit_suite) */
 	/* another user's file at the name: refused, saying whose */
 	ck_assert_int_eq(chown(secret, 12345, 12345), 0);
 	ck_assert_int_eq(safefile_open(secret, O_WRONLY | O_APPEND, 0644, 4242, why,
@@ -194,7 +193,10 @@ Suite *unit_suite(void)
 	tcase_add_test(tc, hardlink_refused);
 	tcase_add_test(tc, fifo_refused_without_blocking);
 	tcase_add_test(tc, reader_accepts_file_and_null);
-	tcase_add_test(tc, owner_rules);
+	if (geteuid() == 0)
+		tcase_add_test(tc, owner_rules);
+	else
+		printf("SKIP test_safefile: owner_rules needs root (chown)\n");
 	tcase_add_test(tc, replace_never_writes_through_a_link);
 	tcase_add_test(tc, user_uid);
 	suite_add_tcase(s, tc);
