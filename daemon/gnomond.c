@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * gnomond: disciplines the system clock and PHCs from references.
- * One thread, one poll loop on CLOCK_MONOTONIC; see ../shared/DESIGN.md.
+ * One thread, one poll loop on CLOCK_MONOTONIC; see doc/architecture.md.
  */
 #include <errno.h>
 #include <getopt.h>

@@ -20,7 +20,7 @@
  *    closing).
  * Nothing a client does can block the loop. Sockets are made non-blocking
  * and close-on-exec with fcntl() after creation, never with SOCK_NONBLOCK
- * or SOCK_CLOEXEC (DESIGN.md: LD_PRELOAD clock simulators follow fds).
+ * or SOCK_CLOEXEC (doc/architecture.md: LD_PRELOAD clock simulators follow fds).
  *
  * Callbacks may close any client, their own included, and may queue
  * output; the server checks after every callback whether the client is

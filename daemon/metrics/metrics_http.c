@@ -2,7 +2,7 @@
 /*
  * The /metrics HTTP listener: one request per connection, HTTP/1.0 style.
  *
- * Why this is not libmicrohttpd (DESIGN.md suggests it in external-poll
+ * Why this is not libmicrohttpd (the first design sketch suggested it in external-poll
  * mode). libmicrohttpd 0.9.75 (Debian 12), probed with strace and an
  * LD_PRELOAD shim in its no-thread external mode:
  *  - it hands its sockets out only as fd_sets (MHD_get_fdset) to be
@@ -10,8 +10,8 @@
  *    one: we would diff that set against the loop after every MHD_run()
  *    and re-register, bookkeeping the loop exists to hide;
  *  - it creates its sockets with SOCK_CLOEXEC and accepts with
- *    accept4(SOCK_CLOEXEC | SOCK_NONBLOCK), the creation flags DESIGN.md
- *    bans so that LD_PRELOAD clock simulators can follow every fd;
+ *    accept4(SOCK_CLOEXEC | SOCK_NONBLOCK), the creation flags
+ *    doc/architecture.md bans so that LD_PRELOAD clock simulators can follow every fd;
  *  - it times connections out on CLOCK_MONOTONIC_COARSE, which no
  *    simulator fakes: under simulation the timeouts would run in real time
  *    while the daemon lives in virtual time;
