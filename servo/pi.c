@@ -1,47 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Proportional-integral tracking servo, shaped like linuxptp's pi.c.
- *
- * Per sample (servo space, T = nominal interval, offset in ns):
- *	integ -= ki_n * offset / T		(the hold-frequency estimate)
- *	freq   = integ - kp_n * offset / T
- * kp_n, ki_n are the normalised gains: the fraction of the offset the
- * proportional term removes in one interval, and the integrator's step per
- * interval in units of offset/T. The closed loop is then
- *	z^2 - (2 - kp_n - ki_n) z + (1 - kp_n) = 0,
- * stable (Jury) iff 0 < kp_n < 2 and 0 < ki_n < 4 - 2 kp_n, which the
- * caps below guarantee for any positive gains.
- *
- * Gains. pi_kp and pi_ki are given for a 1 s interval in linuxptp's units
- * (ppb per ns, i.e. 1/s). For an interval T they scale as linuxptp scales
- * them (kp ~ T^-0.3, ki ~ T^0.4), i.e. kp_n = kp T^0.7, ki_n = ki T^1.4,
- * capped at linuxptp's kp_norm_max 0.7 / ki_norm_max 0.3. Those exponents
- * are also what the optimum below does when T changes (kp_n ~ T^0.75 and
- * ki_n ~ T^1.5 for a random-walk frequency).
- *
- * Defaults: for a clock whose frequency wanders as a random walk of
- * q = 1 ppb/sqrt(s) measured every second with white noise sigma, the
- * steady-state Kalman filter for [offset, frequency] followed by a
- * dead-beat correction is this very PI with kp_n = Kx and ki_n = Kf, its
- * gains; its one-step prediction error is about the lowest true offset
- * RMS any servo reaches there. The defaults are those gains for
- * sigma = 33 ns, what gnomond's default 9 readings of a PHC with 100 ns
- * of read noise average to (servo/sample_filter.h): 0.217 and
- * 0.0265 /s, bound 17.3 ns (gnomon-sim, sysclk_steady.scn, seeds 1-5:
- * 17.4 ns; the gains for sigma = 100 ns, 0.132 / 0.0093, gave 23.4 ns
- * there). Loop time constant ~9 s. linuxptp's 0.7 / 0.3 pass the
- * measurement noise almost untouched into the clock.
- *
- * Start: the first sample is only stored; the second gives the hold
- * frequency from the two offsets and the frequency applied in between
- * (as linuxptp does; at rates above 1 Hz the first sample stays the
- * anchor until 1 s has passed), and the offset it shows is removed within one
- * interval (freq = hold - offset / T); then the PI runs. After a planner
- * handover (pi_start) the first sample does the same with the planner's
- * hold: what the landing left (a timer 100 us late at a landing rate of
- * 1000 ppm leaves 100 ns) is gone at the next
- * sample instead of decaying with the loop's ~9 s time constant and
- * overshooting. The second checks that hold (after_start()).
+ * Proportional-integral tracking servo, shaped like linuxptp's pi.c:
+ *	integ -= ki_n * offset / T,	freq = integ - kp_n * offset / T
+ * with linuxptp's gains (1 s units, scaled kp T^0.7, ki T^1.4, capped at
+ * 0.7 / 0.3, which keeps the loop stable). The defaults are the Kalman
+ * gains for 1 ppb/sqrt(s) wander and a 33 ns sample. The first sample is
+ * stored, the second gives the hold and removes the offset it shows; after
+ * a planner handover the first does that with the planner's hold.
+ * Stability, defaults and tuning figures: doc/servo.md.
  */
 #include <math.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 /*
  * The servo front: parameters, time base, step decisions, the slew
  * planner's engagement, dispatch to the tracking algorithm (pi.c,
- * linreg.c), feed-forward, the cap, and the lock state.
+ * kalman.c), feed-forward, the cap, and the lock state.
  *
  * Time. Everything below runs on reference seconds counted from the first
  * sample: local_ns differences, or, with local_follows_clock, those minus
@@ -80,8 +80,8 @@ static const struct servo_algo_ops *algo_ops(enum servo_type t)
 	switch (t) {
 	case SERVO_PI:
 		return &servo_pi_ops;
-	case SERVO_LINREG:
-		return &servo_linreg_ops;
+	case SERVO_KALMAN:
+		return &servo_kalman_ops;
 	}
 	return NULL;
 }

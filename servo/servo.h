@@ -23,7 +23,7 @@
 
 enum servo_type {
 	SERVO_PI,	/**< proportional-integral, like phc2sys's default */
-	SERVO_LINREG,	/**< linear regression over a window of samples */
+	SERVO_KALMAN,	/**< a bank of Kalman-weighted line fits ("kalman"; "linreg" in a config) */
 };
 
 enum servo_state {
@@ -148,7 +148,7 @@ void servo_set_max_freq(struct servo *s, double max_freq_ppb);
  */
 bool servo_natural_freq(const struct servo *s, double *ppb);
 
-/** Name of a servo type ("pi", "linreg"); name of a state. */
+/** Name of a servo type ("pi", "kalman"); name of a state. */
 const char *servo_type_name(enum servo_type t);
 const char *servo_state_name(enum servo_state st);
 

@@ -2,7 +2,7 @@
 /**
  * @file servo_priv.h
  * Inside the servo: the ops table every tracking algorithm (pi.c,
- * linreg.c) implements and the slew planner (planner.c). Nothing here is
+ * kalman.c) implements and the slew planner (planner.c). Nothing here is
  * seen outside servo/.
  *
  * "Servo space": the algorithms and the planner work with the frequency
@@ -107,7 +107,7 @@ struct servo_algo_ops {
 };
 
 extern const struct servo_algo_ops servo_pi_ops;
-extern const struct servo_algo_ops servo_linreg_ops;
+extern const struct servo_algo_ops servo_kalman_ops;
 
 /* ---- planner.c: the slew planner for large offsets ---- */
 

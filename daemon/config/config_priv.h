@@ -29,6 +29,8 @@ enum conf_type {
 #define KEY_MIN_EXCL	0x2	/**< value must be > min (not >= min) */
 #define KEY_DEF_KIND	0x4	/**< default depends on the clock (see def_doc) */
 
+/** One name of an enum value. A later entry with an earlier entry's value
+ *  is an alias: accepted when read, never listed or printed. */
 struct conf_enum {
 	const char *name;
 	int value;
@@ -96,7 +98,7 @@ void conf_enum_list(const struct conf_key *k, char *buf, size_t len);
 void conf_range_text(const struct conf_key *k, char *buf, size_t len);
 
 /** What a value of k looks like, e.g. "a number, 0.01 to 128 Hz" or
- *  "pi|linreg"; "" when there is nothing short to say. */
+ *  "pi|kalman" (aliases left out); "" when there is nothing short to say. */
 void conf_expect_text(const struct conf_key *k, char *buf, size_t len);
 
 /**

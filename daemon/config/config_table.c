@@ -38,7 +38,9 @@ static const struct conf_enum log_targets[] = {
 };
 
 static const struct conf_enum servos[] = {
-	{ "pi", SERVO_PI }, { "linreg", SERVO_LINREG }, { NULL, 0 },
+	{ "pi", SERVO_PI }, { "kalman", SERVO_KALMAN },
+	{ "linreg", SERVO_KALMAN },	/* its first name: an alias */
+	{ NULL, 0 },
 };
 
 static const struct conf_enum timescales[] = {
@@ -347,12 +349,14 @@ const struct conf_key conf_keys[] = {
 		  "auto (ptp when the grandmaster's currentUtcOffset is valid, on the PTP "
 		  "timescale and traceable, else the file). Without a file, or with an expired "
 		  "one, the grandmaster's word is used whatever this says (with a warning)." },
-	{ .name = "servo", .scope = SCOPE_CLOCK, .type = CT_ENUM, .def = "linreg",
+	{ .name = "servo", .scope = SCOPE_CLOCK, .type = CT_ENUM, .def = "kalman",
 	  .unit = "", .offset = C(servo), .enums = servos,
-	  .help = "linreg fits a line to the recent offsets: it finds the frequency error "
-		  "in a few samples and does not overshoot, which suits the low-noise, "
-		  "steady-rate clock-to-clock comparisons gnomon makes. pi is the "
-		  "proportional-integral servo phc2sys uses by default (see pi_kp, pi_ki)." },
+	  .help = "kalman (also accepted by its first name, linreg) runs a bank of "
+		  "Kalman-weighted line fits of the recent offsets and follows the one that "
+		  "predicted best: it finds the frequency error in a few samples and does "
+		  "not overshoot, which suits the low-noise, steady-rate clock-to-clock "
+		  "comparisons gnomon makes (doc/servo.md). pi is the proportional-integral "
+		  "servo phc2sys uses by default (see pi_kp, pi_ki)." },
 	{ .name = "max_slew_ppm", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "500",
 	  .min = 0, .max = 1e6, .flags = KEY_MIN_EXCL, .unit = "ppm",
 	  .offset = C(max_slew_ppm), .check = check_sysclk_cap,
@@ -393,11 +397,11 @@ const struct conf_key conf_keys[] = {
 	{ .name = "pi_kp", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "0",
 	  .min = 0, .max = 10, .unit = "", .offset = C(pi_kp),
 	  .help = "Proportional gain of the pi servo; 0 = the servo's default. "
-		  "Ignored by linreg." },
+		  "Ignored by kalman." },
 	{ .name = "pi_ki", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "0",
 	  .min = 0, .max = 10, .unit = "", .offset = C(pi_ki),
 	  .help = "Integral gain of the pi servo; 0 = the servo's default. "
-		  "Ignored by linreg." },
+		  "Ignored by kalman." },
 	{ .name = "leap_policy", .scope = SCOPE_CLOCK, .type = CT_ENUM, .def = "accept",
 	  .unit = "", .offset = C(leap_policy), .enums = leap_policies,
 	  .help = "How a leap second reaches a UTC clock that follows a TAI source: "

@@ -83,13 +83,23 @@ void conf_range_text(const struct conf_key *k, char *buf, size_t len)
 		snprintf(buf, len, "%.15g to %.15g%s%s", k->min, k->max, sp, k->unit);
 }
 
+/* An entry after one with the same value is an alias. */
+static bool is_alias(const struct conf_enum *all, const struct conf_enum *e)
+{
+	for (const struct conf_enum *p = all; p < e; p++)
+		if (p->value == e->value)
+			return true;
+	return false;
+}
+
 void conf_enum_list(const struct conf_key *k, char *buf, size_t len)
 {
 	size_t n = 0;
 
 	buf[0] = '\0';
 	for (const struct conf_enum *e = k->enums; e && e->name && n < len; e++)
-		n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "|" : "", e->name);
+		if (!is_alias(k->enums, e))
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "|" : "", e->name);
 }
 
 static int parse_enum(const struct conf_key *k, const char *text, int *v)

@@ -261,7 +261,7 @@ int main(int argc, char **argv)
 	printf("servo_physical_limit_1s_cap100000 %.3f s\n", 1e9 / (1e8 - 2e4));
 	recover(SERVO_PI, 1e9, 1e8, 20000, FEED_PHC, 1, 60, &rc);
 	print_recovery("1s_cap100000", &rc);
-	recover(SERVO_LINREG, 1e9, 1e8, 20000, FEED_PHC, 1, 60, &rc);
+	recover(SERVO_KALMAN, 1e9, 1e8, 20000, FEED_PHC, 1, 60, &rc);
 	print_recovery("1s_cap100000_linreg", &rc);
 	/* CLOCK_REALTIME: local time (CLOCK_MONOTONIC) runs 10 % off at the
 	 * cap, the frequency lands 50 us after the sample. */
@@ -284,7 +284,7 @@ int main(int argc, char **argv)
 	printf("servo_physical_limit_1s_cap1000 %.3f s\n", 1e9 / fmin(1e6, 1e8 - 2e4));
 	recover(SERVO_PI, 1e9, 1e6, 20000, FEED_PHC, 1, 1200, &rc);
 	print_recovery("1s_cap1000", &rc);
-	recover(SERVO_LINREG, 1e9, 1e6, 20000, FEED_DAEMON, 5, 1200, &rc);
+	recover(SERVO_KALMAN, 1e9, 1e6, 20000, FEED_DAEMON, 5, 1200, &rc);
 	print_recovery("1s_cap1000_daemon_linreg", &rc);
 	/* Steady state: 20 ppm, 1 ppb/sqrt(s) wander, RMS of the true offset
 	 * from 600 s to 3600 s, mean over the seeds. Headline: gnomond's 9

@@ -131,9 +131,9 @@ check "holdover: gnomonctl status shows HOLDOVER" "$d/status" grep -q '^State *:
 check "holdover: the offset carries its age (\"+N ns, S s ago\")" "$d/status" \
 	grep -Eq '^Offset *: [-+][0-9.]+ [nmu]?s, [0-9.]+ s ago$' "$d/status"
 check "holdover: the servo line does not say locked" "$d/status" \
-	sh -c "grep -q '^Servo *: linreg, holding' '$d/status' && ! grep -q '^Servo *:.*locked' '$d/status'"
+	sh -c "grep -q '^Servo *: kalman, holding' '$d/status' && ! grep -q '^Servo *:.*locked' '$d/status'"
 check "holdover: JSON servo_state holding, offset_age_s > 1 s" "$d/status.json" \
 	sh -c "grep -q '\"servo_state\": \"holding\"' '$d/status.json' &&
 	       awk '/\"offset_age_s\"/ { gsub(/[^0-9.]/, \"\", \$2); exit !(\$2 + 0 > 1) }' '$d/status.json'"
 check "holdover: the clocks table says so too" "$d/clocks" \
-	grep -Eq 'HOLDOVER .*linreg/holding +[-+][0-9.]+ [nmu]?s, [0-9.]+ s ago' "$d/clocks"
+	grep -Eq 'HOLDOVER .*kalman/holding +[-+][0-9.]+ [nmu]?s, [0-9.]+ s ago' "$d/clocks"

@@ -15,7 +15,7 @@
 
 #define FIXTURE_CLOCK_PHC \
 	"{\"name\":\"/dev/ptp1\",\"kind\":\"phc\",\"source\":\"phc:/dev/ptp0\"," \
-	"\"state\":\"HOLDOVER\",\"servo\":\"linreg\",\"servo_state\":\"locking\"," \
+	"\"state\":\"HOLDOVER\",\"servo\":\"kalman\",\"servo_state\":\"locking\"," \
 	"\"offset_ns\":-1500000000,\"freq_ppb\":100000000.0,\"max_slew_ppm\":100000.0," \
 	"\"slewing\":true,\"slew_left_s\":15.2,\"at_cap\":true,\"last_update_age_s\":1.5," \
 	"\"updates\":10,\"steps\":1,\"faults\":2,\"last_error\":\"read failed: Input/output error\"}"

@@ -41,7 +41,7 @@ START_TEST(test_minimal)
 	ck_assert_str_eq(cc->name, "CLOCK_REALTIME");
 	ck_assert_str_eq(cc->source, "phc:/dev/ptp0");
 	ck_assert_int_eq(cc->line, 1);
-	ck_assert_int_eq(cc->servo, SERVO_LINREG);
+	ck_assert_int_eq(cc->servo, SERVO_KALMAN);
 	ck_assert_double_eq(cc->max_slew_ppm, 500);
 	ck_assert_double_eq(cc->max_slew_ppb, 500000);	/* resolved once, at load */
 	ck_assert_double_eq(cc->step_threshold_s, 0);
@@ -218,7 +218,7 @@ static const struct bad bad[] = {
 	{ "\n[CLOCK_REALTIME]\nsource = phc:/dev/ptp0\nmax_slew_ppm = 100001\n",
 	  "t.conf:4: max_slew_ppm: 100001 ppm is above the 100000 ppm (10 %) the system clock can slew" },
 	/* enums */
-	{ SYSCLK "servo = foo\n", "t.conf:3: servo: 'foo' is not one of pi|linreg" },
+	{ SYSCLK "servo = foo\n", "t.conf:3: servo: 'foo' is not one of pi|kalman" },
 	{ "[global]\nlog_level = verbose\n" SYSCLK,
 	  "t.conf:2: log_level: 'verbose' is not one of err|warning|notice|info|debug" },
 	{ SYSCLK "timescale = gps\n", "t.conf:3: timescale: 'gps' is not one of utc|tai" },
@@ -231,7 +231,7 @@ static const struct bad bad[] = {
 	  "t.conf:3: duplicate section: [/dev/ptp1] is the same clock as [ptp1] at line 1" },
 	{ "[global]\n" SYSCLK "[global]\n", "t.conf:4: duplicate section [global] (first at line 1)" },
 	/* empty values */
-	{ SYSCLK "servo =\n", "t.conf:3: servo: empty value (expected pi|linreg)" },
+	{ SYSCLK "servo =\n", "t.conf:3: servo: empty value (expected pi|kalman)" },
 	{ SYSCLK "update_rate = # none\n",
 	  "t.conf:3: update_rate: empty value (expected a number, 0.01 to 128 Hz)" },
 	{ "[eth1]\nsource =\n",
@@ -248,7 +248,7 @@ static const struct bad bad[] = {
 	{ SYSCLK "source: phc:eth0\n",
 	  "t.conf:3: syntax error: expected '[section]' or 'key = value', got 'source: phc:eth0'" },
 	{ SYSCLK " = pi\n", "t.conf:3: syntax error: no key name before '='" },
-	{ SYSCLK "servo = \x01\xff\n", "t.conf:3: servo: '\\x01\\xff' is not one of pi|linreg" },
+	{ SYSCLK "servo = \x01\xff\n", "t.conf:3: servo: '\\x01\\xff' is not one of pi|kalman" },
 	/* section names: phc/clockname.c's rules */
 	{ "[sys]\nsource = phc:eth0\n[CLOCK_REALTIME]\nsource = phc:eth0\n",
 	  "t.conf:3: duplicate section: [CLOCK_REALTIME] is the same clock as [sys] at line 1" },
@@ -457,6 +457,27 @@ START_TEST(test_system_clock_spellings)
 	ck_assert_int_eq(conf.clocks[1].source_timescale, TS_UTC);
 	ck_assert_int_lt(load("[sys]\nsource = phc:eth0\nmax_slew_ppm = 100001\n"), 0);
 	ck_assert_msg(strstr(err, "the system clock can slew"), "%s", err);
+}
+END_TEST
+
+/* linreg, the Kalman bank's first name, is read as kalman and printed as kalman. */
+START_TEST(test_servo_alias)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	ck_assert_msg(load(SYSCLK "servo = linreg\n") == 0, "%s", err);
+	ck_assert_int_eq(conf.clocks[0].servo, SERVO_KALMAN);
+	ck_assert_msg(load(SYSCLK "servo = Kalman\n") == 0, "%s", err);
+	ck_assert_int_eq(conf.clocks[0].servo, SERVO_KALMAN);
+	load(SYSCLK "servo = linreg\n");
+	f = open_memstream(&buf, &len);
+	config_print(&conf, f);
+	fclose(f);
+	ck_assert_msg(strstr(buf, "servo = kalman"), "%s", buf);
+	ck_assert_msg(!strstr(buf, "linreg"), "%s", buf);
+	free(buf);
 }
 END_TEST
 
@@ -690,6 +711,7 @@ Suite *unit_suite(void)
 	tcase_add_test(tc, test_values);
 	tcase_add_test(tc, test_system_clock_spellings);
 	tcase_add_test(tc, test_clock_names_agree);
+	tcase_add_test(tc, test_servo_alias);
 	tcase_add_test(tc, test_reference);
 	suite_add_tcase(s, tc);
 

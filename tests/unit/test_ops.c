@@ -32,7 +32,7 @@ static struct discipline_status clock_st(const char *name, enum disc_state state
 	st.source = "phc:/dev/ptp0";
 	st.kind = strcmp(name, "CLOCK_REALTIME") ? CLOCK_KIND_PHC : CLOCK_KIND_SYSTEM;
 	st.state = state;
-	st.servo = SERVO_LINREG;
+	st.servo = SERVO_KALMAN;
 	st.offset_ns = off;
 	st.updates = 10;
 	st.last_update_age_s = 0.25;
@@ -327,7 +327,7 @@ START_TEST(test_metrics_clock)
 	ck_assert_int_eq(metrics_fill_clock(m, &st, 0.010001, &t), 0);
 	txt = render(m);
 #define L "{clock=\"CLOCK_REALTIME\",source=\"phc:/dev/ptp0\""
-	assert_has(txt, "gnomon_clock_info" L ",kind=\"system\",servo=\"linreg\"} 1\n");
+	assert_has(txt, "gnomon_clock_info" L ",kind=\"system\",servo=\"kalman\"} 1\n");
 	assert_has(txt, "gnomon_clock_offset_seconds" L "} -3.2e-08\n");
 	assert_has(txt, "gnomon_clock_frequency_adjustment_ratio" L "} 1.2345e-05\n");
 	assert_has(txt, "gnomon_clock_tick_seconds" L "} 0.010001\n");
@@ -355,7 +355,7 @@ START_TEST(test_metrics_clock)
 	assert_hasnt(txt, "gnomon_clock_tick_seconds");	/* not even HELP/TYPE */
 	assert_has(txt, "gnomon_clock_sample_age_seconds{clock=\"/dev/ptp1\",source=\"phc:/dev/ptp0\"} +Inf\n");
 	assert_has(txt, "gnomon_clock_offset_seconds{clock=\"/dev/ptp1\",source=\"phc:/dev/ptp0\"} NaN\n");
-	assert_has(txt, ",kind=\"phc\",servo=\"linreg\"} 1\n");
+	assert_has(txt, ",kind=\"phc\",servo=\"kalman\"} 1\n");
 	assert_hasnt(txt, "gnomon_clock_recovery_events_total{");
 	metrics_destroy(m);
 }

@@ -41,7 +41,7 @@ static char *render(const char *command, const char *text)
 	"\"threshold_ns\":1000,\"limit_s\":10.0,\"expected_left_s\":7.08"
 #define RECOVERING "{" REC_FIELDS "}"
 #define CLOCK(name, leap, rec) "{\"name\":\"" name "\",\"kind\":\"system\"," \
-	"\"source\":\"phc:/dev/ptp0\",\"state\":\"LOCKED\",\"servo\":\"linreg\"," \
+	"\"source\":\"phc:/dev/ptp0\",\"state\":\"LOCKED\",\"servo\":\"kalman\"," \
 	"\"servo_state\":\"locked\",\"offset_ns\":12,\"freq_ppb\":-3217.4,\"max_slew_ppm\":500," \
 	"\"slewing\":false,\"slew_left_s\":0,\"at_cap\":false,\"last_update_age_s\":0.25," \
 	"\"updates\":10,\"steps\":0,\"faults\":0,\"last_error\":null,\"leap\":" leap "," \

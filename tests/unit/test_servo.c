@@ -59,7 +59,7 @@ START_TEST(test_bad_params)
 	ck_assert_ptr_null(servo_create(&p, 0));
 	p.max_freq_ppb = 2e9;
 	ck_assert_ptr_null(servo_create(&p, 0));
-	p = params(SERVO_LINREG);
+	p = params(SERVO_KALMAN);
 	p.interval_s = 0;
 	ck_assert_ptr_null(servo_create(&p, 0));
 	p.interval_s = NAN;
@@ -124,7 +124,7 @@ END_TEST
 
 START_TEST(test_later_step)
 {
-	struct servo_params p = params(SERVO_LINREG);
+	struct servo_params p = params(SERVO_KALMAN);
 	struct servo_out o;
 	struct servo *s;
 
@@ -274,7 +274,7 @@ static struct servo *converge(enum servo_type t, double nat, struct clk *c, int 
 
 START_TEST(test_converge)
 {
-	enum servo_type t = _i ? SERVO_LINREG : SERVO_PI;
+	enum servo_type t = _i ? SERVO_KALMAN : SERVO_PI;
 	struct clk c;
 	struct servo *s = converge(t, 20000, &c, 200);
 
@@ -293,7 +293,7 @@ END_TEST
 
 START_TEST(test_states)
 {
-	struct servo_params p = params(_i ? SERVO_LINREG : SERVO_PI);
+	struct servo_params p = params(_i ? SERVO_KALMAN : SERVO_PI);
 	struct servo *s = servo_create(&p, 0);
 	struct clk c = { .off_ns = 200, .nat_ppb = 20000 };
 	struct servo_out o;
@@ -324,7 +324,7 @@ END_TEST
  * frequency estimate. */
 START_TEST(test_stepped_foreign)
 {
-	struct servo_params p = params(_i ? SERVO_LINREG : SERVO_PI);
+	struct servo_params p = params(_i ? SERVO_KALMAN : SERVO_PI);
 	struct servo *s = servo_create(&p, 0);
 	struct servo_out o;
 
@@ -341,7 +341,7 @@ END_TEST
 /* The servo's own step is accounted by the servo: nobody reports it back. */
 START_TEST(test_stepped_own)
 {
-	struct servo_params p = params(_i ? SERVO_LINREG : SERVO_PI);
+	struct servo_params p = params(_i ? SERVO_KALMAN : SERVO_PI);
 	struct servo *s;
 	struct servo_out o;
 
@@ -383,7 +383,7 @@ END_TEST
  * offset change) must not stall the time base; the planner takes it. */
 START_TEST(test_follows_jump)
 {
-	struct servo_params p = params(_i ? SERVO_LINREG : SERVO_PI);
+	struct servo_params p = params(_i ? SERVO_KALMAN : SERVO_PI);
 	struct servo *s;
 	struct servo_out o;
 	int i;
@@ -406,7 +406,7 @@ END_TEST
  * read the jump as a slope and swing the clock by a large part of it. */
 START_TEST(test_step_after_jump)
 {
-	enum servo_type t = _i ? SERVO_LINREG : SERVO_PI;
+	enum servo_type t = _i ? SERVO_KALMAN : SERVO_PI;
 	struct servo_params p = params(t);
 	struct servo_out o;
 	struct servo *s;
@@ -437,7 +437,7 @@ END_TEST
 START_TEST(test_names)
 {
 	ck_assert_str_eq(servo_type_name(SERVO_PI), "pi");
-	ck_assert_str_eq(servo_type_name(SERVO_LINREG), "linreg");
+	ck_assert_str_eq(servo_type_name(SERVO_KALMAN), "kalman");
 	ck_assert_str_eq(servo_type_name((enum servo_type)9), "unknown");
 	ck_assert_str_eq(servo_state_name(SERVO_UNLOCKED), "unlocked");
 	ck_assert_str_eq(servo_state_name(SERVO_LOCKING), "locking");

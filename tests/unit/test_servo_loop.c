@@ -209,7 +209,7 @@ static void check_slew(const struct loop_case *c, const struct loop_result *r,
 START_TEST(test_slew_1s_cap10pct)
 {
 	struct loop_case c = {
-		.type = _i & 1 ? SERVO_LINREG : SERVO_PI,
+		.type = _i & 1 ? SERVO_KALMAN : SERVO_PI,
 		.off_ns = _i & 2 ? -1e9 : 1e9,
 		.nat_ppb = _i & 4 ? -20000 : 20000,
 		.follows = _i & 8,
@@ -230,7 +230,7 @@ END_TEST
 START_TEST(test_slew_1s_cap1000ppm)
 {
 	struct loop_case c = {
-		.type = _i & 1 ? SERVO_LINREG : SERVO_PI,
+		.type = _i & 1 ? SERVO_KALMAN : SERVO_PI,
 		.off_ns = _i & 2 ? -1e9 : 1e9,
 		.nat_ppb = _i & 4 ? -20000 : 20000,
 		.cap_ppb = 1e6, .noise_ns = 10, .end_s = 1100, .rms_from_s = 1e30,
@@ -248,7 +248,7 @@ END_TEST
 START_TEST(test_slew_latency_jitter)
 {
 	struct loop_case c = {
-		.type = _i & 1 ? SERVO_LINREG : SERVO_PI,
+		.type = _i & 1 ? SERVO_KALMAN : SERVO_PI,
 		.off_ns = _i & 2 ? -1e9 : 1e9,
 		.follows = _i & 4,
 		.nat_ppb = 20000, .cap_ppb = 1e8, .noise_ns = 10,
@@ -275,7 +275,7 @@ START_TEST(test_slew_daemon)
 {
 	static const double nats[] = { 20000, -20000, 0, 100000 };
 	struct loop_case c = {
-		.type = _i & 1 ? SERVO_LINREG : SERVO_PI,
+		.type = _i & 1 ? SERVO_KALMAN : SERVO_PI,
 		.off_ns = _i & 2 ? -1e9 : 1e9,
 		.cap_ppb = _i & 4 ? 1e6 : 1e8,
 		.nat_ppb = nats[(_i >> 3) & 3],
@@ -309,7 +309,7 @@ END_TEST
 START_TEST(test_handover_residual)
 {
 	struct loop_case c = {
-		.type = SERVO_LINREG, .off_ns = _i & 1 ? -1e9 : 1e9, .cap_ppb = 1e8,
+		.type = SERVO_KALMAN, .off_ns = _i & 1 ? -1e9 : 1e9, .cap_ppb = 1e8,
 		.nat_ppb = 20000, .follows = true, .meas_s = 3e-6, .latency_s = 6e-6,
 		.loop_timer = true, .noise_ns = 10, .end_s = 30, .rms_from_s = 10.9,
 		.jump_ppb = _i & 2 ? -1000 : 1000, .jump_after_s = 0.5, .seed = 51,
@@ -330,7 +330,7 @@ END_TEST
 START_TEST(test_steady_rms)
 {
 	struct loop_case c = {
-		.type = _i & 1 ? SERVO_LINREG : SERVO_PI,
+		.type = _i & 1 ? SERVO_KALMAN : SERVO_PI,
 		.noise_ns = _i & 2 ? 30 : 100,
 		.off_ns = 20000, .nat_ppb = 20000, .wander = 1, .cap_ppb = 5e5,
 		.end_s = 3600, .rms_from_s = 600,
@@ -358,7 +358,7 @@ END_TEST
 START_TEST(test_steady_rms_kalman)
 {
 	struct loop_case c = {
-		.type = _i ? SERVO_LINREG : SERVO_PI,
+		.type = _i ? SERVO_KALMAN : SERVO_PI,
 		.noise_ns = 100.0 / 3, .off_ns = 20000, .nat_ppb = 20000, .wander = 1,
 		.cap_ppb = 5e5, .end_s = 3600, .rms_from_s = 600,
 	};
@@ -386,7 +386,7 @@ START_TEST(test_freq_jump_relock)
 {
 	static const double jumps[] = { 5000, 7000, 12000, -7000 };
 	struct loop_case c = {
-		.type = _i & 1 ? SERVO_LINREG : SERVO_PI,
+		.type = _i & 1 ? SERVO_KALMAN : SERVO_PI,
 		.cap_ppb = _i & 2 ? 1e6 : 1e8,
 		.jump_ppb = jumps[(_i >> 2) & 3],
 		.off_ns = 10000, .nat_ppb = 20000, .follows = true, .meas_s = 3e-6,
@@ -411,7 +411,7 @@ END_TEST
 START_TEST(test_feedforward_smear)
 {
 	struct loop_case c = {
-		.type = _i & 1 ? SERVO_LINREG : SERVO_PI,
+		.type = _i & 1 ? SERVO_KALMAN : SERVO_PI,
 		.off_ns = 500, .nat_ppb = -15000, .cap_ppb = 5e5, .noise_ns = 10,
 		.ff_ppb = 1e9 / 86400, .ff_from_s = 300, .ff_to_s = 900,
 		.end_s = 1200, .rms_from_s = 200, .seed = 31,
@@ -444,7 +444,7 @@ START_TEST(test_property_random)
 		/* One draw per statement: the expressions of an initializer list
 		 * are evaluated in no particular order. */
 		c = (struct loop_case){
-			.type = _i ? SERVO_LINREG : SERVO_PI,
+			.type = _i ? SERVO_KALMAN : SERVO_PI,
 			.rms_from_s = 1e30,
 		};
 		c.off_ns = model_uniform(&x) < 0.5 ? -1 : 1;

@@ -1,56 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Linear-regression tracking servo: straight-line fits of the clock's
- * uncorrected offset over adaptive windows, the window chosen by how well
- * it predicted the samples that followed (linuxptp's linreg.c has the
- * idea, with boxcar windows of 4 ... 128 points).
- *
- * Points are (t, u) with u = offset - acc, acc being the integral of the
- * frequency this servo applied (servo space), so u is the offset the clock
- * would have without correction: a line of slope -hold plus wander.
- *
- * Windows. Each candidate is a weighted least-squares line whose weights
- * fade with age as the Kalman filter of this very model prescribes: u
- * measured with white noise sigma, its slope a random walk of q (the
- * clock's frequency wander). That filter is the best linear predictor of
- * u, and its gains depend only on rho = q^2 T^3 / sigma^2 (T the nominal
- * interval), so the candidates are Kalman filters for rho = 1, 1/4, ...,
- * 4^-15: memories of about 3 to 600 samples. Each is started from the
- * exact line through its first two points (no prior), so early on it is
- * the plain least-squares line through all points so far. Before a new
- * point joins, each candidate predicts it, and an exponential average
- * (over ~100 samples) of the squared prediction error ranks them; the
- * smallest error wins (a short memory follows wander, a long one averages
- * noise: the prediction error measures both, and its square adds the
- * measurement noise as a common constant). Then
- *	hold   = -slope
- *	offset estimate x = fitted u now + acc
- *	freq   = hold - x / T
- * i.e. the estimated offset is removed by the next sample; with that
- * dead-beat correction the true offset is the line's prediction error,
- * which is what the choice minimises. Removing only a fraction of x per
- * interval (as chrony's gradual correction does) is worse with an
- * estimate that is already filtered: it leaves the known part of the
- * error in the clock for longer (see "Tuning").
- *
- * Tuning (gnomon-sim, tests/sim/scenarios/sysclk_steady.scn: 20 ppm,
- * 1 ppb/sqrt(s) wander, 100 ns per reading, 9 readings averaged into a
- * 33 ns sample, 1 Hz, RMS from 600 s to 3600 s, mean of seeds 1-5): the
- * Kalman bound is 17.3 ns; the Kalman gains given to the PI reach
- * 17.4 ns, this bank 17.7 ns without being told noise or wander (an
- * error average over 200 samples instead of 100: 17.5 ns, but slower to
- * follow a change of regime). Boxcar windows of 4 ... 128 points gave
- * 19.0 ns (their best single width, about 20 points, 18.7 ns); removing
- * 0.8 or 0.6 of x per interval 19.2 and 19.5 ns; chronyd (10 readings a
- * second, bound 16.6 ns) 18.2 ns.
- *
- * Before 4 points: the line through the points so far once they span
- * about 1 s, else (one point after a planner handover, whose hold is
- * known) freq = hold - offset / T. So a hold the planner got wrong is
- * corrected from the second sample after the handover, not the fourth:
- * with a 1 ppm error the offset would otherwise sit at ~1 us for three
- * intervals. The two-point line costs sqrt(2) sigma / T of hold noise
- * for two intervals (about 60 ns of offset with 45 ns of noise).
+ * The kalman tracking servo: a bank of Kalman-weighted straight-line fits
+ * of the clock's uncorrected offset u = offset - acc (acc the integral of
+ * the frequency this servo applied), candidates for rho = q^2 T^3 / sigma^2
+ * = 1, 1/4, ... 4^-15; the one whose predictions of the following samples
+ * erred least wins, and freq = hold - x / T removes its offset estimate x
+ * by the next sample. Before 4 points, the line through the points so far
+ * (or, one point after a planner handover, the planner's hold).
+ * Derivation, cold start and tuning figures: doc/servo.md.
  */
 #include <errno.h>
 #include <math.h>
@@ -81,7 +38,7 @@ struct lr_fit {
 	int err_updates;
 };
 
-struct linreg {
+struct kalman {
 	double interval_s;
 	double t[LR_START], u[LR_START];
 	int n, head;
@@ -91,7 +48,7 @@ struct linreg {
 	struct lr_fit fit[LR_FITS];
 };
 
-static void lr_clear(struct linreg *s)
+static void lr_clear(struct kalman *s)
 {
 	int i;
 
@@ -103,7 +60,7 @@ static void lr_clear(struct linreg *s)
 
 static void *lr_create(const struct servo_params *p, double freq_ppb)
 {
-	struct linreg *s = calloc(1, sizeof(*s));
+	struct kalman *s = calloc(1, sizeof(*s));
 	double rho = LR_RHO_MAX;
 	int i;
 
@@ -178,7 +135,7 @@ static void score(struct lr_fit *f, double t_s, double u)
 
 /* The candidate with the smallest error; the shortest memory until the
  * errors have a record; -1 if none has its points yet. */
-static int best_fit(const struct linreg *s)
+static int best_fit(const struct kalman *s)
 {
 	double best_err = 0;
 	int i, best = -1;
@@ -240,7 +197,7 @@ static int linfit_ring(const double *xs, const double *ys, int cap, int head, in
 }
 
 
-static double estimate(struct linreg *s, double offset_ns, double t_s)
+static double estimate(struct kalman *s, double offset_ns, double t_s)
 {
 	struct linfit lf;
 	int b = best_fit(s);
@@ -263,7 +220,7 @@ static double estimate(struct linreg *s, double offset_ns, double t_s)
 static double lr_sample(void *priv, double offset_ns, double t_s,
 			const struct servo_limits *lim, bool *clamped)
 {
-	struct linreg *s = priv;
+	struct kalman *s = priv;
 	double u, x, freq;
 	int i;
 
@@ -302,7 +259,7 @@ static void lr_reset(void *priv)
 
 static void lr_stepped(void *priv, double step_ns)
 {
-	struct linreg *s = priv;
+	struct kalman *s = priv;
 
 	/* Count the step as applied correction: u stays continuous. */
 	s->acc_ns += step_ns;
@@ -310,7 +267,7 @@ static void lr_stepped(void *priv, double step_ns)
 
 static void lr_start(void *priv, double hold_ppb)
 {
-	struct linreg *s = priv;
+	struct kalman *s = priv;
 
 	lr_clear(s);
 	s->hold_ppb = hold_ppb;
@@ -319,14 +276,14 @@ static void lr_start(void *priv, double hold_ppb)
 
 static bool lr_hold(const void *priv, double *hold_ppb)
 {
-	const struct linreg *s = priv;
+	const struct kalman *s = priv;
 
 	*hold_ppb = s->hold_ppb;
 	return s->measured;
 }
 
-const struct servo_algo_ops servo_linreg_ops = {
-	.name = "linreg",
+const struct servo_algo_ops servo_kalman_ops = {
+	.name = "kalman",
 	.create = lr_create,
 	.destroy = lr_destroy,
 	.sample = lr_sample,
