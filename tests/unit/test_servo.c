@@ -478,7 +478,7 @@ START_TEST(test_natural_midslew)
 {
 	/* 1000 ppm: the clock model here adds rates, the planner's multiplies
 	 * them (servo_priv.h), 0.1 % apart at this cap */
-	struct servo_params p = { .type = _i ? SERVO_LINREG : SERVO_PI,
+	struct servo_params p = { .type = _i ? SERVO_KALMAN : SERVO_PI,
 				  .max_freq_ppb = 1e6, .interval_s = 1.0 };
 	struct servo *s = servo_create(&p, 1234);
 	struct clk c = { .off_ns = 1e9, .nat_ppb = 20000 };
