@@ -53,6 +53,29 @@ check "ptp4l disagreement: ran to the end" "$d/log" ran_to_end "$d"
 check "ptp4l disagreement: logged once with both values ($n)" "$d/log" [ "$n" = 1 ]
 check "ptp4l disagreement: leap_authority file follows the file (${peak} ns)" "$d/log" lt "$peak" 1000
 
+# 3b. The same disagreement under leap_authority auto (the grandmaster is
+# valid and traceable: its word wins, the clock does not leap, which the
+# truth shows as 1 s until the grandmaster's own offset moves, then slewed)
+# and both-must-agree (no conversion: a fault, not LOCKED, until they agree
+# again after the leap).
+d=$(newdir ptp4l_disagree_auto)
+ptp4lconf "$d"
+PLAY_FLAGS=0x3c ptp4lrun "$d" $PSCN/leap_ins.scn $PSCN/ptp4l_leap.play --duration 700 --csv-interval 0.05
+after=$(csvmax "$d" 600.2 600.9)	# before the grandmaster's own offset moves at 601 s
+check "ptp4l disagreement, auto: the grandmaster's word followed" "$d/log" \
+	grep -q "the leap file says +1, the grandmaster +0; following the grandmaster" "$d/log"
+check "ptp4l disagreement, auto: no leap taken (truth 1 s off: ${after} ns)" "$d/log" \
+	awk -v a="$after" 'BEGIN { exit !(a > 0.99e9 && a < 1.01e9) }'
+d=$(newdir ptp4l_disagree_both)
+ptp4lconf "$d" "leap_authority = both-must-agree"
+PLAY_FLAGS=0x3c ptp4lrun "$d" $PSCN/leap_ins.scn $PSCN/ptp4l_leap.play --duration 700
+check "ptp4l disagreement, both-must-agree: neither followed" "$d/log" \
+	grep -q "following neither: both must agree" "$d/log"
+check "ptp4l disagreement, both-must-agree: a fault, not LOCKED meanwhile" "$d/log" \
+	grep -q "converting TAI/UTC (the leap file and the grandmaster disagree" "$d/log"
+check "ptp4l disagreement, both-must-agree: LOCKED only once they agree (after the leap)" "$d/log" \
+	awk '/LOCKED to/ { t = substr($2, 2) + 0; exit !(t >= 1600) } END { if (!NR) exit 1 }' "$d/log"
+
 # 4. A grandmaster change: a recovery event, timed on the whole chain.
 d=$(newdir ptp4l_gm)
 ptp4lconf "$d"
