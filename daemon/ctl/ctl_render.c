@@ -380,7 +380,9 @@ static void render_clock_block(FILE *out, struct json_object *c)
 	else
 		snprintf(a, sizeof(a), "-");
 	cr_kv(out, 0, "Slew cap", a);
-	if (slewing == 1)
+	if (slewing == 1 && !cr_get_num(c, "slew_left_s", &d))
+		snprintf(b, sizeof(b), "would be (dry run: nothing applied)");
+	else if (slewing == 1)
 		snprintf(b, sizeof(b), "yes, %s left%s", cr_fmt_dur(a, sizeof(a), c, "slew_left_s"),
 			 at_cap == 1 ? ", at the cap" : "");
 	else

@@ -119,7 +119,8 @@ static struct json_object *clock_json(const struct discipline *d)
 	jadd(o, "freq_ppb", json_object_new_double(st.freq_ppb));
 	jadd(o, "max_slew_ppm", json_object_new_double(st.max_slew_ppm));
 	jadd(o, "slewing", json_object_new_boolean(st.slewing));
-	jadd(o, "slew_left_s", json_object_new_double(st.slewing ? st.slew_left_s : 0));
+	jadd(o, "slew_left_s", isnan(st.slew_left_s) ? NULL :
+	     json_object_new_double(st.slewing ? st.slew_left_s : 0));
 	jadd(o, "at_cap", json_object_new_boolean(st.at_cap));
 	jadd(o, "last_update_age_s", json_object_new_double(st.last_update_age_s));
 	jadd(o, "updates", json_object_new_int64((int64_t)st.updates));

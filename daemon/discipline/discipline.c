@@ -406,7 +406,8 @@ void discipline_get_status(const struct discipline *d, struct discipline_status 
 	st->max_slew_ppm = d->cc.max_slew_ppm;
 	st->slewing = d->out.slewing;
 	st->at_cap = d->out.at_cap;
-	st->slew_left_s = d->out.slew_left_s;
+	/* a dry run applies nothing: no time left to tell (NaN) */
+	st->slew_left_s = disc_dry(d) ? NAN : d->out.slew_left_s;
 	st->last_update_age_s = d->last_good_ns ?
 		(double)(loop_now(d->env.loop) - d->last_good_ns) / NS_PER_S : -1;
 	st->holding = d->fault_run > 0;

@@ -131,3 +131,20 @@ check "fatal error at start: the daemon stopped, saying why" "$d/log" \
 check "fatal error at start: CLOCK_REALTIME left at its natural rate, not the -10 % slew (${rate} ppb)" \
 	"$d/log" sh -c "[ '$(sumval "$d" "^exit CLOCK_REALTIME" tick)' = 10000 ] &&
 	       awk -v r='$rate' 'BEGIN { exit !(r != \"\" && r > -1000 && r < 1000) }'"
+
+# ... and gnomonctl status does not show a time left for a slew nothing
+# applies (asked while the dry run goes on, at 5x real time).
+d=$(newdir dry_status)
+capconf "$d" 100000
+"$SIM" --quiet --summary "$d/summary" --timeout 60 --speed 5 --duration 60 \
+	$SCN/sysclk_offset_1s.scn -- "$GNOMOND" -n -d -f "$d/gnomon.conf" > "$d/log" 2>&1 &
+sim=$!
+i=0; while [ $i -lt 50 ] && ! grep -q "would slew" "$d/log"; do sleep 0.1; i=$((i + 1)); done
+sleep 2
+"${GNOMONCTL:-build/gnomonctl}" -s "$d/ctl.sock" -t 2 status > "$d/status.txt" 2>&1
+"${GNOMONCTL:-build/gnomonctl}" -s "$d/ctl.sock" -t 2 --json status > "$d/status.json" 2>&1
+[ -s "$d/gnomond.pid" ] && kill -TERM "$(cat "$d/gnomond.pid")"
+wait $sim
+check "dry run: gnomonctl status shows no time left for a slew nothing applies" "$d/status.txt" \
+	sh -c "grep -q 'Slewing.*would be (dry run: nothing applied)' '$d/status.txt' &&
+	       grep -q '\"slew_left_s\": null' '$d/status.json'"
