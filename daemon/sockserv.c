@@ -30,50 +30,12 @@
 #include "daemon/log.h"
 #include "daemon/loop.h"
 #include "daemon/sockserv.h"
+#include "daemon/sockserv_priv.h"
 #include "util/util.h"
 
 /* Discarded per wake-up while lingering, so a flood cannot hold the loop. */
 #define LINGER_READS	16
 #define LINGER_CHUNK	4096
-
-struct sockserv_listener {
-	struct sockserv *s;
-	int fd;
-	int tag;
-	char label[sizeof(((struct sockaddr_un *)0)->sun_path)];
-};
-
-struct sockserv_client {
-	struct sockserv *s;
-	int slot;
-	int fd;				/* -1: free slot */
-	int tag;
-	unsigned int gen;		/* bumped when the slot is freed */
-	bool going;			/* inside client_drop() */
-	bool in_cb;			/* a callback for it is running */
-	bool closing;			/* close once the output is written */
-	bool linger;			/* ... after shutdown(SHUT_WR) and EOF */
-	bool lingering;			/* SHUT_WR done, discarding input */
-	short events;			/* what the loop watches now */
-	long timer;			/* 0: none */
-	int64_t deadline_ns;
-	char close_text[64];
-	char *in;			/* in_max bytes, part of s->inbuf */
-	size_t in_len;
-	char *out;			/* pending output, NULL if none */
-	size_t out_len, out_off;
-};
-
-struct sockserv {
-	struct loop *loop;
-	struct sockserv_params p;
-	const struct sockserv_ops *ops;
-	void *arg;
-	int n_listeners;
-	struct sockserv_listener ls[SOCKSERV_MAX_LISTENERS];
-	struct sockserv_client *clients;
-	char *inbuf;
-};
 
 int sockserv_set_flags(int fd)
 {
@@ -110,7 +72,7 @@ static void client_clear(struct sockserv_client *cl)
 					.gen = cl->gen + 1, .in = cl->in };
 }
 
-static void client_drop(struct sockserv_client *cl, enum sockserv_why why, const char *text)
+void sockserv_drop(struct sockserv_client *cl, enum sockserv_why why, const char *text)
 {
 	struct sockserv *s = cl->s;
 
@@ -151,7 +113,7 @@ static bool client_watch(struct sockserv_client *cl, short events)
 		return true;
 	loop_del_fd(l, cl->fd);
 	if (loop_add_fd(l, cl->fd, events, on_client_io, cl) < 0) {
-		client_drop(cl, SOCKSERV_NOMEM, "out of memory");
+		sockserv_drop(cl, SOCKSERV_NOMEM, "out of memory");
 		return false;
 	}
 	cl->events = events;
@@ -191,7 +153,7 @@ static void client_settle(struct sockserv_client *cl)
 	while (cl->out) {
 		r = client_write(cl);
 		if (r < 0) {
-			client_drop(cl, SOCKSERV_ERROR, strerror(-r));
+			sockserv_drop(cl, SOCKSERV_ERROR, strerror(-r));
 			return;
 		}
 		if (r > 0) {
@@ -202,7 +164,7 @@ static void client_settle(struct sockserv_client *cl)
 			return;
 	}
 	if (cl->closing && !cl->linger) {
-		client_drop(cl, SOCKSERV_CLOSED, cl->close_text);
+		sockserv_drop(cl, SOCKSERV_CLOSED, cl->close_text);
 		return;
 	}
 	if (cl->closing && !cl->lingering) {
@@ -225,9 +187,9 @@ static void client_linger(struct sockserv_client *cl)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 			return;
 		if (n < 0)
-			client_drop(cl, SOCKSERV_ERROR, strerror(errno));
+			sockserv_drop(cl, SOCKSERV_ERROR, strerror(errno));
 		else
-			client_drop(cl, SOCKSERV_CLOSED, cl->close_text);
+			sockserv_drop(cl, SOCKSERV_CLOSED, cl->close_text);
 		return;
 	}
 }
@@ -240,17 +202,17 @@ static void client_read(struct sockserv_client *cl)
 	if (cl->in_len == s->p.in_max) {
 		/* The protocol left a full buffer unanswered: recv() of 0
 		 * bytes would look like EOF. */
-		client_drop(cl, SOCKSERV_OVERFLOW, "input over the limit");
+		sockserv_drop(cl, SOCKSERV_OVERFLOW, "input over the limit");
 		return;
 	}
 	n = recv(cl->fd, cl->in + cl->in_len, s->p.in_max - cl->in_len, MSG_DONTWAIT);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			client_drop(cl, SOCKSERV_ERROR, strerror(errno));
+			sockserv_drop(cl, SOCKSERV_ERROR, strerror(errno));
 		return;
 	}
 	if (n == 0) {
-		client_drop(cl, SOCKSERV_EOF, cl->in_len ? "closed mid-request" : "closed");
+		sockserv_drop(cl, SOCKSERV_EOF, cl->in_len ? "closed mid-request" : "closed");
 		return;
 	}
 	cl->in_len += (size_t)n;
@@ -284,11 +246,11 @@ static int64_t on_client_timer(struct loop *l, long id, void *arg)
 		return cl->deadline_ns - now;
 	cl->timer = 0;		/* it ends with this callback */
 	if (cl->lingering)
-		client_drop(cl, SOCKSERV_TIMEOUT_CLOSE, "did not close in time");
+		sockserv_drop(cl, SOCKSERV_TIMEOUT_CLOSE, "did not close in time");
 	else if (cl->out)
-		client_drop(cl, SOCKSERV_TIMEOUT_OUT, "output not read in time");
+		sockserv_drop(cl, SOCKSERV_TIMEOUT_OUT, "output not read in time");
 	else
-		client_drop(cl, SOCKSERV_TIMEOUT_IN, "no complete request in time");
+		sockserv_drop(cl, SOCKSERV_TIMEOUT_IN, "no complete request in time");
 	return 0;
 }
 
@@ -308,22 +270,24 @@ static void refuse(struct sockserv *s, int fd)
 	close(fd);
 }
 
-static void client_add(struct sockserv *s, int fd, int tag)
+static void client_add(struct sockserv *s, int fd, const struct sockserv_listener *ls)
 {
-	struct sockserv_client *cl = NULL;
+	char peer[SOCKSERV_PEER_MAX];
+	struct sockserv_client *cl = sockserv_admit(s, ls, fd, peer, sizeof(peer));
 
-	for (int i = 0; i < s->p.max_clients && !cl; i++)
-		if (s->clients[i].fd < 0)
-			cl = &s->clients[i];
 	if (!cl) {
 		refuse(s, fd);
 		return;
 	}
+	cl->ls = ls;
+	cl->seq = ++s->seq;
+	cl->accepted_ns = loop_now(s->loop);
+	snprintf(cl->peer, sizeof(cl->peer), "%s", peer);
 	if (s->p.sndbuf > 0 &&
 	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &s->p.sndbuf, sizeof(s->p.sndbuf)) < 0)
 		pr_debug("%s: SO_SNDBUF: %m", s->p.name);
 	cl->fd = fd;
-	cl->tag = tag;
+	cl->tag = ls->tag;
 	cl->events = POLLIN;
 	cl->deadline_ns = loop_now(s->loop) + s->p.timeout_ns;
 	if (loop_add_fd(s->loop, fd, POLLIN, on_client_io, cl) < 0) {
@@ -336,7 +300,7 @@ static void client_add(struct sockserv *s, int fd, int tag)
 	cl->timer = loop_add_timer(s->loop, s->p.timeout_ns, on_client_timer, cl);
 	if (cl->timer < 0) {
 		cl->timer = 0;
-		client_drop(cl, SOCKSERV_NOMEM, "out of memory");
+		sockserv_drop(cl, SOCKSERV_NOMEM, "out of memory");
 		return;
 	}
 	client_settle(cl);	/* the protocol may have greeted it */
@@ -361,7 +325,7 @@ static void on_accept(struct loop *l, int fd, short revents, void *arg)
 			close(cfd);
 			continue;
 		}
-		client_add(ls->s, cfd, ls->tag);
+		client_add(ls->s, cfd, ls);
 	}
 }
 
@@ -434,7 +398,7 @@ void sockserv_client_close_after_flush(struct sockserv_client *cl, bool linger,
 
 void sockserv_client_close(struct sockserv_client *cl, const char *text)
 {
-	client_drop(cl, SOCKSERV_CLOSED, text ? text : "closed");
+	sockserv_drop(cl, SOCKSERV_CLOSED, text ? text : "closed");
 }
 
 bool sockserv_client_closing(const struct sockserv_client *cl)
@@ -508,7 +472,7 @@ void sockserv_destroy(struct sockserv *s)
 	if (!s)
 		return;
 	for (int i = 0; i < s->p.max_clients; i++)
-		client_drop(&s->clients[i], SOCKSERV_SHUTDOWN, "server shut down");
+		sockserv_drop(&s->clients[i], SOCKSERV_SHUTDOWN, "server shut down");
 	for (int i = 0; i < s->n_listeners; i++) {
 		loop_del_fd(s->loop, s->ls[i].fd);
 		close(s->ls[i].fd);
@@ -544,6 +508,27 @@ int sockserv_listen(struct sockserv *s, int fd, int tag, const char *label)
 	}
 	s->n_listeners++;
 	return 0;
+}
+
+int sockserv_set_pool(struct sockserv *s, int tag, int max, int per_peer)
+{
+	int found = 0;
+
+	if (!s || max < 0 || max > s->p.max_clients || per_peer < 0)
+		return -EINVAL;
+	for (int i = 0; i < s->n_listeners; i++) {
+		if (s->ls[i].tag != tag)
+			continue;
+		s->ls[i].max = max;
+		s->ls[i].per_peer = per_peer;
+		found++;
+	}
+	return found ? 0 : -ENOENT;
+}
+
+const char *sockserv_client_peer(const struct sockserv_client *cl)
+{
+	return cl->peer;
 }
 
 void sockserv_set_timeout(struct sockserv *s, int64_t timeout_ns)

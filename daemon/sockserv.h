@@ -7,8 +7,10 @@
  *
  * A server owns listening sockets handed to it already bound, accepts a
  * bounded number of connections per wake-up, and keeps a table of at most
- * max_clients clients; a connection beyond that is sent the "busy" text
- * and closed. Each client has:
+ * max_clients clients, which listeners may split into pools of their own
+ * with a limit per peer (sockserv_set_pool()); a connection beyond that
+ * is sent the "busy" text and closed, unless evict_idle lets it take the
+ * place of the oldest idle client (sockserv_admit.c). Each client has:
  *  - an input buffer of in_max bytes; ops.input is called when bytes
  *    arrived, and the protocol consumes what it has understood;
  *  - one output queue, written without blocking as the socket allows;
@@ -43,6 +45,11 @@ struct sockserv_client;
  *  connections cannot hold the loop. */
 #define SOCKSERV_ACCEPTS_PER_WAKEUP	16
 
+/** A client younger than this (loop time since its accept) is never
+ *  dropped for a newer one: it may not have had time to send its request,
+ *  and a flood of new connections must not churn real clients out. */
+#define SOCKSERV_EVICT_AGE_NS	(250LL * 1000 * 1000)
+
 /** Why a client went away (see sockserv_ops.gone). */
 enum sockserv_why {
 	SOCKSERV_EOF,		/**< the peer closed ("closed", or "closed
@@ -58,6 +65,8 @@ enum sockserv_why {
 				 *   neither consumed nor answered */
 	SOCKSERV_NOMEM,		/**< out of memory */
 	SOCKSERV_SHUTDOWN,	/**< the server is being destroyed */
+	SOCKSERV_EVICTED,	/**< the oldest idle client, dropped to make
+				 *   room for a new one (evict_idle) */
 };
 
 /** The protocol's side. input and gone are required. */
@@ -90,6 +99,10 @@ struct sockserv_params {
 	const char *busy;	/**< sent, best effort, to a refused
 				 *   connection; NULL = nothing */
 	size_t busy_len;	/**< bytes of busy */
+	bool evict_idle;	/**< a full pool (or a peer at its limit) drops
+				 *   its oldest idle client for the new one
+				 *   instead of refusing the new one: a slowloris
+				 *   cannot keep a real client out */
 	int sndbuf;		/**< SO_SNDBUF for clients, bytes (bounds the
 				 *   memory a non-reading client pins);
 				 *   0 = the kernel's default */
@@ -130,6 +143,20 @@ void sockserv_destroy(struct sockserv *s);
  * @return 0, -ENOSPC (SOCKSERV_MAX_LISTENERS), or -errno from listen()
  */
 int sockserv_listen(struct sockserv *s, int fd, int tag, const char *label);
+
+/**
+ * Give the listeners with this tag a pool of their own: at most max
+ * clients from them (0: the whole table, shared) and at most per_peer
+ * from one peer (0: no limit). A peer is the uid of a Unix socket's
+ * client (SO_PEERCRED) or the address of a TCP one. Pools of different
+ * tags should add up to no more than max_clients, so that one listener's
+ * clients can never take another's slots.
+ * @return 0, -EINVAL, -ENOENT (no listener with that tag yet)
+ */
+int sockserv_set_pool(struct sockserv *s, int tag, int max, int per_peer);
+
+/** The peer of cl as a string, "uid 1000" or "127.0.0.1" ("?" unknown). */
+const char *sockserv_client_peer(const struct sockserv_client *cl);
 
 /** Set the client timeout (> 0 ns) for deadlines set from now on. */
 void sockserv_set_timeout(struct sockserv *s, int64_t timeout_ns);

@@ -110,6 +110,10 @@ line ptp_gm_change_recovery "$(daemon_recovery $d source_change)" s
 # The real peers (phc2sys, chronyd) in the same worlds, seed for seed.
 sh tests/peers/bench-peers.sh "$build"
 
+# No lock-out: the slowloris of issue 14 (tests/secure/slowloris.sh).
+mkdir -p $tmp/slowloris
+sh tests/secure/slowloris.sh "$build" $tmp/slowloris | grep -E '^slowloris_'
+
 # The servo alone in its closed-loop model (tests/bench/servo_bench.c).
 [ -x "$build/tests/bench/servo_bench" ] && "$build/tests/bench/servo_bench"
 exit 0

@@ -189,11 +189,12 @@ static const char ctl_busy[] = "{\"ok\":false,\"error\":\"too many control clien
 
 static const struct sockserv_params ctl_params = {
 	.name = "control",
-	.max_clients = CTL_MAX_CLIENTS,
+	.max_clients = 2 * CTL_MAX_CLIENTS,	/* a pool per socket */
 	.in_max = CTL_MAX_REQUEST,
 	.timeout_ns = CTL_DEFAULT_TIMEOUT_NS,
 	.busy = ctl_busy,
 	.busy_len = sizeof(ctl_busy) - 1,
+	.evict_idle = true,
 };
 
 /* ---- listening sockets ------------------------------------------------ */
@@ -257,7 +258,13 @@ static int listener_bind(struct ctl *c, int tag, mode_t mode)
 		goto fail;
 	ls->dev = st.st_dev;
 	ls->ino = st.st_ino;
-	return sockserv_listen(c->ss, fd, tag, ls->path);
+	r = sockserv_listen(c->ss, fd, tag, ls->path);
+	/* each socket its own pool: the world-writable read-only one can
+	 * never take the operators' slots; there one uid gets half */
+	if (r == 0)
+		r = sockserv_set_pool(c->ss, tag, CTL_MAX_CLIENTS,
+				      tag == TAG_RO ? CTL_MAX_CLIENTS / 2 : 0);
+	return r;
 fail:
 	r = -errno;
 	close(fd);

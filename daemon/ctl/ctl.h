@@ -12,7 +12,9 @@
  * Two sockets: a read-write one (mode 0660) and a read-only one (mode 0666,
  * like ptp4l's ptp4lro). Commands registered as changing state are refused
  * on the read-only socket. Every client is bounded: CTL_MAX_REQUEST bytes
- * per request, CTL_MAX_CLIENTS at once, and the idle timeout (default 2 s,
+ * per request, CTL_MAX_CLIENTS at once per socket (a pool each; on the
+ * read-only one half of it per uid; the oldest idle one dropped for a new
+ * one), and the idle timeout (default 2 s,
  * on the loop's CLOCK_MONOTONIC) for sending a request or reading a reply.
  * Nothing a client does can block the loop.
  */

@@ -227,6 +227,7 @@ static const struct sockserv_params http_params = {
 	.busy = http_busy,
 	.busy_len = sizeof(http_busy) - 1,
 	.sndbuf = CLIENT_SNDBUF,
+	.evict_idle = true,
 };
 
 /* ---- the listener ------------------------------------------------------ */
@@ -295,6 +296,12 @@ struct metrics_http *metrics_http_create(struct loop *l, const char *addr, bool 
 		h->m = metrics_create();
 		r = h->m && h->ss ? listen_on(h, &ss, len) : -ENOMEM;
 	}
+	/* Served to other hosts: one address gets half the slots. On
+	 * loopback every scraper is 127.0.0.1 and a limit would only bite
+	 * the real one; the oldest idle connection makes room instead. */
+	if (r == 0 && !lo)
+		r = sockserv_set_pool(h->ss, 0, METRICS_HTTP_MAX_CLIENTS,
+				      METRICS_HTTP_MAX_CLIENTS / 2);
 	if (err)
 		*err = r;
 	if (r == 0)

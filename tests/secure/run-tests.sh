@@ -191,5 +191,16 @@ chmod o+w "$T/ww.conf"
 check "check-config: a configuration writable by every user: a warning" \
 	has "$T/ww.out" "warning: $T/ww.conf: writable by every user"
 
+# ---- 4. no lock-out: the slowloris of issue 14 -----------------------------
+sh tests/secure/slowloris.sh "$build" "$T" > "$T/slowloris.txt" 2>&1
+for k in rw scrape; do
+	v=$(sed -n "s/^slowloris_${k}_success_pct \([0-9]*\) pct/\1/p" "$T/slowloris.txt")
+	if [ "$v" = 100 ]; then
+		ok "slowloris: every $k request served while idle connections hold the slots"
+	else
+		ko "slowloris: $k requests served ${v:-?} %"; tail -3 "$T/slowloris.txt"
+	fi
+done
+
 echo "secure: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

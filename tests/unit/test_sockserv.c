@@ -44,6 +44,7 @@ struct conn {
 struct gone_ev {
 	enum sockserv_why why;
 	char text[64];
+	char peer[48];
 	int tag;
 	int64_t at_ns;
 };
@@ -209,6 +210,7 @@ static void on_gone(void *arg, struct sockserv_client *cl, enum sockserv_why why
 	*g = (struct gone_ev){ .why = why, .tag = sockserv_client_tag(cl),
 			       .at_ns = loop_now(E.l) };
 	snprintf(g->text, sizeof(g->text), "%s", text);
+	snprintf(g->peer, sizeof(g->peer), "%s", sockserv_client_peer(cl));
 	E.n_gone++;
 	E.cls[sockserv_client_slot(cl)] = NULL;
 	poke();
@@ -650,6 +652,100 @@ START_TEST(test_greet_and_tags)
 }
 END_TEST
 
+static int64_t stop_timer(struct loop *l, long id, void *arg)
+{
+	(void)id;
+	(void)arg;
+	loop_stop(l);
+	return 0;
+}
+
+/* Run the loop for ns of its time. */
+static void run_ns(int64_t ns)
+{
+	ck_assert_int_gt(loop_add_timer(E.l, ns, stop_timer, NULL), 0);
+	ck_assert_int_eq(loop_run(E.l, NULL), 0);
+}
+
+/* The server again with evict_idle, and a second listener (tag 9). */
+static void evicting_server(void)
+{
+	struct sockserv_params p = params;
+	char p2[128];
+
+	sockserv_destroy(E.s);
+	unlink(E.path);
+	p.evict_idle = true;
+	E.s = sockserv_create(E.l, &p, &ops, &E);
+	ck_assert_ptr_nonnull(E.s);
+	listen_unix(E.path, 7);
+	snprintf(p2, sizeof(p2), "%s/s2", E.dir);
+	listen_unix(p2, 9);
+}
+
+/* Full: the oldest idle client makes room for the new one, which is
+ * served; a client younger than SOCKSERV_EVICT_AGE_NS is never dropped. */
+START_TEST(test_evict_oldest_idle)
+{
+	struct conn *c[MAX_CLIENTS + 2];
+
+	evicting_server();
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		c[i] = conn_open();
+		wait_placed(i + 1);
+	}
+	c[MAX_CLIENTS] = conn_open();		/* all young: refused */
+	wait_placed(MAX_CLIENTS + 1);
+	ck_assert_int_eq(E.refused, 1);
+	run_ns(SOCKSERV_EVICT_AGE_NS + 10 * MS);
+	c[MAX_CLIENTS + 1] = conn_open();
+	wait_placed(MAX_CLIENTS + 2);
+	ck_assert_int_eq(E.refused, 1);
+	ck_assert_int_eq(E.accepted, MAX_CLIENTS + 1);
+	assert_gone(0, SOCKSERV_EVICTED, "every slot of its socket is taken");
+	wait_eof(c[0]);
+	conn_send(c[MAX_CLIENTS + 1], "ping\n");
+	wait_len(c[MAX_CLIENTS + 1], 5);
+	ck_assert_str_eq(c[MAX_CLIENTS + 1]->buf, "ping\n");
+}
+END_TEST
+
+/* A pool per listener: filling one never refuses the other; a peer
+ * limit (here every client is the same uid) drops that peer's oldest. */
+START_TEST(test_pools_and_peers)
+{
+	char p2[128], me[32];
+	struct conn *a, *b;
+
+	evicting_server();
+	snprintf(p2, sizeof(p2), "%s/s2", E.dir);
+	ck_assert_int_eq(sockserv_set_pool(E.s, 7, MAX_CLIENTS - 1, 0), 0);
+	ck_assert_int_eq(sockserv_set_pool(E.s, 9, 1, 1), 0);
+	ck_assert_int_eq(sockserv_set_pool(E.s, 5, 1, 1), -ENOENT);
+	ck_assert_int_eq(sockserv_set_pool(E.s, 7, MAX_CLIENTS + 1, 0), -EINVAL);
+	for (int i = 0; i < MAX_CLIENTS - 1; i++) {
+		conn_open();
+		wait_placed(i + 1);
+	}
+	conn_open();				/* tag 7 full, all young */
+	wait_placed(MAX_CLIENTS);
+	ck_assert_int_eq(E.refused, 1);
+	a = conn_to(p2, true);			/* its own pool */
+	wait_placed(MAX_CLIENTS + 1);
+	ck_assert_int_eq(E.refused, 1);
+	run_ns(SOCKSERV_EVICT_AGE_NS + 10 * MS);
+	b = conn_to(p2, true);			/* same uid, limit 1: a goes */
+	wait_placed(MAX_CLIENTS + 2);
+	assert_gone(0, SOCKSERV_EVICTED, "its peer is at its connection limit");
+	wait_eof(a);
+	snprintf(me, sizeof(me), "uid %u", (unsigned)geteuid());
+	conn_send(b, "ping\n");
+	wait_len(b, 5);
+	ck_assert_str_eq(b->buf, "ping\n");
+	ck_assert_str_eq(E.gone[0].peer, me);
+}
+END_TEST
+
 /* Clients mid-request when the server goes away: all told, all freed
  * (the sanitizer build checks), the peers see the close. */
 START_TEST(test_destroy_with_clients)
@@ -720,7 +816,8 @@ Suite *unit_suite(void)
 		test_echo, test_input_limit, test_client_limit, test_idle_timeout,
 		test_touch_restarts_deadline, test_stalled_reader, test_close_after_flush,
 		test_linger, test_close_inside_callbacks, test_greet_and_tags,
-		test_destroy_with_clients, test_api_errors,
+		test_destroy_with_clients, test_api_errors, test_evict_oldest_idle,
+		test_pools_and_peers,
 	};
 	Suite *s = suite_create("sockserv");
 	TCase *tc = tcase_create("server");
