@@ -207,7 +207,7 @@ static int64_t update(struct loop *l, long id, void *arg)
 		disc_report_fault(d, DISC_FAULT_TIMESCALE, r, now);
 		return d->interval_ns;
 	}
-	d->last_good_ns = now;	/* the source answered; the fault episode ends below */
+	d->last_good_ns = now;	/* the source answered */
 	d->offset_ns = s.offset_ns + shift + stepped;
 	if (hold) {
 		/* leap pause: the servo keeps its frequency, but what the clock
@@ -227,9 +227,7 @@ static int64_t update(struct loop *l, long id, void *arg)
 		return d->interval_ns;
 	}
 	d->updates++;
-	/* only a whole update ends a fault episode: a clock that reads but
-	 * refuses corrections is one episode, logged once, not one per update */
-	disc_report_good(d, now);
+	disc_report_good(d, now);	/* only a whole update ends a fault episode */
 	disc_natural_tick(d, now);
 	pr_debug("%s: offset %+" PRId64 " ns freq %+.3f ppb delay %" PRId64 " ns %s%s",
 		 d->cc.name, d->offset_ns, o.freq_ppb, s.delay_ns,
