@@ -197,10 +197,8 @@ static int64_t update(struct loop *l, long id, void *arg)
 	t0 = systime_raw_ns();
 	r = source_measure(d->src, d->clk, &s);
 	disc_report_read_time(d, systime_raw_ns() - t0);
-	if (r < 0 && d->paused)	/* a reading may straddle the kernel's leap */
-		return d->interval_ns;
-	if (r < 0)
-		return read_failed(d, r, now);
+	if (r < 0)	/* when paused, a reading may straddle the kernel's leap */
+		return d->paused ? d->interval_ns : read_failed(d, r, now);
 	disc_ptp_update(d, now, &s);
 	r = timescale_shift(d, &s, now, &shift, &stepped, &hold);
 	if (r < 0) {
