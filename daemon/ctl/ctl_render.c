@@ -421,49 +421,81 @@ static void render_status(FILE *out, struct json_object *data)
 	}
 }
 
+/* One table row of cells per element of arr (fill writes row[], using b for
+ * the cells it formats), or the empty line when there is none. */
+static void render_array_table(FILE *out, struct json_object *arr, const char *const *heads,
+			       size_t nh, void (*fill)(struct json_object *, char (*)[CELL_MAX],
+						       const char **),
+			       const char *empty)
+{
+	size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+	struct table t = { 0 };
+
+	for (size_t i = 0; i < nh; i++)
+		cr_table_col(&t, heads[i]);
+	for (size_t i = 0; i < n; i++) {
+		char b[MAX_COLS][CELL_MAX];
+		const char *row[MAX_COLS];
+
+		fill(json_object_array_get_idx(arr, i), b, row);
+		cr_table_row(&t, row);
+	}
+	if (n)
+		cr_table_print(out, &t, 0);
+	else
+		fputs(empty, out);
+	cr_table_free(&t);
+}
+
+static void clock_row(struct json_object *c, char (*b)[CELL_MAX], const char **row)
+{
+	char tmp[64];
+
+	snprintf(b[4], CELL_MAX, "%s/%s", cr_str(c, "servo"), cr_str(c, "servo_state"));
+	if (cr_get_bool(c, "slewing") == 1)
+		snprintf(b[7], CELL_MAX, "%s%s", cr_fmt_dur(tmp, sizeof(tmp), c, "slew_left_s"),
+			 cr_get_bool(c, "at_cap") == 1 ? " (cap)" : "");
+	else
+		snprintf(b[7], CELL_MAX, "%s", cr_get_bool(c, "at_cap") == 1 ? "- (cap)" : "-");
+	row[0] = cr_str(c, "name");
+	row[1] = cr_str(c, "kind");
+	row[2] = cr_str(c, "state");
+	row[3] = cr_str(c, "source");
+	row[4] = b[4];
+	row[5] = fmt_offset_aged(b[5], CELL_MAX, c);
+	row[6] = fmt_ppm(b[6], CELL_MAX, c, "freq_ppb");
+	row[7] = b[7];
+	row[8] = cr_fmt_dur(b[8], CELL_MAX, c, "last_update_age_s");
+	row[9] = cr_fmt_int(b[9], CELL_MAX, c, "updates");
+	row[10] = cr_fmt_int(b[10], CELL_MAX, c, "steps");
+	row[11] = cr_fmt_int(b[11], CELL_MAX, c, "faults");
+	row[12] = cr_str(c, "last_error");
+}
+
 static void render_clocks(FILE *out, struct json_object *data)
 {
 	static const char *const heads[] = {
 		"NAME", "KIND", "STATE", "SOURCE", "SERVO", ">OFFSET", ">FREQ(ppm)",
 		">SLEW_LEFT", ">AGE", ">UPDATES", ">STEPS", ">FAULTS", "LAST_ERROR",
 	};
-	struct json_object *clocks = cr_field(data, "clocks");
-	struct table t = { 0 };
-	size_t n = json_object_is_type(clocks, json_type_array) ? json_object_array_length(clocks) : 0;
 
-	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
-		cr_table_col(&t, heads[i]);
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *c = json_object_array_get_idx(clocks, i);
-		char b[13][CELL_MAX], tmp[64];
-		const char *row[13];
+	render_array_table(out, cr_field(data, "clocks"), heads, sizeof(heads) / sizeof(heads[0]),
+			   clock_row, "No clock is disciplined.\n");
+}
 
-		snprintf(b[4], CELL_MAX, "%s/%s", cr_str(c, "servo"), cr_str(c, "servo_state"));
-		if (cr_get_bool(c, "slewing") == 1)
-			snprintf(b[7], CELL_MAX, "%s%s", cr_fmt_dur(tmp, sizeof(tmp), c, "slew_left_s"),
-				 cr_get_bool(c, "at_cap") == 1 ? " (cap)" : "");
-		else
-			snprintf(b[7], CELL_MAX, "%s", cr_get_bool(c, "at_cap") == 1 ? "- (cap)" : "-");
-		row[0] = cr_str(c, "name");
-		row[1] = cr_str(c, "kind");
-		row[2] = cr_str(c, "state");
-		row[3] = cr_str(c, "source");
-		row[4] = b[4];
-		row[5] = fmt_offset_aged(b[5], CELL_MAX, c);
-		row[6] = fmt_ppm(b[6], CELL_MAX, c, "freq_ppb");
-		row[7] = b[7];
-		row[8] = cr_fmt_dur(b[8], CELL_MAX, c, "last_update_age_s");
-		row[9] = cr_fmt_int(b[9], CELL_MAX, c, "updates");
-		row[10] = cr_fmt_int(b[10], CELL_MAX, c, "steps");
-		row[11] = cr_fmt_int(b[11], CELL_MAX, c, "faults");
-		row[12] = cr_str(c, "last_error");
-		cr_table_row(&t, row);
-	}
-	if (n)
-		cr_table_print(out, &t, 0);
-	else
-		fputs("No clock is disciplined.\n", out);
-	cr_table_free(&t);
+static void source_row(struct json_object *s, char (*b)[CELL_MAX], const char **row)
+{
+	row[0] = cr_str(s, "name");
+	row[1] = cr_str(s, "kind");
+	row[2] = cr_str(s, "clock");
+	row[3] = cr_str(s, "method");
+	row[4] = cr_fmt_off(b[0], CELL_MAX, s, "delay_ns");
+	row[5] = cr_fmt_int(b[1], CELL_MAX, s, "readings");
+	row[6] = fmt_list(b[2], CELL_MAX, s, "used_by");
+	row[7] = cr_str(s, "last_error");
+	/* a delay is a magnitude: drop fmt_off's sign */
+	if (row[4][0] == '+')
+		row[4]++;
 }
 
 static void render_sources(FILE *out, struct json_object *data)
@@ -471,35 +503,9 @@ static void render_sources(FILE *out, struct json_object *data)
 	static const char *const heads[] = {
 		"NAME", "KIND", "CLOCK", "METHOD", ">DELAY", ">READINGS", "USED_BY", "LAST_ERROR",
 	};
-	struct json_object *src = cr_field(data, "sources");
-	struct table t = { 0 };
-	size_t n = json_object_is_type(src, json_type_array) ? json_object_array_length(src) : 0;
 
-	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
-		cr_table_col(&t, heads[i]);
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *s = json_object_array_get_idx(src, i);
-		char b[3][CELL_MAX];
-		const char *row[8];
-
-		row[0] = cr_str(s, "name");
-		row[1] = cr_str(s, "kind");
-		row[2] = cr_str(s, "clock");
-		row[3] = cr_str(s, "method");
-		row[4] = cr_fmt_off(b[0], CELL_MAX, s, "delay_ns");
-		row[5] = cr_fmt_int(b[1], CELL_MAX, s, "readings");
-		row[6] = fmt_list(b[2], CELL_MAX, s, "used_by");
-		row[7] = cr_str(s, "last_error");
-		/* a delay is a magnitude: drop fmt_off's sign */
-		if (row[4][0] == '+')
-			row[4]++;
-		cr_table_row(&t, row);
-	}
-	if (n)
-		cr_table_print(out, &t, 0);
-	else
-		fputs("No source.\n", out);
-	cr_table_free(&t);
+	render_array_table(out, cr_field(data, "sources"), heads, sizeof(heads) / sizeof(heads[0]),
+			   source_row, "No source.\n");
 }
 
 static void render_leap(FILE *out, struct json_object *data)
