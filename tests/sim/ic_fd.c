@@ -21,10 +21,11 @@
 #include <linux/sockios.h>
 
 #include "tests/sim/net.h"
+#include "tests/sim/nlmsg.h"
 #include "tests/sim/sim.h"
 #include "tests/sim/simlog.h"
 
-#define IFINDEX_BASE 1000	/* simulated interfaces are 1000, 1001, ... */
+#define IFINDEX_BASE SIM_IFINDEX_BASE
 
 static int ret_errno(int r)
 {
@@ -235,14 +236,15 @@ int sim_fcntl64(int fd, int cmd, ...)
 	return do_fcntl(fd, cmd, arg);
 }
 
-static void ts_info(const struct sc_iface *f, struct ethtool_ts_info *info)
+/* A bond answers with its active member's PHC, as bond_ethtool_get_ts_info(). */
+static void ts_info(int phc_index, struct ethtool_ts_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->cmd = ETHTOOL_GET_TS_INFO;
-	info->phc_index = f->phc_index;
+	info->phc_index = phc_index;
 	info->so_timestamping = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_RX_SOFTWARE |
 				SOF_TIMESTAMPING_SOFTWARE;
-	if (f->phc_index < 0)
+	if (phc_index < 0)
 		return;
 	info->so_timestamping |= SOF_TIMESTAMPING_TX_HARDWARE | SOF_TIMESTAMPING_RX_HARDWARE |
 				 SOF_TIMESTAMPING_RAW_HARDWARE;
@@ -270,7 +272,7 @@ static int ethtool(struct sim *s, struct ifreq *ifr)
 	memcpy(&cmd, ifr->ifr_data, sizeof(cmd));
 	if (cmd != ETHTOOL_GET_TS_INFO)
 		return -EOPNOTSUPP;
-	ts_info(&s->w->sc.ifaces[i], &info);
+	ts_info(bond_iface_phc(s->w, i), &info);
 	memcpy(ifr->ifr_data, &info, sizeof(info));
 	return 0;
 }
@@ -351,6 +353,8 @@ ssize_t read(int fd, void *buf, size_t n)
 		return simtimer_read(s, fd, buf, n);
 	if (f->kind == SIMFD_UDP)
 		return recv(fd, buf, n, 0);
+	if (f->kind == SIMFD_NETLINK)
+		return nlsim_read(s, fd, f, buf, n);
 	return phc_read(s, fd, n);
 }
 

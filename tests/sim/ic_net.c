@@ -159,7 +159,9 @@ int socket(int domain, int type, int protocol)
 
 	if (!s)
 		return real.socket(domain, type, protocol);
-	if (domain == AF_UNIX || domain == AF_NETLINK || domain == AF_ALG)
+	if (domain == AF_NETLINK)	/* NETLINK_ROUTE faked (netlink.c), the rest real */
+		return nlsim_socket(domain, type, protocol);
+	if (domain == AF_UNIX || domain == AF_ALG)
 		return real.socket(domain, type, protocol);	/* this host only */
 	if (domain != AF_INET && domain != AF_INET6) {
 		sim_unsupported("socket(family %d): it could reach other machines", domain);
@@ -182,7 +184,7 @@ int bind(int fd, const struct sockaddr *sa, socklen_t len)
 	int id, r;
 
 	if (!s || !(k = sim_udp(s, fd, &id)))
-		return real.bind(fd, sa, len);
+		return nlsim_bind(fd, sa, len);
 	if ((r = sim_from_sockaddr(sa, len, &a)))
 		return ret_errno(r);
 	if ((r = net_bind(s->w, id, &a)) == -EADDRNOTAVAIL)
@@ -238,7 +240,7 @@ int getsockname(int fd, struct sockaddr *sa, socklen_t *len)
 	struct net_sock *k;
 
 	if (!s || !(k = sim_udp(s, fd, NULL)))
-		return real.getsockname(fd, sa, len);
+		return nlsim_getsockname(fd, sa, len);
 	if (!len)
 		return ret_errno(-EFAULT);
 	sim_to_sockaddr(&k->local, sa, len);
@@ -266,7 +268,7 @@ int setsockopt(int fd, int level, int name, const void *v, socklen_t len)
 	struct net_sock *k;
 
 	if (!s || !(k = sim_udp(s, fd, NULL)))
-		return real.setsockopt(fd, level, name, v, len);
+		return nlsim_setsockopt(fd, level, name, v, len);
 	return ret_errno(setsockopt_udp(s, k, level, name, v, len));
 }
 
@@ -276,6 +278,6 @@ int getsockopt(int fd, int level, int name, void *v, socklen_t *len)
 	struct net_sock *k;
 
 	if (!s || !(k = sim_udp(s, fd, NULL)))
-		return real.getsockopt(fd, level, name, v, len);
+		return nlsim_getsockopt(fd, level, name, v, len);
 	return ret_errno(getsockopt_udp(s, k, level, name, v, len));
 }

@@ -163,7 +163,7 @@ ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 	if (!s || !sim_udp(s, fd, &id)) {
 		if (s && m && !sim_real_dest_ok(m->msg_name, m->msg_namelen))
 			return ret_errno(-ENETUNREACH);
-		return real.sendmsg(fd, m, flags);
+		return nlsim_sendmsg(fd, m, flags);
 	}
 	return ret_errno(sim_udp_sendmsg(s, fd, id, m, flags));
 }
@@ -180,7 +180,7 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
 	if (!s || !sim_udp(s, fd, &id)) {
 		if (s && !sim_real_dest_ok(sa, salen))
 			return ret_errno(-ENETUNREACH);
-		return real.sendto(fd, buf, len, flags, sa, salen);
+		return nlsim_sendto(fd, buf, len, flags, sa, salen);
 	}
 	return ret_errno(sim_udp_sendmsg(s, fd, id, &m, flags));
 }
@@ -190,7 +190,7 @@ ssize_t send(int fd, const void *buf, size_t len, int flags)
 	struct sim *s = sim_get();
 
 	if (!s || !sim_udp(s, fd, NULL))
-		return real.send(fd, buf, len, flags);
+		return nlsim_sendto(fd, buf, len, flags, NULL, 0);
 	return sendto(fd, buf, len, flags, NULL, 0);
 }
 
@@ -242,7 +242,7 @@ ssize_t recvmsg(int fd, struct msghdr *m, int flags)
 	int id;
 
 	if (!s || !sim_udp(s, fd, &id))
-		return real.recvmsg(fd, m, flags);
+		return nlsim_recvmsg(fd, m, flags);
 	return ret_errno(sim_udp_recvmsg(s, fd, id, m, flags));
 }
 
@@ -257,7 +257,7 @@ ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *sa,
 	int id;
 
 	if (!s || !sim_udp(s, fd, &id))
-		return real.recvfrom(fd, buf, len, flags, sa, salen);
+		return nlsim_recvfrom(fd, buf, len, flags, sa, salen);
 	if (!sa)
 		m.msg_name = NULL;
 	r = sim_udp_recvmsg(s, fd, id, &m, flags);
@@ -271,7 +271,7 @@ ssize_t recv(int fd, void *buf, size_t len, int flags)
 	struct sim *s = sim_get();
 
 	if (!s || !sim_udp(s, fd, NULL))
-		return real.recv(fd, buf, len, flags);
+		return nlsim_recvfrom(fd, buf, len, flags, NULL, NULL);
 	return recvfrom(fd, buf, len, flags, NULL, NULL);
 }
 

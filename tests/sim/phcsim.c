@@ -55,6 +55,34 @@ void phc_jump(struct world *w, int c, int64_t delta_ns)
 	world_changed(w, c, before);
 }
 
+long phc_dialed_for_rate(const struct world *w, int c, double rate)
+{
+	double d = ((1.0 + rate) / (1.0 + w->phc[c].e) - 1.0) * 65536e6;
+
+	return lround(d);
+}
+
+void phc_dial(struct world *w, int c, long scaled_ppm)
+{
+	double before = phc_offset(w, c);
+
+	w->phc[c].dialed = scaled_ppm;
+	lclock_set_rate(&w->phc[c].lc, w->t, phc_rate(&w->phc[c]));
+	world_changed(w, c, before);
+}
+
+void phc_reset(struct world *w, int c)
+{
+	struct simphc *p = &w->phc[c];
+	double before = phc_offset(w, c);
+
+	p->dialed = 0;
+	lclock_set_rate(&p->lc, w->t, phc_rate(p));
+	p->lc.v_a = 0;
+	p->lc.frac = 0.0;
+	world_changed(w, c, before);
+}
+
 /* A hung device returns only at the end of its hang; a failing one says EIO. */
 int phc_device_access(struct world *w, int c)
 {

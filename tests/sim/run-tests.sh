@@ -165,6 +165,18 @@ expect ignore_term_killed [ $? -eq 137 ]
 expect early_exit_code_0 [ $? -eq 0 ]
 expect early_exit_reported grep -q 'exited before the end' "$tmp/err"
 
+# Bonds: the faked NETLINK_ROUTE socket through libnl, and the reference
+# that follows the bond (slews the active PHC in; after the failover the
+# port is faulted 4 s, then the new active PHC is stepped in).
+run_tap bond.scn $T/toy_bond
+"$SIM" --quiet --summary "$tmp/sb" "$S/bond_ref.scn" -- sleep 100 > /dev/null 2>&1
+expect bond_ref_slews_in lt "$(get "$tmp/sb" 'event 0 start t_s 0.000000 clock ptp0' recover_1us_s)" 15
+expect bond_ref_old_runs_free lt 1000 "$(get "$tmp/sb" 'clock ptp0' max_ns)"
+expect bond_ref_new_stepped_in lt "$(get "$tmp/sb" 'clock ptp1' max_ns)" 1
+printf 'duration 10\ninterface eth0 none\nbond bond0 eth0 eth9\n' > "$tmp/bad.scn"
+"$SIM" "$tmp/bad.scn" -- true 2> "$tmp/err"
+expect bad_bond_file_line grep -q 'bad.scn:3: bond: member eth9' "$tmp/err"
+
 # Scenario errors name FILE:LINE and stop the run.
 printf 'duration 10\nphc ptp0\n\tfreq 12 kHz\n' > "$tmp/bad.scn"
 "$SIM" "$tmp/bad.scn" -- true 2> "$tmp/err"

@@ -214,6 +214,12 @@ const char *sc_event_kind_name(enum sc_event_kind k)
 	case SC_EV_CLOCKSOURCE: return "clocksource";
 	case SC_EV_TIMER_EARLY: return "timer_early";
 	case SC_EV_ANNOUNCE: return "announce";
+	case SC_EV_FAILOVER: return "failover";
+	case SC_EV_CARRIER: return "carrier";
+	case SC_EV_RELEASE: return "release";
+	case SC_EV_ENSLAVE: return "enslave";
+	case SC_EV_PHC_RESET: return "phc_reset";
+	case SC_EV_NL_OVERRUN: return "netlink_overrun";
 	}
 	return "?";
 }
@@ -487,6 +493,8 @@ static int parse_line(struct parser *p, char *line)
 		return sc_host_key(p, n, tok);
 	if (!strcmp(tok[0], "interface"))
 		return sc_iface_line(p, n, tok);
+	if (sc_is_bond_line(tok[0]))
+		return sc_bond_line(p, n, tok);
 	if (!strcmp(tok[0], "at"))
 		return sc_event_line(p, n, tok);
 	if (is_global_key(tok[0]))
@@ -515,6 +523,7 @@ static void defaults(struct scenario *sc, const char *name)
 	sc_net_defaults(&sc->net);
 	sc->ncpus = 1;
 	snprintf(sc->clocksources, sizeof(sc->clocksources), "tsc hpet acpi_pm");
+	sc_bond_defaults(sc);
 }
 
 int scenario_parse(struct scenario *sc, const char *text, const char *name,

@@ -25,6 +25,8 @@
 #define SC_SYS		0	/**< clocks[0] is always the system clock */
 #define SC_MAX_CPUS	64
 #define SC_CS_LEN	128
+#define SC_MAX_BONDS	4
+#define SC_MAX_MEMBERS	4
 
 enum sc_timescale {
 	SC_TS_UTC,	/**< ideal = UTC (POSIX, 23:59:59 repeated at a leap) */
@@ -81,6 +83,13 @@ enum sc_event_kind {
 	SC_EV_TIMER_EARLY,	/**< waits end value ns early (negative: late) for
 				     length; cpu 1: only REALTIME absolute ones */
 	SC_EV_ANNOUNCE,		/**< value: the host's leap mode (enum sc_leap_mode) from now on */
+	/* bonds (scenario_bond.c): bond and iface are set */
+	SC_EV_FAILOVER,		/**< the bond's active member becomes iface */
+	SC_EV_CARRIER,		/**< iface's carrier: value 1 up, 0 down */
+	SC_EV_RELEASE,		/**< iface leaves the bond */
+	SC_EV_ENSLAVE,		/**< iface joins the bond */
+	SC_EV_PHC_RESET,	/**< clock (a PHC) goes to 1970 with frequency 0 */
+	SC_EV_NL_OVERRUN,	/**< netlink notifications dropped: ENOBUFS */
 };
 
 struct sc_event {
@@ -97,6 +106,27 @@ struct sc_event {
 	char code[5];		/**< SC_EV_KOD: "RATE" or "DENY" */
 	int cpu;		/**< cpu_offset: the CPU; timer_early: 1 = realtime only */
 	char name[SC_NAME_LEN];	/**< clocksource: its name */
+	int bond;		/**< bond events: index into bonds[], else -1 */
+	int iface;		/**< bond and carrier events: index into ifaces[], else -1 */
+};
+
+/** An active-backup bond: its own entry in ifaces[] (no PHC) and members. */
+struct sc_bond {
+	int iface;		/**< the bond's own interface */
+	int nmembers;
+	int member[SC_MAX_MEMBERS];	/**< interfaces, in order of preference */
+	int line;
+};
+
+/** The reference behind a bond, played the way ptp4l would: it disciplines
+ *  the active member's PHC to true TAI; after a failover it faults the port
+ *  for fault_ns, then starts afresh on the new active member's PHC. */
+struct sc_ptp4l {
+	int64_t fault_ns;	/**< port faulted after a failover (default 16 s) */
+	int64_t step_ns;	/**< first step beyond this on a servo start (0: never) */
+	double slew_ppb;	/**< largest correction rate */
+	double tau_s;		/**< time constant of the offset correction */
+	double noise_ns;	/**< sigma of its offset measurement */
 };
 
 struct scenario {
@@ -120,6 +150,9 @@ struct scenario {
 	struct sc_net net;
 	int ncpus;		/**< online CPUs (sched_*affinity, sched_getcpu) */
 	char clocksources[SC_CS_LEN];	/**< available, space separated; first = current */
+	int nbonds;
+	struct sc_bond bonds[SC_MAX_BONDS];
+	struct sc_ptp4l ptp4l;
 };
 
 /**
@@ -139,6 +172,10 @@ int scenario_clock(const struct scenario *sc, const char *name);
 int scenario_phc(const struct scenario *sc, int phc_index);
 /** Interface index by name, or -1. */
 int scenario_iface(const struct scenario *sc, const char *name);
+/** Bond whose own interface is iface, or -1. */
+int scenario_bond_of(const struct scenario *sc, int iface);
+/** Bond by name, or -1. */
+int scenario_bond(const struct scenario *sc, const char *name);
 /** Stats window start, ns since the start (resolves the default). */
 int64_t scenario_stats_from(const struct scenario *sc);
 /** Short name of an event kind ("leap_insert", "freq_jump", ...). */

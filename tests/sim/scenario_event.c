@@ -51,6 +51,8 @@ static struct sc_event *new_event(struct parser *p)
 	e->clock = -1;
 	e->host = -1;
 	e->dir = -1;
+	e->bond = -1;
+	e->iface = -1;
 	return e;
 }
 
@@ -110,8 +112,11 @@ static int event_args(struct parser *p, struct sc_event *e, int ntok, char **tok
 	}
 	if ((r = sc_health_event(p, e, ntok, tok)) <= 0)
 		return r;
+	if (sc_is_bond_event(kind))
+		return sc_bond_event(p, e, ntok, tok);
 	return fail(p, "at: unknown event '%s' (leap, freq_jump, time_jump, step, fault, route, outage, "
-		    "unreachable, kod, cpu_offset, clocksource, timer_early, timer_late)", kind);
+		    "unreachable, kod, cpu_offset, clocksource, timer_early, timer_late, failover, "
+		    "carrier, release, enslave, phc_reset, netlink_overrun)", kind);
 }
 
 int sc_event_line(struct parser *p, int ntok, char **tok)
@@ -271,7 +276,7 @@ int scenario_resolve(struct scenario *sc, char *err, size_t errlen)
 
 	if (sc->duration_ns <= 0)
 		return fail(&p, "no 'duration'");
-	if (check_clocks(&p) || sc_net_check(&p) || resolve_dates(&p))
+	if (check_clocks(&p) || sc_net_check(&p) || sc_bond_check(&p) || resolve_dates(&p))
 		return -EINVAL;
 	for (i = 0; i < sc->nevents; i++) {
 		p.line = sc->events[i].line;

@@ -49,5 +49,12 @@ struct sc_event;
 /** Health keys (scenario_health.c): 0 done, -EINVAL error, 1 not one of them. */
 int sc_health_global(struct parser *p, int ntok, char **tok);
 int sc_health_event(struct parser *p, struct sc_event *e, int ntok, char **tok);
+/* scenario_bond.c */
+bool sc_is_bond_line(const char *kw);
+int sc_bond_line(struct parser *p, int ntok, char **tok);
+bool sc_is_bond_event(const char *kind);
+int sc_bond_event(struct parser *p, struct sc_event *e, int ntok, char **tok);
+void sc_bond_defaults(struct scenario *sc);
+int sc_bond_check(struct parser *p);
 
 #endif

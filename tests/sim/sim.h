@@ -29,7 +29,9 @@
 #define SIM_MAX_FD	4096
 #define SIM_HIGH_FD	900	/* the library's own descriptors live here */
 
-enum simfd_kind { SIMFD_PHC = 1, SIMFD_TIMER, SIMFD_UDP };
+enum simfd_kind { SIMFD_PHC = 1, SIMFD_TIMER, SIMFD_UDP, SIMFD_NETLINK };
+
+struct nlsock;
 
 /** A simulated descriptor; dup()s share it. The real fd is a /dev/null
  *  placeholder that keeps the number taken and fcntl() working. */
@@ -44,6 +46,7 @@ struct simfd {
 	int64_t interval;	/**< timer: period, ns; 0 one-shot */
 	uint64_t ticks;		/**< timer: expirations not yet read */
 	int sock;		/**< UDP: the world's socket id (net.h) */
+	struct nlsock *nl;	/**< netlink: the socket (netlink.c) */
 };
 
 struct sim {
@@ -189,6 +192,26 @@ void simtimer_update(struct sim *s, struct simfd *f);
 int64_t simtimer_next(struct sim *s, const struct simfd *f);
 /** read() on a timer fd: the expiration count, blocking in virtual time. */
 ssize_t simtimer_read(struct sim *s, int fd, void *buf, size_t count);
+
+/* ---- netlink (netlink.c) ---- */
+/** Readable: notifications or replies queued (or an overrun to report). */
+bool nlsim_ready(struct sim *s, struct simfd *f);
+void nlsim_free(struct nlsock *n);
+/* The socket calls for what is not a simulated UDP socket: a faked
+ * NETLINK_ROUTE one, else the kernel's (as the libc call, errno set). */
+int nlsim_socket(int domain, int type, int protocol);
+int nlsim_bind(int fd, const struct sockaddr *a, socklen_t len);
+int nlsim_getsockname(int fd, struct sockaddr *a, socklen_t *len);
+int nlsim_setsockopt(int fd, int level, int name, const void *v, socklen_t len);
+int nlsim_getsockopt(int fd, int level, int name, void *v, socklen_t *len);
+ssize_t nlsim_sendmsg(int fd, const struct msghdr *m, int flags);
+ssize_t nlsim_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *a,
+		     socklen_t alen);
+ssize_t nlsim_recvmsg(int fd, struct msghdr *m, int flags);
+ssize_t nlsim_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *a,
+		       socklen_t *alen);
+/** read() on a netlink socket: one datagram, as recv(). */
+ssize_t nlsim_read(struct sim *s, int fd, struct simfd *f, void *buf, size_t len);
 
 /* ---- virtual time (vtime.c) ---- */
 struct vt_deadline {

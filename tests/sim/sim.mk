@@ -7,15 +7,15 @@
 
 SIM_CORE_SRC := $(addprefix tests/sim/,prng.c scenario.c scenario_event.c scenario_health.c scendate.c \
 		kntp.c truth.c sustain.c simlog.c world.c world_out.c sysclk.c phcsim.c phcioctl.c \
-		netscn.c netpath.c ntpserver.c net.c net_out.c health.c) \
+		netscn.c netpath.c ntpserver.c net.c net_out.c health.c scenario_bond.c bond.c nlmsg.c) \
 		util/where.c
 SIM_PRELOAD_SRC := $(addprefix tests/sim/,real.c preload.c simfd.c vtime.c timerfd.c \
 		ic_block.c ic_clock.c ic_fd.c ic_signal.c ic_caps.c ic_unsup.c \
 		ic_net.c ic_sockopt.c ic_netio.c ic_netmsg.c ic_resolv.c ic_random.c ic_health.c \
-		ptp4lplay.c)
+		ptp4lplay.c netlink.c)
 SIM_PRELOAD_SRC += daemon/source/pmc_msg.c daemon/source/pmc_build.c
 SIM_RUNNER_SRC := $(addprefix tests/sim/,runner.c runner_guard.c scenario.c scenario_event.c \
-		scenario_health.c scendate.c netscn.c) \
+		scenario_health.c scendate.c netscn.c scenario_bond.c) \
 		util/where.c
 SIM_TEST_SRC := $(wildcard tests/sim/tests/*.c)
 
@@ -52,6 +52,7 @@ tests/sim/gnomon-sim: $(SIM_RUNNER_OBJ)
 # Toy daemons and probes run under the simulator by run-tests.sh.
 SIM_TEST_LIBS = -lm
 $(SIM_OBJDIR)/tests/toy_privdrop: SIM_TEST_LIBS += -lcap
+$(SIM_OBJDIR)/tests/toy_bond: SIM_TEST_LIBS += $(shell pkg-config --libs libnl-3.0 2>/dev/null)
 $(SIM_OBJDIR)/tests/%: $(SIM_OBJDIR)/obj/tests/sim/tests/%.o
 	@mkdir -p $(@D)
 	$(CC) -o $@ $< $(SIM_TEST_LIBS)

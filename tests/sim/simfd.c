@@ -54,6 +54,8 @@ void simfd_release(struct sim *s, int fd)
 		return;
 	if (f->kind == SIMFD_UDP)
 		net_close(s->w, f->sock);
+	if (f->kind == SIMFD_NETLINK)
+		nlsim_free(f->nl);
 	free(f);
 }
 

@@ -81,7 +81,8 @@ static void ws_free(struct waitset *ws)
 }
 
 /* Simulated fds: timers are readable once expired; UDP sockets when a
- * packet is queued (POLLERR with an error queue); PHCs have no events. */
+ * packet is queued (POLLERR with an error queue), netlink sockets with
+ * something queued; PHCs have no events. */
 static int scan_sim(struct sim *s, struct waitset *ws, int64_t *next)
 {
 	int ready = 0;
@@ -95,6 +96,13 @@ static int scan_sim(struct sim *s, struct waitset *ws, int64_t *next)
 		if (f && f->kind == SIMFD_UDP) {
 			ws->fds[i].revents = sim_udp_revents(s, f->sock, ws->fds[i].events);
 			ready += ws->fds[i].revents != 0;
+			continue;
+		}
+		if (f && f->kind == SIMFD_NETLINK) {
+			if ((ws->fds[i].events & POLLIN) && nlsim_ready(s, f)) {
+				ws->fds[i].revents = POLLIN;
+				ready++;
+			}
 			continue;
 		}
 		if (!f || f->kind != SIMFD_TIMER)

@@ -18,7 +18,7 @@
 
 /* Random streams: one per (clock, purpose), so adding a read or a clock
  * does not shift the random walk of another. */
-enum { STREAM_WANDER = 1, STREAM_NOISE = 2, STREAM_LATENCY = 3 };
+enum { STREAM_WANDER = 1, STREAM_NOISE = 2, STREAM_LATENCY = 3, STREAM_REFERENCE = 4 };
 
 int64_t world_ideal(const struct world *w, int c)
 {
@@ -128,7 +128,10 @@ static void apply_event(struct world *w, const struct sc_event *e)
 		health_apply(w, e);
 		break;
 	default:
-		net_event(w, e);
+		if (e->host >= 0 || e->host == SC_HOST_ALL)
+			net_event(w, e);
+		else
+			bond_apply_event(w, e);
 		break;
 	}
 }
@@ -193,6 +196,7 @@ static void process(struct world *w)
 		process_events(w);
 	if (w->t >= w->next_wander)
 		wander_step(w);
+	bond_process(w);
 	sys_tick(w);
 	net_process(w);
 	if (!w->ended && (w->csv || w->kcsv) && w->t >= w->next_csv) {
@@ -221,6 +225,7 @@ int64_t world_next_change(const struct world *w)
 
 	if (w->sc.wander_step_ns > 0)
 		n = min64(n, w->next_wander);
+	n = min64(n, bond_next_change(w));
 	if (w->ended)
 		return n;
 	n = min64(n, w->t_end);
@@ -288,6 +293,7 @@ static void seed_streams(struct world *w)
 		prng_seed(&w->noise[c], w->seed, id | STREAM_NOISE);
 	}
 	prng_seed(&w->lat, w->seed, STREAM_LATENCY);
+	prng_seed(&w->refnoise, w->seed, STREAM_REFERENCE);
 }
 
 static void start(struct world *w)
@@ -299,6 +305,7 @@ static void start(struct world *w)
 	health_init(w);
 	for (c = 1; c < w->nclocks; c++)
 		phc_init(w, c);
+	bond_init(w);
 	all_offsets(w, o);
 	truth_open(w->tr, w->t, o);
 	truth_ref(w->tr, w->t, o);

@@ -73,6 +73,26 @@ struct simhealth {
 	long early_wakes;		/**< waits that ended early (counted) */
 };
 
+/** A bond as the kernel keeps it, and the reference (ptp4l) behind it. */
+struct simbond {
+	int nmembers;
+	int member[SC_MAX_IFACES];	/**< interfaces, in order of preference */
+	int active;			/**< interface, -1: none */
+	long failovers;
+	int ref_clock;			/**< PHC the reference disciplines, -1: none */
+	bool ref_fresh;			/**< its servo just started (may step) */
+	int64_t ref_resume;		/**< port fault ends (true time), INT64_MAX: none */
+	int64_t ref_next;		/**< next servo tick */
+};
+
+#define SIM_LINK_LOG	256	/**< link changes kept for netlink listeners */
+
+/** One RTM_NEWLINK notification the kernel would multicast. */
+struct link_change {
+	int iface;
+	bool failover;			/**< IFLA_EVENT_BONDING_FAILOVER */
+};
+
 struct clock_count {
 	long reads, steps, freq_sets, status_sets, errors;
 	long zero_steps;	/**< steps of 0 ns (not in steps: they move nothing) */
@@ -102,6 +122,13 @@ struct world {
 	FILE *netcsv;			/**< per-packet truth (--net-csv) */
 	struct net *net;		/**< the network (net.h) */
 	bool ended;			/**< t_end passed and outputs written */
+	struct simbond bond[SC_MAX_BONDS];
+	bool carrier[SC_MAX_IFACES];
+	bool released[SC_MAX_IFACES];	/**< left its bond (bond.c) */
+	uint32_t link_seq;		/**< link changes so far */
+	struct link_change link_log[SIM_LINK_LOG];	/**< [seq % SIM_LINK_LOG] */
+	uint32_t nl_overruns;		/**< netlink_overrun events so far */
+	struct prng refnoise;
 	const char *end_reason;
 };
 
@@ -178,6 +205,23 @@ int64_t health_cpu_offset(const struct world *w);
 int64_t health_wait_skew(const struct world *w, clockid_t clk, bool abs);
 /** End of the current wait-fault window (INT64_MAX: none). */
 int64_t health_next_change(const struct world *w);
+/** Set the PHC's dialed frequency (scaled ppm) as the reference does:
+ *  not counted as the program's. */
+void phc_dial(struct world *w, int c, long scaled_ppm);
+/** A NIC reset: the PHC reads 1970 and runs at frequency 0. */
+void phc_reset(struct world *w, int c);
+long phc_dialed_for_rate(const struct world *w, int c, double rate);
+
+/* ---- bonds and their reference (bond.c) ---- */
+void bond_init(struct world *w);
+int64_t bond_next_change(const struct world *w);
+void bond_process(struct world *w);
+/** A bond event (failover, carrier, release, enslave, phc_reset, netlink_overrun). */
+void bond_apply_event(struct world *w, const struct sc_event *e);
+/** Bond whose member iface is, -1 if none. */
+int bond_master(const struct world *w, int iface);
+/** PHC index an interface reports (a bond: its active member's), -1: none. */
+int bond_iface_phc(const struct world *w, int iface);
 
 /* ---- outputs (world_out.c) ---- */
 int world_out_open(struct world *w, const struct world_opts *o, char *err, size_t errlen);

@@ -178,6 +178,9 @@ static void event_kind(const struct world *w, int k, char *buf, size_t len)
 	else if (e->host >= 0 || e->host == SC_HOST_ALL)
 		snprintf(buf, len, "%s:%s", sc_event_kind_name(e->kind),
 			 e->host >= 0 ? w->sc.net.hosts[e->host].name : "all");
+	else if (e->iface >= 0)
+		snprintf(buf, len, "%s:%s", sc_event_kind_name(e->kind),
+			 w->sc.ifaces[e->iface].name);
 	else
 		snprintf(buf, len, "%s", sc_event_kind_name(e->kind));
 }
