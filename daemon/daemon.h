@@ -28,6 +28,7 @@
 #include "daemon/source/source.h"
 
 struct pidfile;
+struct bondset;
 struct ops_notify;
 struct dmetrics;
 struct health;
@@ -51,6 +52,7 @@ struct gnomond {
 	struct history *history;
 	char history_path[CONF_PATH_MAX + 32];
 	struct ctl *ctl;
+	struct bondset *bonds;	/* the bonds clocks follow (daemon/bond/), NULL: none */
 	struct leapwatch leapwatch;
 	int n;
 	struct source *sources[CONF_MAX_CLOCKS];

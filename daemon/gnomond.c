@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "phc/systime.h"
+#include "daemon/bond/bond_setup.h"
 #include "daemon/daemon.h"
 #include "daemon/health/health.h"
 #include "daemon/log.h"
@@ -158,6 +159,16 @@ static struct source *make_ptp4l(struct gnomond *g, const struct clock_conf *cc,
 	return s;
 }
 
+/* A bond source starts on the active member's PHC (itself, if it leads). */
+static struct source *make_bond_source(struct gnomond *g, const struct clock_conf *cc)
+{
+	struct source *s = source_phc_create(cc->source, bond_setup_reference(g, cc), cc->samples);
+
+	if (s)
+		s->follows_bond = true;
+	return s;
+}
+
 static struct source *make_source(struct gnomond *g, const struct clock_conf *cc, int i,
 				  struct clock *target, const char *where, int *r)
 {
@@ -166,6 +177,8 @@ static struct source *make_source(struct gnomond *g, const struct clock_conf *cc
 
 	if (conf_is_ptp4l_source(cc->source))
 		return make_ptp4l(g, cc, i, where, r);
+	if (bond_source_name(cc->source))
+		return make_bond_source(g, cc);
 	refname = source_clock_name(cc->source);	/* checked by the config */
 	ref = clockreg_get(g->clocks, refname, r);
 	if (!ref) {
@@ -215,7 +228,7 @@ static int setup_clock(struct gnomond *g, const struct clock_conf *cc, int i)
 		pr_err("%s", err);
 		return -EINVAL;
 	}
-	return 0;
+	return g->sources[i]->follows_bond ? bond_setup_follow(g, cc, g->disc[i]) : 0;
 }
 
 /* The state files, opened as root but through safefile: nothing the
@@ -283,6 +296,7 @@ static void teardown(struct gnomond *g)
 	g->health = NULL;
 	ops_notify_stop(g->notify);
 	g->notify = NULL;
+	bondset_destroy(g->bonds);
 	for (int i = 0; i < CONF_MAX_CLOCKS; i++) {
 		discipline_destroy(g->disc[i]);
 		source_destroy(g->sources[i]);
@@ -380,6 +394,9 @@ static int open_all(struct gnomond *g)
 	if (r < 0)
 		return r;
 	leapwatch_start(&g->leapwatch, g->loop, g->leaps, g->conf.leapfile);
+	r = bond_setup_prepare(g);
+	if (r < 0)
+		return r;
 	for (g->n = 0; g->n < g->conf.n_clocks; g->n++) {
 		r = setup_clock(g, &g->conf.clocks[g->n], g->n);
 		if (r < 0)
@@ -387,6 +404,8 @@ static int open_all(struct gnomond *g)
 	}
 	g->discs = (struct discipline_set){ .d = g->disc, .n = g->n };
 	r = start_health(g);
+	if (!r)
+		r = bond_setup_start(g);
 	if (!r)
 		r = open_ctl(g);
 	if (!r)

@@ -46,7 +46,8 @@ enum leap_authority {
 
 struct clock_conf {
 	char name[CONF_NAME_MAX];	/**< section name = clock to discipline */
-	char source[CONF_NAME_MAX];	/**< reference: "phc:/dev/ptp0", "phc:eth0", or a clock name */
+	char source[CONF_NAME_MAX];	/**< reference: "phc:/dev/ptp0", "phc:eth0", "bond:bond0"
+					     (the bond's active member's PHC), or a clock name */
 	int line;			/**< line of the section header */
 	enum servo_type servo;
 	double max_slew_ppm;		/**< slew cap, ppm, as written */
@@ -70,6 +71,7 @@ struct clock_conf {
 	double holdover_timeout_s;	/**< HOLDOVER this long after the source fails, then FREERUN */
 	double reference_max_error_s;	/**< the source's own error, added to the kernel's bounds */
 	double slow_read_threshold_s;	/**< a source read longer than this is logged and counted */
+	double phc_jump_guard_s;	/**< a PHC this far off once running is stepped back; 0 = never */
 	/* recovery reporting */
 	double recovery_threshold_s;	/**< default 1 us CLOCK_REALTIME, 100 ns PHC */
 	double recovery_hold_s;

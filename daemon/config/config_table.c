@@ -85,6 +85,18 @@ static int check_source(const struct clock_conf *cc, const void *field,
 	const char *colon = strchr(src, ':');
 	char q[64];
 
+	if (!strncmp(src, "bond:", 5)) {
+		if (conf_clock_name_check(src + 5, msg, len) < 0 || clockname_is_system(src + 5) ||
+		    !strncmp(src + 5, "/dev/", 5) || !src[5]) {
+			snprintf(msg, len, "bond:%s: not a network interface name", src + 5);
+			return -EINVAL;
+		}
+		if (cc && !strcmp(cc->name, src + 5)) {
+			snprintf(msg, len, "a bond cannot discipline itself ([%s])", cc->name);
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (conf_is_ptp4l_source(src)) {
 		if (colon && colon[1] != '/') {
 			snprintf(msg, len, "ptp4l's socket must be an absolute path (ptp4l:/var/run/ptp4l)");
@@ -97,8 +109,8 @@ static int check_source(const struct clock_conf *cc, const void *field,
 		return 0;
 	}
 	if (clk == src && colon) {
-		snprintf(msg, len, "unknown source type in %s (expected phc:NAME, ptp4l[:PATH] "
-			 "or CLOCK_REALTIME)",
+		snprintf(msg, len, "unknown source type in %s (expected phc:NAME, ptp4l[:PATH], "
+			 "bond:NAME or CLOCK_REALTIME)",
 			 conf_quote(src, q, sizeof(q)));
 		return -EINVAL;
 	}
@@ -448,6 +460,12 @@ const struct conf_key conf_keys[] = {
 	  .help = "A source read (the clock comparison, its ioctls) that takes longer than "
 		  "this, on CLOCK_MONOTONIC_RAW, is logged once per stall with its duration "
 		  "and counted (gnomon_clock_slow_reads_total)." },
+	{ .name = "phc_jump_guard", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "1",
+	  .min = 0, .max = 1e10, .unit = "s", .offset = C(phc_jump_guard_s),
+	  .help = "A PHC found this far from its source after it was running (a NIC reset "
+		  "puts it near 1970) is stepped back at once instead of being slewed for "
+		  "hours; logged, audited and tracked as a step. 0: never. Not for "
+		  "CLOCK_REALTIME, whose steps step_threshold governs." },
 	{ .name = "recovery_threshold", .scope = SCOPE_CLOCK, .type = CT_DOUBLE,
 	  .flags = KEY_DEF_KIND | KEY_MIN_EXCL, .def_doc = "0.000001 for CLOCK_REALTIME, 0.0000001 for a PHC",
 	  .min = 0, .max = 1, .unit = "s", .offset = C(recovery_threshold_s),

@@ -62,6 +62,8 @@ static void on_target(struct clock *c, const struct clock_change *ch, void *arg)
 		target_stepped(d, ch, now);
 		return;
 	case CLOCK_CHANGE_FREQ_RESET:
+		if (d->leading)
+			return;	/* a bond's active PHC: its reference (ptp4l) steers it */
 		/* The next update sets the servo's frequency again. */
 		d->foreign_freqs++;
 		pr_warn("%s: frequency set to %+.3f ppm by someone else (was %+.3f ppm); "

@@ -197,6 +197,8 @@ static int64_t update(struct loop *l, long id, void *arg)
 	t0 = systime_raw_ns();
 	r = source_measure(d->src, d->clk, &s);
 	disc_report_read_time(d, systime_raw_ns() - t0);
+	if ((d->leading = r == -EALREADY))	/* a bond's active PHC: others follow it */
+		return d->interval_ns;
 	if (r < 0)	/* when paused, a reading may straddle the kernel's leap */
 		return d->paused ? d->interval_ns : read_failed(d, r, now);
 	disc_ptp_update(d, now, &s);
@@ -214,10 +216,8 @@ static int64_t update(struct loop *l, long id, void *arg)
 		disc_report_sample(d, now, d->offset_ns);
 		return leap_bounded(d, d->interval_ns);
 	}
-	if (!d->started) {
-		d->started = true;
-		disc_report_event(d, RECOVERY_START, 0, d->offset_ns);
-	}
+	if (disc_start_or_guard(d, now))
+		return d->interval_ns;
 	servo_sample(d->servo, d->offset_ns, servo_time(d, now), &o);
 	r = apply(d, &o, now);
 	if (r < 0) {
@@ -256,8 +256,8 @@ static int check_cap(const struct gnomon_config *conf, const struct clock_conf *
 
 /* CLOCK_MONOTONIC (the loop's clock) is slewed with CLOCK_REALTIME by up
  * to 10 %: the servo must know when it disciplines the clock it is timed by. */
-static struct servo *make_servo(const struct clock_conf *cc, double freq, bool sysclk,
-				double max_adj_ppb)
+struct servo *disc_make_servo(const struct clock_conf *cc, double freq, bool sysclk,
+			      double max_adj_ppb)
 {
 	struct servo_params p = {
 		.type = cc->servo,
@@ -332,8 +332,8 @@ struct discipline *discipline_create(const struct discipline_env *env,
 	d->interval_ns = (int64_t)llround(NS_PER_S / cc->update_rate_hz);
 	if (init_leap(d, err, errlen) < 0)
 		goto fail;
-	d->servo = make_servo(cc, freq, clock_kind(target) == CLOCK_KIND_SYSTEM,
-			      clock_max_adj_ppb(target));
+	d->servo = disc_make_servo(cc, freq, clock_kind(target) == CLOCK_KIND_SYSTEM,
+				   clock_max_adj_ppb(target));
 	if (!d->servo || disc_recovery_create(d) < 0) {
 		snprintf(err, errlen, "%s: cannot create servo or recovery tracker", cc->name);
 		goto fail;

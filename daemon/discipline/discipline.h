@@ -128,6 +128,18 @@ size_t discipline_recovery_history(const struct discipline *d,
 				   struct recovery_report *out, size_t max);
 const char *disc_state_name(enum disc_state s);
 
+/**
+ * The source's reference clock changes (a bond failed over): the servo
+ * keeps its state and frequency (the new reference runs with the old one),
+ * step news are followed on the new reference, and the change is logged,
+ * audited (source_switched) and a recovery event (failover).
+ * @param ref  the new reference, NULL: none (the source fails meanwhile)
+ */
+void discipline_set_reference(struct discipline *d, struct clock *ref, const char *reason);
+/** True while the clock is the reference of its own source (it leads a bond). */
+bool discipline_leading(const struct discipline *d);
+
+
 /* What the operations side (watchdog, metrics, SIGHUP reload) needs beyond
  * discipline_get_status(): read-only accessors and the slew cap. */
 

@@ -34,6 +34,7 @@ struct discipline {
 	int64_t slew_start_ns;
 	enum disc_state state;
 	bool started;		/* first good sample seen */
+	bool leading;		/* the source's reference is this clock (a bond's active PHC) */
 
 	/* faults: logged once per episode */
 	int last_error;
@@ -98,6 +99,16 @@ static inline bool disc_dry(const struct discipline *d)
 {
 	return clock_is_dryrun(d->clk);
 }
+
+/* discipline.c */
+struct servo *disc_make_servo(const struct clock_conf *cc, double freq, bool sysclk,
+			      double max_adj_ppb);
+
+/* disc_follow.c */
+/** The first good sample starts the recovery tracker; after it, a PHC
+ *  found beyond phc_jump_guard from its source is stepped back now.
+ *  Returns true if it stepped (skip the servo this update). */
+bool disc_start_or_guard(struct discipline *d, int64_t now);
 
 /* disc_leap.c */
 /** Timescale shift to add to (target - reference) at reference time ref_ns,

@@ -23,7 +23,12 @@ int source_measure(struct source *s, struct clock *target, struct source_sample 
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	r = s->ops->measure(s, target, out);
+	if (!s->ref && s->follows_bond)
+		r = -ENOLINK;		/* the bond has no active member with a PHC */
+	else if (s->ref == target)
+		return -EALREADY;	/* the target leads: nothing to measure */
+	else
+		r = s->ops->measure(s, target, out);
 	s->last_error = r < 0 ? r : 0;
 	if (r >= 0) {
 		s->last_method = out->method;

@@ -73,9 +73,12 @@ struct source {
 	enum compare_method last_method;
 	int64_t last_delay_ns;
 	int last_error;			/**< -errno of the last measurement, 0 if fine */
+	bool follows_bond;		/**< ref is a bond's active member's PHC (daemon/bond/) */
 };
 
-/** Measure; records last_method / last_delay_ns / last_error. */
+/** Measure; records last_method / last_delay_ns / last_error.
+ *  -EALREADY: the target is the reference itself (it leads a bond);
+ *  -ENOLINK: a bond source whose bond has no active member with a PHC. */
 int source_measure(struct source *s, struct clock *target, struct source_sample *out);
 void source_destroy(struct source *s);
 /** The source's health (a source without the op is fit, chain unknown). */
