@@ -269,7 +269,7 @@ static const struct bad bad[] = {
 	{ "[CLOCK_REALTIME]\nsource = CLOCK_REALTIME\n", "t.conf:2: source: a clock cannot be "
 	  "its own source ([CLOCK_REALTIME] from 'CLOCK_REALTIME')" },
 	{ SYSCLK "[eth1]\nsource = ptp:eth0\n", "t.conf:4: source: unknown source type in "
-	  "'ptp:eth0' (expected phc:NAME, ptp4l[:PATH] or CLOCK_REALTIME)" },
+	  "'ptp:eth0' (expected phc:NAME, ptp4l[:PATH], bond:NAME or CLOCK_REALTIME)" },
 	{ SYSCLK "[eth1]\nsource = eth0\n", "t.conf:4: source: 'eth0' needs its type (write phc:eth0)" },
 	{ "[eth1]\nsource = phc:CLOCK_REALTIME\n", "t.conf:2: source: 'CLOCK_REALTIME' is the "
 	  "system clock, not a PHC (write source = CLOCK_REALTIME)" },
