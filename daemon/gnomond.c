@@ -345,6 +345,7 @@ static int start_metrics(void *arg)
 	struct dmetrics_env env = {
 		.loop = g->loop, .discs = g->discs, .leaps = g->leaps,
 		.start_utc_ns = g->start_utc_ns, .health = g->health,
+		.fill_more = g->bonds ? bond_setup_metrics : NULL, .more_arg = g->bonds,
 	};
 
 	return daemon_metrics_start(&env, &g->conf, &g->metrics);

@@ -13,6 +13,7 @@
 
 #include "daemon/bond/bond_setup.h"
 #include "daemon/log.h"
+#include "daemon/metrics/metrics_fill.h"
 
 const char *bond_source_name(const char *source)
 {
@@ -103,6 +104,23 @@ struct clock *bond_setup_reference(struct gnomond *g, const struct clock_conf *c
 int bond_setup_follow(struct gnomond *g, const struct clock_conf *cc, struct discipline *d)
 {
 	return bondset_follow(g->bonds, bond_source_name(cc->source), d);
+}
+
+int bond_setup_metrics(void *arg, struct metrics *m)
+{
+	const struct bondset *bs = arg;
+	int r = 0;
+
+	for (int i = 0; i < bondset_count(bs) && r >= 0; i++) {
+		const char *names[BOND_MAX_MEMBERS];
+		struct bond_status st;
+
+		bondset_status(bs, i, &st);
+		for (int k = 0; k < st.view.n; k++)
+			names[k] = st.view.m[k].name;
+		r = metrics_fill_bond(m, st.name, st.failovers, names, st.view.n, st.view.active);
+	}
+	return r;
 }
 
 int bond_setup_start(struct gnomond *g)

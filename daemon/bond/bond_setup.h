@@ -19,6 +19,9 @@ int bond_setup_prepare(struct gnomond *g);
 struct clock *bond_setup_reference(struct gnomond *g, const struct clock_conf *cc);
 /** Register the discipline of a bond source for failovers. */
 int bond_setup_follow(struct gnomond *g, const struct clock_conf *cc, struct discipline *d);
+struct metrics;
+/** The bonds' metric families (a dmetrics_env fill_more; arg: the bondset). */
+int bond_setup_metrics(void *arg, struct metrics *m);
 /** After every clock: listen to rtnetlink in the loop. */
 int bond_setup_start(struct gnomond *g);
 

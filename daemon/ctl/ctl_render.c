@@ -562,7 +562,7 @@ int ctl_render(FILE *out, const char *command, struct json_object *data, bool js
 		{ "status", render_status }, { "clocks", render_clocks },
 		{ "sources", render_sources }, { "recovery", render_recovery },
 		{ "leap", render_leap }, { "health", render_health },
-		{ "config", render_config },
+		{ "config", render_config }, { "bonds", cr_render_bonds },
 	};
 	size_t i;
 

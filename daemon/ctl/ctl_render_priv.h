@@ -81,5 +81,7 @@ void cr_render_health_line(FILE *out, struct json_object *health);
 bool cr_render_health(FILE *out, struct json_object *data);
 /** The ptp4l lines of a clock block (nothing when ptp is NULL). */
 void cr_render_clock_ptp(FILE *out, struct json_object *ptp);
+/** gnomonctl bonds (ctl_render_bonds.c). */
+void cr_render_bonds(FILE *out, struct json_object *data);
 
 #endif

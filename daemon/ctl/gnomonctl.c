@@ -30,7 +30,7 @@
 enum { EXIT_OK = 0, EXIT_DAEMON = 1, EXIT_USAGE = 2, EXIT_COMM = 3 };
 
 static const char *const commands[] = {
-	"status", "clocks", "sources", "recovery", "leap", "health", "config",
+	"status", "clocks", "sources", "recovery", "leap", "health", "config", "bonds",
 };
 
 struct opts {
@@ -52,6 +52,7 @@ static void usage(FILE *f)
 		"  leap      leap table and per-clock policy\n"
 		"  health    clock-health checks: CPUs, timers, clocksource\n"
 		"  config    the configuration as running\n"
+		"  bonds     bonds followed: members, active one, offsets, last failover\n"
 		"options:\n"
 		"  -s, --socket PATH   control socket (default " CTL_DEFAULT_PATH ";\n"
 		"                      if not permitted, the read-only " CTL_DEFAULT_RO_PATH ")\n"

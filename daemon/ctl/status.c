@@ -232,7 +232,7 @@ static int cmd_sources(void *arg, struct json_object *args, struct json_object *
 		json_object_array_add(used, json_object_new_string(g->conf.clocks[i].name));
 		jadd(so, "name", json_object_new_string(s->spec));
 		jadd(so, "kind", json_object_new_string(s->ops->kind));
-		jadd(so, "clock", json_object_new_string(clock_name(s->ref)));
+		jadd(so, "clock", s->ref ? json_object_new_string(clock_name(s->ref)) : NULL);
 		jadd(so, "method", json_object_new_string(compare_method_name(s->last_method)));
 		jadd(so, "delay_ns", json_object_new_int64(s->last_delay_ns));
 		jadd(so, "readings", json_object_new_int(s->samples));
@@ -362,6 +362,7 @@ int status_register(struct gnomond *g)
 	} cmds[] = {
 		{ "status", cmd_status }, { "clocks", cmd_clocks }, { "sources", cmd_sources },
 		{ "recovery", cmd_recovery }, { "leap", cmd_leap }, { "config", cmd_config },
+		{ "bonds", cmd_bonds },
 	};
 	int r;
 

@@ -2,7 +2,7 @@
 /**
  * @file status.h
  * The control-socket commands (status.c): status, clocks, sources,
- * recovery, leap, config. They report the whole daemon, so they read
+ * recovery, leap, config; bonds (ctl_bonds.c). They report the whole daemon, so they read
  * struct gnomond (daemon.h) and change nothing.
  */
 #ifndef GNOMON_STATUS_H
@@ -24,5 +24,9 @@ struct json_object *health_json(const struct health *h, bool per_cpu);
 /** The `health` command (a ctl_handler; arg is the struct health). */
 int health_cmd(void *arg, struct json_object *args, struct json_object **data,
 	       char *err, size_t errlen);
+
+/** "bonds" (ctl_bonds.c): each bond, its members, the last failover. */
+int cmd_bonds(void *arg, struct json_object *args, struct json_object **data,
+	      char *err, size_t errlen);
 
 #endif

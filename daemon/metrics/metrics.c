@@ -458,6 +458,10 @@ static const struct metrics_def gnomon_defs[] = {
 	  "Changes of the kernel's clocksource seen while running." },
 	{ METRIC_TIMER_MAX_LATE, "gauge", "",
 	  "Latest the health timer has fired since start, seconds." },
+	{ METRIC_BOND_FAILOVERS, "counter", "bond",
+	  "Failovers of the bond (its active member changed) since gnomond started." },
+	{ METRIC_BOND_ACTIVE, "gauge", "bond,member",
+	  "1 for the bond's active member, 0 for the others." },
 };
 
 const struct metrics_def *metrics_gnomon_defs(size_t *n)

@@ -147,6 +147,9 @@ int metrics_write_textfile(const char *path, const char *text, size_t len);
 #define METRIC_CLOCKSOURCE		"gnomon_clocksource"
 #define METRIC_CLOCKSOURCE_CHANGES	"gnomon_clocksource_changes_total"
 #define METRIC_TIMER_MAX_LATE		"gnomon_timer_max_late_seconds"
+/* Per bond followed (daemon/bond/). */
+#define METRIC_BOND_FAILOVERS		"gnomon_bond_failovers_total"
+#define METRIC_BOND_ACTIVE		"gnomon_bond_active_member"
 
 /** One entry of gnomon's catalogue. */
 struct metrics_def {

@@ -176,6 +176,20 @@ int metrics_fill_clock(struct metrics *m, const struct discipline_status *st, do
 	return t ? fill_recovery(m, st, t) : 0;
 }
 
+int metrics_fill_bond(struct metrics *m, const char *bond, uint64_t failovers,
+		      const char *const *members, int n, int active)
+{
+	const char *kv[] = { "bond", bond, NULL, NULL, NULL };
+	int r = sample(m, METRIC_BOND_FAILOVERS, kv, (double)failovers);
+
+	for (int i = 0; i < n && r >= 0; i++) {
+		kv[2] = "member";
+		kv[3] = members[i];
+		r = sample(m, METRIC_BOND_ACTIVE, kv, i == active ? 1 : 0);
+	}
+	return r;
+}
+
 int metrics_fill_process(struct metrics *m, const struct leaptable *leaps, int64_t now_utc_s,
 			 uint64_t iterations, double start_utc_s)
 {
@@ -238,6 +252,8 @@ int daemon_metrics_fill(void *arg, struct metrics *m)
 		recovery_tally_update(t, dm->reps, n, &st.recovery);
 		r = metrics_fill_clock(m, &st, tick_of(ds->d[i], &st), t);
 	}
+	if (r >= 0 && dm->env.fill_more)
+		r = dm->env.fill_more(dm->env.more_arg, m);
 	if (r >= 0)
 		r = metrics_fill_process(m, dm->env.leaps, now_utc / NS_PER_S,
 					 loop_iterations(dm->env.loop),

@@ -67,6 +67,10 @@ int metrics_fill_clock(struct metrics *m, const struct discipline_status *st, do
  * @param iterations   loop_iterations()
  * @param start_utc_s  when the process started, s since 1970
  */
+/** A bond's families: failovers, and which of the n members is active
+ *  (active: index into members, -1 none). 0 or -errno. */
+int metrics_fill_bond(struct metrics *m, const char *bond, uint64_t failovers,
+		      const char *const *members, int n, int active);
 int metrics_fill_process(struct metrics *m, const struct leaptable *leaps, int64_t now_utc_s,
 			 uint64_t iterations, double start_utc_s);
 
@@ -81,6 +85,9 @@ struct dmetrics_env {
 	const struct leaptable *leaps;
 	int64_t start_utc_ns;		/**< for process_start_time_seconds */
 	const struct health *health;	/**< may be NULL */
+	/** More families (the bonds'), or NULL; called after the clocks'. */
+	int (*fill_more)(void *arg, struct metrics *m);
+	void *more_arg;
 };
 
 /** One sample of a catalogue family, declared on its first sample. */

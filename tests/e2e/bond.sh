@@ -45,7 +45,6 @@ check "bond of 2: failover is a recovery event" "$d/log" grep -q "CLOCK_REALTIME
 check "bond of 2: system clock excursion < 1 us at the failover" "$d/log" lt "$sys_pk" 1000
 check "bond of 2: system clock within 100 ns in < 5 s" "$d/log" lt "$sys_set" 5
 check "bond of 2: no step of the system clock" "$d/log" [ "$(sumval "$d" "^clock CLOCK_REALTIME" steps)" = 0 ]
-
 d=$(newdir bond3)
 mkconf "$d" <<EOF2
 [CLOCK_REALTIME]
@@ -80,3 +79,31 @@ check "shared PHC: a failover between them moves nothing" "$d/log" grep -q "the 
 check "shared PHC: a member whose PHC fails to read is reported" "$d/log" grep -q "eth2: .*reading" "$d/log"
 check "shared PHC: the others hold meanwhile" "$d/log" lt "$hold" 100
 check "shared PHC: the failover to the third member switches" "$d/log" grep -q "failover eth1->eth2 (eth0 -> eth2)" "$d/log"
+
+# gnomonctl bonds and the metrics, from a run paced at 40x (the textfile is
+# removed at exit, so it is copied once it shows the failover)
+d=$(newdir bondctl)
+mkconf "$d" "metrics_textfile = $d/gnomon.prom" "metrics_interval = 1" <<EOF2
+[CLOCK_REALTIME]
+source = bond:bond0
+EOF2
+simrun "$d" tests/e2e/scenarios/bond2.scn --speed 40 &
+simpid=$!
+n=0
+while [ $n -lt 150 ] && ! grep -qs '^gnomon_bond_failovers_total{bond="bond0"} 1$' "$d/gnomon.prom"; do
+	sleep 0.1; n=$((n + 1))
+done
+cp "$d/gnomon.prom" "$d/seen.prom" 2> /dev/null
+build/gnomonctl -s "$d/ctl.sock" bonds > "$d/bonds.txt" 2>&1
+build/gnomonctl -s "$d/ctl.sock" --json bonds > "$d/bonds.json" 2>&1
+wait $simpid
+check "bonds metrics: gnomon_bond_failovers_total 1" "$d/log" \
+	grep -qx 'gnomon_bond_failovers_total{bond="bond0"} 1' "$d/seen.prom"
+check "bonds metrics: gnomon_bond_active_member names eth1" "$d/log" \
+	grep -qx 'gnomon_bond_active_member{bond="bond0",member="eth1"} 1' "$d/seen.prom"
+check "bonds metrics: follower offsets in the clock metrics" "$d/log" \
+	grep -q '^gnomon_clock_offset_seconds{clock="eth0",source="bond:bond0"}' "$d/seen.prom"
+check "gnomonctl bonds: active member and last failover" "$d/bonds.txt" \
+	grep -q 'Last failover   : eth0 -> eth1, 3 clocks switched' "$d/bonds.txt"
+check "gnomonctl --json bonds: the old active PHC's offset to the new one" "$d/bonds.json" \
+	grep -q '"offset_to_active_ns"' "$d/bonds.json"

@@ -207,7 +207,7 @@ fi
 # wait until /dev/ptp1 has locked and its start event has recovered
 wait_for 20 sh -c "'$GNOMONCTL' -s '$T/main/ctl.sock' recovery | grep -q '/dev/ptp1 *start .*recovered' &&
 	[ -s '$T/main/state/gnomon.prom' ]" || ko "/dev/ptp1 did not recover within 20 s real"
-for c in status clocks sources recovery leap health config; do
+for c in status clocks sources recovery leap health config bonds; do
 	if ctl main "$c" > "$T/h_$c.txt" 2> "$T/h_$c.err" && [ -s "$T/h_$c.txt" ]; then
 		ok "gnomonctl $c (human)"
 	else
