@@ -107,6 +107,10 @@ d=$tmp/ptp4l_gm; mkdir -p $d; ptp4lconf $d
 ptp4lrun $d $PSCN/ptp4l_gm.scn $PSCN/ptp4l_gm.play
 line ptp_gm_change_recovery "$(daemon_recovery $d source_change)" s
 
+# Bonded interfaces, gnomond and a static phc2sys through the same failover.
+. tests/peers/lib.sh
+. tests/bench/bonds.sh
+
 # The real peers (phc2sys, chronyd) in the same worlds, seed for seed.
 sh tests/peers/bench-peers.sh "$build"
 
