@@ -49,6 +49,10 @@ d=$(newdir bond3)
 mkconf "$d" <<EOF2
 [CLOCK_REALTIME]
 source = bond:bond0
+
+[eth2]
+source = bond:bond0
+update_rate = 4
 EOF2
 simrun "$d" tests/e2e/scenarios/bond3.scn
 f1=$(colmax "$d" ptp1 ptp0 15 40)
@@ -58,6 +62,8 @@ reset=$(settle "$d" ptp1 ptp2 160 199 100)
 echo "     bond of 3: followers-active max ${f1} / ${f2} ns (15..40 s); failover: system clock" \
 	"- new active max ${sys_pk} ns; ptp1 reset to 1970: within 100 ns of its leader after ${reset} s"
 check "bond of 3: ran to the end" "$d/log" ran_to_end "$d"
+check "bond of 3: a member's own section sets its keys" "$d/log" grep -q "eth2: disciplined from bond:bond0, .* 4 updates/s" "$d/log"
+check "bond of 3: the others follow with the defaults" "$d/log" grep -q "member eth1 (eth1) follows the active member, with the defaults" "$d/log"
 check "bond of 3: both followers within 100 ns before the active PHC locked" "$d/log" \
 	eval 'lt "$f1" 100 && lt "$f2" 100'
 check "bond of 3: system clock excursion < 1 us at the failover" "$d/log" lt "$sys_pk" 1000
@@ -78,7 +84,8 @@ check "shared PHC: disciplined once" "$d/log" grep -q "member eth1: eth0 is disc
 check "shared PHC: a failover between them moves nothing" "$d/log" grep -q "the same PHC: nothing to move" "$d/log"
 check "shared PHC: a member whose PHC fails to read is reported" "$d/log" grep -q "eth2: .*reading" "$d/log"
 check "shared PHC: the others hold meanwhile" "$d/log" lt "$hold" 100
-check "shared PHC: the failover to the third member switches" "$d/log" grep -q "failover eth1->eth2 (eth0 -> eth2)" "$d/log"
+check "shared PHC: lost notifications (ENOBUFS) read every link again" "$d/log" grep -q "notifications were lost (ENOBUFS)" "$d/log"
+check "shared PHC: the failover whose notifications were lost is found by the dump" "$d/log" grep -q "failover eth1->eth2 (eth0 -> eth2)" "$d/log"
 
 # gnomonctl bonds and the metrics, from a run paced at 40x (the textfile is
 # removed at exit, so it is copied once it shows the failover)

@@ -57,6 +57,13 @@ if have_phc2sys; then
 	# max_frequency took effect: 1 s at 0.1 % needs at least 1000 s
 	expect phc2sys_cap1000_honoured ge "$(sumval $d "$pat" recover_1ms_s)" 999
 	expect phc2sys_cap1000_recovers lt "$(sumval $d "$pat" recover_1us_s)" 1100
+	# a bond (the bench's comparison): -s eth0 finds eth0's PHC through
+	# ETHTOOL_GET_TS_INFO and keeps following it after the failover
+	d=$tmp/phbond; mkdir -p $d
+	"$SIM" --quiet --summary $d/summary --csv $d/truth.csv --timeout "$PEER_TIMEOUT" \
+		$LSCN/bond_bench.scn -- "$PHC2SYS" -s eth0 -c CLOCK_REALTIME -O -37 -m -q > $d/log 2>&1
+	expect phc2sys_bond_runs_to_end ran_to_end $d
+	expect phc2sys_bond_follows_eth0_only [ "$(sumval $d "^clock ptp1" reads)" = 0 ]
 else
 	echo "peers: phc2sys ($PHC2SYS) not installed: its tests skipped"
 fi
