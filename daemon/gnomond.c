@@ -39,7 +39,7 @@ struct opts {
  * iterations (never inside a callback); main then stops (term_flag) or
  * reloads (hup_flag) and runs the loop again. */
 static volatile int quit_flag;
-static volatile sig_atomic_t term_flag, hup_flag;
+static volatile sig_atomic_t term_flag, hup_flag, usr1_flag;
 
 static void on_term(int sig)
 {
@@ -52,6 +52,14 @@ static void on_hup(int sig)
 {
 	(void)sig;
 	hup_flag = 1;
+	quit_flag = 1;
+}
+
+/* SIGUSR1: reopen the state files only (logrotate's postrotate). */
+static void on_usr1(int sig)
+{
+	(void)sig;
+	usr1_flag = 1;
 	quit_flag = 1;
 }
 
@@ -231,17 +239,39 @@ static int setup_clock(struct gnomond *g, const struct clock_conf *cc, int i)
 	return g->sources[i]->follows_bond ? bond_setup_follow(g, cc, g->disc[i]) : 0;
 }
 
+/* Lines a full disk refused are written as soon as it takes them again. */
+static int64_t flush_tick(struct loop *l, long id, void *arg)
+{
+	struct gnomond *g = arg;
+	struct recfile *files[] = { audit_file(g->audit), history_file(g->history) };
+	struct recfile_stats st;
+
+	(void)l;
+	(void)id;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (!files[i])
+			continue;
+		recfile_stats(files[i], &st);
+		if (st.pending && recfile_flush(files[i]) == 0)
+			pr_notice("state_dir: %s: %llu waiting line(s) written (%llu failed "
+				  "writes in all)", recfile_path(files[i]),
+				  (unsigned long long)st.pending, (unsigned long long)st.lost);
+	}
+	return NS_PER_S;
+}
+
 /* The state files, opened as root but through safefile: nothing the
  * daemon's user planted in state_dir (which it owns) is followed. */
 static int open_state(struct gnomond *g)
 {
-	struct recfile_conf rc = { .owner = SAFEFILE_SELF };
+	struct recfile_conf rc = { .owner = SAFEFILE_SELF, .keep = (unsigned)g->conf.state_keep };
 	char path[CONF_PATH_MAX + 32], why[CONF_PATH_MAX + 128];
 	int r = 0;
 
 	if (safefile_user_uid(g->conf.user, &rc.owner) < 0)
 		rc.owner = SAFEFILE_SELF;	/* ops_check_config() said so already */
 	snprintf(path, sizeof(path), "%s/audit.log", g->conf.state_dir);
+	rc.max_bytes = (uint64_t)g->conf.audit_max_bytes;
 	g->audit = audit_open(path, &rc, &r, why, sizeof(why));
 	if (!g->audit) {
 		pr_err("state_dir: cannot open audit trail %s: %s", path, why[0] ? why : strerror(-r));
@@ -249,13 +279,14 @@ static int open_state(struct gnomond *g)
 	}
 	snprintf(g->history_path, sizeof(g->history_path), "%s/recovery.jsonl",
 		 g->conf.state_dir);
+	rc.max_bytes = (uint64_t)g->conf.history_max_bytes;
 	g->history = history_open(g->history_path, &rc, &r, why, sizeof(why));
 	if (!g->history) {
 		pr_err("state_dir: cannot open recovery history %s: %s", g->history_path,
 		       why[0] ? why : strerror(-r));
 		return r;
 	}
-	return 0;
+	return loop_add_timer(g->loop, NS_PER_S, flush_tick, g) < 0 ? -ENOMEM : 0;
 }
 
 static int open_ctl(struct gnomond *g)
@@ -320,6 +351,8 @@ static void signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = on_hup;
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -346,6 +379,7 @@ static int start_metrics(void *arg)
 		.loop = g->loop, .discs = g->discs, .leaps = g->leaps,
 		.start_utc_ns = g->start_utc_ns, .health = g->health,
 		.fill_more = g->bonds ? bond_setup_metrics : NULL, .more_arg = g->bonds,
+		.history = history_file(g->history), .audit = audit_file(g->audit),
 	};
 
 	return daemon_metrics_start(&env, &g->conf, &g->metrics);
@@ -414,6 +448,26 @@ static int open_all(struct gnomond *g)
 	return r;
 }
 
+/* After logrotate moved the files away (or a reload): open the paths
+ * again, with the rotation the configuration now asks for. */
+static void reopen_state(struct gnomond *g)
+{
+	struct recfile *files[] = { audit_file(g->audit), history_file(g->history) };
+	const int64_t max[] = { g->conf.audit_max_bytes, g->conf.history_max_bytes };
+	char why[CONF_PATH_MAX + 128];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (!files[i])
+			continue;
+		recfile_set_rotation(files[i], (uint64_t)max[i], (unsigned)g->conf.state_keep);
+		if (recfile_reopen(files[i], why, sizeof(why)) < 0)
+			pr_err("state_dir: cannot reopen %s: %s; still writing to the file "
+			       "open before", recfile_path(files[i]), why);
+		else
+			pr_info("state_dir: %s reopened", recfile_path(files[i]));
+	}
+}
+
 /* The loop, until SIGTERM/SIGINT; a SIGHUP reloads between iterations. */
 static int run_loop(struct gnomond *g)
 {
@@ -430,7 +484,12 @@ static int run_loop(struct gnomond *g)
 		}
 		if (hup_flag) {
 			hup_flag = 0;
+			usr1_flag = 1;		/* a reload reopens the files too */
 			reload(g);
+		}
+		if (usr1_flag) {
+			usr1_flag = 0;
+			reopen_state(g);
 		}
 	}
 	return r;

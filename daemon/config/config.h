@@ -92,6 +92,9 @@ struct gnomon_config {
 	int tai_offset_s;		/**< TAI - UTC when not auto */
 	char leapfile[CONF_PATH_MAX];
 	char state_dir[CONF_PATH_MAX];	/**< recovery history and audit trail live here */
+	int history_max_bytes;		/**< rotate recovery.jsonl past this; 0 never */
+	int audit_max_bytes;		/**< rotate audit.log past this; 0 never */
+	int state_keep;			/**< rotated files kept */
 	char control_socket[CONF_PATH_MAX];	/**< read-write control socket; "" = none */
 	char control_socket_ro[CONF_PATH_MAX];	/**< read-only socket; "" = none */
 	char control_group[64];		/**< group owning the rw socket; "" = the daemon's */

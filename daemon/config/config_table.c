@@ -253,6 +253,18 @@ const struct conf_key conf_keys[] = {
 	  .check = check_abs_path,
 	  .help = "Directory for the recovery history (recovery.jsonl) and the audit "
 		  "trail (audit.log). It must exist and be writable." },
+	{ .name = "history_max_bytes", .scope = SCOPE_GLOBAL, .type = CT_INT, .def = "16777216",
+	  .min = 0, .max = 1073741824, .unit = "bytes", .offset = G(history_max_bytes),
+	  .help = "Rotate recovery.jsonl before a line would take it past this size "
+		  "(recovery.jsonl.1 ... .state_keep); 0: never. Also reopened on SIGHUP "
+		  "and SIGUSR1, for logrotate." },
+	{ .name = "audit_max_bytes", .scope = SCOPE_GLOBAL, .type = CT_INT, .def = "16777216",
+	  .min = 0, .max = 1073741824, .unit = "bytes", .offset = G(audit_max_bytes),
+	  .help = "Rotate audit.log before a line would take it past this size "
+		  "(audit.log.1 ... .state_keep); 0: never." },
+	{ .name = "state_keep", .scope = SCOPE_GLOBAL, .type = CT_INT, .def = "4",
+	  .min = 1, .max = 100, .unit = "", .offset = G(state_keep),
+	  .help = "Rotated recovery.jsonl and audit.log files kept (.1 is the newest)." },
 	{ .name = "control_socket", .scope = SCOPE_GLOBAL, .type = CT_STRING,
 	  .def = "/run/gnomon/gnomond.sock", .unit = "",
 	  .what = "an absolute path, or none", .offset = G(control_socket),

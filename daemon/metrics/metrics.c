@@ -440,6 +440,13 @@ static const struct metrics_def gnomon_defs[] = {
 	  "Leap-seconds file status: 1 for the current one (none, ok, expires-soon, expired)." },
 	{ METRIC_LOOP_ITERATIONS, "counter", "",
 	  "Iterations of the event loop (the watchdog's progress counter)." },
+	{ METRIC_RECORDS_LOST, "counter", "file",
+	  "Lines of a state file (history, audit) whose write failed (a full disk); they are "
+	  "kept in memory and written later." },
+	{ METRIC_RECORDS_PENDING, "gauge", "file",
+	  "Lines of a state file waiting in memory to be written." },
+	{ METRIC_RECORDS_DROPPED, "counter", "file",
+	  "Lines of a state file given up: the memory for waiting lines was full." },
 	{ METRIC_BUILD_INFO, "gauge", "version",
 	  "Build information: always 1." },
 	{ METRIC_START_TIME, "gauge", "",

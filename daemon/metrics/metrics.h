@@ -137,6 +137,9 @@ int metrics_write_textfile(const char *path, const char *text, size_t len);
 #define METRIC_LEAP_EXPIRY		"gnomon_leap_file_expiry_timestamp_seconds"
 #define METRIC_LEAP_STATUS		"gnomon_leap_file_status"
 #define METRIC_LOOP_ITERATIONS		"gnomon_loop_iterations_total"
+#define METRIC_RECORDS_LOST		"gnomon_records_lost_total"
+#define METRIC_RECORDS_PENDING		"gnomon_records_pending"
+#define METRIC_RECORDS_DROPPED		"gnomon_records_dropped_total"
 #define METRIC_BUILD_INFO		"gnomon_build_info"
 #define METRIC_START_TIME		"process_start_time_seconds"
 /* Clock health (daemon/health/). */

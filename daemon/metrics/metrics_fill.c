@@ -17,6 +17,7 @@
 #include "daemon/config/config.h"
 #include "daemon/log.h"
 #include "daemon/metrics/metrics_fill.h"
+#include "daemon/record/recfile.h"
 #include "daemon/source/pmc_msg.h"
 #include "daemon/metrics/metrics_http.h"
 #include "phc/sysclk.h"
@@ -233,6 +234,22 @@ static double tick_of(struct discipline *d, const struct discipline_status *st)
 	return (double)tick * 1e-6;
 }
 
+/* The state files' failed, waiting and given-up lines. */
+static int fill_records(struct metrics *m, const char *file, const struct recfile *f)
+{
+	const char *kv[] = { "file", file, NULL };
+	struct recfile_stats st;
+	int r;
+
+	if (!f)
+		return 0;
+	recfile_stats(f, &st);
+	if ((r = metrics_fill_sample(m, METRIC_RECORDS_LOST, kv, (double)st.lost)) < 0 ||
+	    (r = metrics_fill_sample(m, METRIC_RECORDS_PENDING, kv, (double)st.pending)) < 0)
+		return r;
+	return metrics_fill_sample(m, METRIC_RECORDS_DROPPED, kv, (double)st.dropped);
+}
+
 int daemon_metrics_fill(void *arg, struct metrics *m)
 {
 	struct dmetrics *dm = arg;
@@ -258,6 +275,10 @@ int daemon_metrics_fill(void *arg, struct metrics *m)
 		r = metrics_fill_process(m, dm->env.leaps, now_utc / NS_PER_S,
 					 loop_iterations(dm->env.loop),
 					 (double)dm->env.start_utc_ns / 1e9);
+	if (r >= 0)
+		r = fill_records(m, "history", dm->env.history);
+	if (r >= 0)
+		r = fill_records(m, "audit", dm->env.audit);
 	if (r >= 0 && dm->env.health) {
 		struct health_status hs;
 

@@ -77,6 +77,7 @@ int metrics_fill_process(struct metrics *m, const struct leaptable *leaps, int64
 /* ---- the daemon's metrics: HTTP listener and textfile ---- */
 
 struct dmetrics;
+struct recfile;
 
 /** What the metrics read (not owned; outlive them). */
 struct dmetrics_env {
@@ -88,6 +89,8 @@ struct dmetrics_env {
 	/** More families (the bonds'), or NULL; called after the clocks'. */
 	int (*fill_more)(void *arg, struct metrics *m);
 	void *more_arg;
+	const struct recfile *history;	/**< the state files, may be NULL */
+	const struct recfile *audit;
 };
 
 /** One sample of a catalogue family, declared on its first sample. */

@@ -202,5 +202,65 @@ for k in rw scrape; do
 	fi
 done
 
+# ---- 5. logrotate: mv + SIGUSR1 (or SIGHUP), the next line in a new file ---
+conf rot "allow_root = yes\n"
+sed 's/^duration .*/duration 3600s/' "$T/world.scn" > "$T/long.scn"
+"$SIM" --quiet --speed 5 --timeout 120 "$T/long.scn" -- "$GNOMOND" -d -f "$T/rot.conf" \
+	> "$T/rot/log" 2>&1 &
+RUNNER=$!; RUNNERS="$RUNNERS $RUNNER"
+if wait_for 20 grep -q " start " "$T/rot/state/audit.log"; then
+	mv "$T/rot/state/audit.log" "$T/rot/state/audit.log.1"
+	kill -USR1 "$(cat "$T/rot/gnomond.pid")"
+	wait_for 10 grep -q "audit.log reopened" "$T/rot/log"
+	kill -TERM "$(cat "$T/rot/gnomond.pid")"
+	wait $RUNNER
+	if has "$T/rot/state/audit.log" " stop " && ! has "$T/rot/state/audit.log.1" " stop "; then
+		ok "logrotate: after mv audit.log audit.log.1 and SIGUSR1 the next line goes to a new audit.log"
+	else
+		ko "logrotate reopen"; tail -3 "$T/rot/log"
+	fi
+else
+	ko "logrotate: no start line in audit.log"; tail -3 "$T/rot/log"
+fi
+
+# ---- 6. a full disk: lines counted, kept, written when space returns -------
+# A real tmpfs of 64 KiB over the state directory, in a mount namespace of
+# its own (unshare -m), filled up before gnomond starts.
+if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+	conf full "allow_root = yes\nmetrics_textfile = $T/full/gnomon.prom\nmetrics_interval = 1\n"
+	cat > "$T/full.sh" <<EOS
+mount -t tmpfs -o size=64k tmpfs "$T/full/state" || exit 3
+dd if=/dev/zero of="$T/full/state/filler" bs=1k count=100 2>/dev/null
+"$SIM" --quiet --speed 5 --timeout 120 "$T/long.scn" -- "$GNOMOND" -d -f "$T/full.conf" \
+	> "$T/full/log" 2>&1 &
+r=\$!
+i=0; until grep -q 'gnomon_records_lost_total{file="audit"} [1-9]' "$T/full/gnomon.prom" 2>/dev/null; do
+	i=\$((i + 1)); [ \$i -gt 200 ] && break; sleep 0.1; done
+cp "$T/full/gnomon.prom" "$T/full/lost.prom" 2>/dev/null
+rm -f "$T/full/state/filler"
+i=0; until grep -q " start " "$T/full/state/audit.log" 2>/dev/null; do
+	i=\$((i + 1)); [ \$i -gt 200 ] && break; sleep 0.1; done
+kill -TERM "\$(cat "$T/full/gnomond.pid")"
+wait \$r
+cp "$T/full/state/audit.log" "$T/full/audit.copy" 2>/dev/null
+umount "$T/full/state"
+EOS
+	unshare -m sh "$T/full.sh"
+	if has "$T/full/lost.prom" 'gnomon_records_lost_total{file="audit"} [1-9]' &&
+	   has "$T/full/lost.prom" 'gnomon_records_pending{file="audit"} [1-9]'; then
+		ok "full disk: failed audit lines counted (gnomon_records_lost_total) and kept (pending)"
+	else
+		ko "full disk: no lost/pending count"; tail -3 "$T/full/log"
+	fi
+	if has "$T/full/audit.copy" " start " && has "$T/full/audit.copy" " stop " &&
+	   awk '/ start /{s=NR} / stop /{t=NR} END{exit !(s && t && s < t)}' "$T/full/audit.copy"; then
+		ok "full disk: the kept lines written, in order, once space returned"
+	else
+		ko "full disk: kept lines not written"; tail -3 "$T/full/log"
+	fi
+else
+	skip "full disk: needs root and unshare -m (the unit test test_recfile simulates ENOSPC with RLIMIT_FSIZE)"
+fi
+
 echo "secure: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
