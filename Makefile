@@ -145,7 +145,8 @@ install: all
 	chmod 0644 $(DESTDIR)$(if $(filter /usr,$(PREFIX)),,$(PREFIX))/lib/systemd/system/gnomond.service
 
 # Fuzzing (clang libFuzzer): one harness per parser in tests/fuzz, each run
-# FUZZ_TIME seconds. Not part of `make check` (it is open-ended by nature).
+# FUZZ_TIME seconds. Not part of `make check` (it is open-ended by nature);
+# .ci/run runs it with FUZZ_TIME=20 after make check.
 FUZZ_TIME ?= 30
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_LIBSRC := $(SERVO_SRC) $(PHC_SRC) $(DAEMON_SRC) $(UTIL_SRC)
