@@ -97,6 +97,13 @@ static int try_lock(struct pidfile *p, char *msg, size_t msglen)
 		snprintf(msg, msglen, "pid file %s: not a regular file", p->path);
 		return -EINVAL;
 	}
+	/* A hard link planted at the path is a regular file too: truncating
+	 * it would truncate whatever it links to (safefile.c's rule). */
+	if (fst.st_nlink > 1) {
+		snprintf(msg, msglen, "pid file %s: has %lu hard links (a link to another "
+			 "file?): refused", p->path, (unsigned long)fst.st_nlink);
+		return -EPERM;
+	}
 	whole_file(&fl);
 	if (fcntl(p->fd, F_SETLK, &fl) < 0) {
 		if (errno != EAGAIN && errno != EACCES)

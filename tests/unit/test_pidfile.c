@@ -57,6 +57,17 @@ static long pid_in(const char *p)
 	return strtol(buf, NULL, 10);
 }
 
+static void assert_first_line(const char *p, const char *want)
+{
+	FILE *f = fopen(p, "r");
+	char buf[32] = "";
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	ck_assert_str_eq(buf, want);
+}
+
 static void write_file(const char *p, const char *text)
 {
 	FILE *f = fopen(p, "w");
@@ -233,15 +244,15 @@ START_TEST(test_errors_name_the_path)
 	ck_assert_ptr_null(p);
 	ck_assert_int_eq(err, -ELOOP);
 	ck_assert_ptr_nonnull(strstr(msg, path));
-	{
-		FILE *f = fopen(p2, "r");
-		char buf[32] = "";
-
-		ck_assert_ptr_nonnull(f);
-		ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
-		fclose(f);
-		ck_assert_str_eq(buf, "precious\n");
-	}
+	assert_first_line(p2, "precious\n");
+	/* Nor a planted hard link: refused before anything is truncated. */
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(link(p2, path), 0);
+	p = pidfile_create(path, &err, msg, sizeof(msg));
+	ck_assert_ptr_null(p);
+	ck_assert_int_eq(err, -EPERM);
+	ck_assert_ptr_nonnull(strstr(msg, "hard links"));
+	assert_first_line(p2, "precious\n");
 
 	p = pidfile_create("", &err, msg, sizeof(msg));
 	ck_assert_ptr_null(p);
