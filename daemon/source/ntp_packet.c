@@ -33,7 +33,7 @@ const char *ntp_verdict_name(enum ntp_verdict v)
 	return (unsigned)v < NTP_VERDICT_MAX ? verdict_names[v] : "?";
 }
 
-uint64_t ntp_ts_from_ns(int64_t unix_ns)
+uint64_t ntp_time_from_ns(int64_t unix_ns)
 {
 	int64_t s = unix_ns / NS_PER_S, ns = unix_ns % NS_PER_S;
 	uint64_t frac;
@@ -46,7 +46,7 @@ uint64_t ntp_ts_from_ns(int64_t unix_ns)
 	return (uint64_t)(uint32_t)(s + NTP_UNIX_DELTA) << 32 | frac;
 }
 
-int64_t ntp_ts_to_ns(uint64_t ts, int64_t near_ns)
+int64_t ntp_time_to_ns(uint64_t ts, int64_t near_ns)
 {
 	int64_t near_s = near_ns / NS_PER_S;
 	uint32_t sec = (uint32_t)(ts >> 32);
@@ -180,8 +180,8 @@ enum ntp_verdict ntp_reply_check(const struct ntp_packet *p, uint64_t nonce,
 		return NTP_UNSYNC;
 	if (p->rec == 0 || p->xmt == 0)
 		return NTP_BAD_TIME;
-	t2 = ntp_ts_to_ns(p->rec, t4_ns);
-	t3 = ntp_ts_to_ns(p->xmt, t4_ns);
+	t2 = ntp_time_to_ns(p->rec, t4_ns);
+	t3 = ntp_time_to_ns(p->xmt, t4_ns);
 	if (t3 < t2)
 		return NTP_BAD_TIME;
 	delay = (t4_ns - t1_ns) - (t3 - t2);
@@ -222,10 +222,10 @@ void ntp_reply_build(const struct ntp_packet *req, const struct ntp_server_info 
 	out->root_delay = ntp_short_from_ns(me->root_delay_ns);
 	out->root_disp = ntp_short_from_ns(me->root_disp_ns);
 	out->refid = me->refid;
-	out->ref = me->ref_ns ? ntp_ts_from_ns(me->ref_ns) : 0;
+	out->ref = me->ref_ns ? ntp_time_from_ns(me->ref_ns) : 0;
 	out->org = req->xmt;
-	out->rec = ntp_ts_from_ns(rx_ns);
-	out->xmt = ntp_ts_from_ns(tx_ns);
+	out->rec = ntp_time_from_ns(rx_ns);
+	out->xmt = ntp_time_from_ns(tx_ns);
 }
 
 void ntp_kod_build(const struct ntp_packet *req, const char *code, struct ntp_packet *out)

@@ -68,9 +68,9 @@ struct ntp_sample {
 };
 
 /** Unix ns to an NTP timestamp (any era: the value wraps in 2036). */
-uint64_t ntp_ts_from_ns(int64_t unix_ns);
+uint64_t ntp_time_from_ns(int64_t unix_ns);
 /** NTP timestamp to Unix ns, the era chosen nearest to near_ns (within 68 years). */
-int64_t ntp_ts_to_ns(uint64_t ts, int64_t near_ns);
+int64_t ntp_time_to_ns(uint64_t ts, int64_t near_ns);
 /** NTP short format (16.16 s) to ns. */
 int64_t ntp_short_to_ns(uint32_t v);
 /** ns (>= 0; saturating) to the short format. */
