@@ -436,6 +436,19 @@ void servo_rate_changed(struct servo *s)
 	s->ops->start(s->algo, hold);
 }
 
+void servo_not_applied(struct servo *s, double applied_ppb)
+{
+	if (!s || !isfinite(applied_ppb))
+		return;
+	planner_stop(&s->pl);
+	s->ops->reset(s->algo);
+	s->ops->start(s->algo, applied_ppb - s->ff_ppb);
+	s->freq_ppb = applied_ppb;
+	s->prev_ok = false;
+	s->n_in = s->n_out = 0;
+	s->state = SERVO_UNLOCKED;
+}
+
 void servo_set_feedforward(struct servo *s, double ppb)
 {
 	if (s && isfinite(ppb))

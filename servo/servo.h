@@ -129,6 +129,15 @@ void servo_stepped(struct servo *s, int64_t step_ns);
 void servo_rate_changed(struct servo *s);
 
 /**
+ * The servo's last output could not be applied (the clock refused the
+ * correction): the clock still runs at applied_ppb, the frequency last
+ * applied. Whatever the servo inferred from its own output (a slew in
+ * progress, a fit of offsets it thought it was correcting) is void: it
+ * restarts from applied_ppb.
+ */
+void servo_not_applied(struct servo *s, double applied_ppb);
+
+/**
  * Feed-forward rate, ppb, added to the output frequency: the target is
  * known to move at this rate relative to the reference (e.g. a leap smear).
  * The feed-forward is included in freq_ppb and counts against the cap.

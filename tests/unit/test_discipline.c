@@ -170,6 +170,8 @@ START_TEST(test_adjust_fault)
 	r.ft.fail_adj = 0;		/* corrections work again */
 	run_ms(&r, 300);
 	st = status(&r);
+	/* and it locks again: the servo knows its outputs were refused */
+	ck_assert_int_eq(run_until(&r, DISC_LOCKED, 3000), DISC_LOCKED);
 	ck_assert_int_eq(st.last_error, 0);
 	ck_assert_int_gt(st.updates, 10);
 	ck_assert_msg(llabs(st.offset_ns) < 20000, "offset %lld ns", (long long)st.offset_ns);
