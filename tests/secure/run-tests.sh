@@ -262,5 +262,31 @@ else
 	skip "full disk: needs root and unshare -m (the unit test test_recfile simulates ENOSPC with RLIMIT_FSIZE)"
 fi
 
+# ---- 7. after the drop to a user, the sockets and the pid file still go ----
+if [ "$(id -u)" = 0 ] && id nobody > /dev/null 2>&1; then
+	g=$T/exit/gnomon	# named gnomon: handed to the user, like /run/gnomon
+	mkdir -p "$g" "$T/exit"
+	chmod 755 "$T/exit"
+	conf exit "user = nobody\ncontrol_socket = $g/ctl.sock\ncontrol_socket_ro = $g/ctl.ro.sock\npidfile = $g/gnomond.pid\n"
+	chmod 1777 "$T/exit/state"
+	"$SIM" --quiet --speed 5 --timeout 120 "$T/long.scn" -- "$GNOMOND" -d -f "$T/exit.conf" \
+		> "$T/exit/log" 2>&1 &
+	RUNNER=$!; RUNNERS="$RUNNERS $RUNNER"
+	if wait_for 20 "$GNOMONCTL" -s "$g/ctl.sock" -t 1 status && [ -S "$g/ctl.ro.sock" ] &&
+	   [ -f "$g/gnomond.pid" ]; then
+		kill -TERM "$(cat "$g/gnomond.pid")"
+		wait $RUNNER
+		if [ ! -e "$g/ctl.sock" ] && [ ! -e "$g/ctl.ro.sock" ] && [ ! -e "$g/gnomond.pid" ]; then
+			ok "exit after the drop to nobody: both sockets and the pid file removed"
+		else
+			ko "exit after the drop: left $(ls "$g")"
+		fi
+	else
+		ko "exit after the drop: gnomond did not start as nobody"; tail -3 "$T/exit/log"
+	fi
+else
+	skip "exit after the drop: needs root and a user nobody"
+fi
+
 echo "secure: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
