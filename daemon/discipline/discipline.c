@@ -219,8 +219,7 @@ static int64_t update(struct loop *l, long id, void *arg)
 	if (disc_start_or_guard(d, now))
 		return d->interval_ns;
 	servo_sample(d->servo, d->offset_ns, servo_time(d, now), &o);
-	r = apply(d, &o, now);
-	if (r < 0) {
+	if ((r = apply(d, &o, now)) < 0) {
 		/* the clock runs at what was last applied, not at o.freq_ppb */
 		servo_not_applied(d->servo, d->freq_ppb);
 		disc_report_fault(d, DISC_FAULT_ADJUST, r, now);
