@@ -3,7 +3,9 @@
 #  1. make install / make uninstall with DESTDIR into a temporary directory:
 #     binaries, man pages, docs, the JSON schema, the unit; uninstall removes
 #     them and keeps the configuration and /var/lib/gnomon.
-#  2. `make deb` (scripts/build-deb.sh: dpkg-buildpackage -us -uc -b on a copy
+#  2. doc/migration.md's worked configurations pass --check-config and
+#     every key it names exists.
+#  3. `make deb` (scripts/build-deb.sh: dpkg-buildpackage -us -uc -b on a copy
 #     of the tree, with DEB_BUILD_OPTIONS=nocheck: the unit tests that
 #     debian/rules runs are already a layer of `make check`), then the .deb
 #     inspected with dpkg-deb -I/-c (files, Provides/Conflicts, conffile),
@@ -40,7 +42,7 @@ fi
 INSTALLED="usr/sbin/gnomond usr/bin/gnomonctl usr/share/man/man8/gnomond.8
 usr/share/man/man1/gnomonctl.1 usr/share/man/man5/gnomon.conf.5
 usr/share/doc/gnomon/README.md usr/share/doc/gnomon/operations.md
-usr/share/doc/gnomon/examples/sysclk-from-phc.conf
+usr/share/doc/gnomon/migration.md usr/share/doc/gnomon/examples/sysclk-from-phc.conf
 usr/share/gnomon/gnomonctl-v1.schema.json usr/lib/systemd/system/gnomond.service"
 for f in $INSTALLED etc/gnomon/gnomon.conf; do
 	check "make install: /$f" [ -f "$D/$f" ]
@@ -65,7 +67,32 @@ check "make uninstall keeps the edited /etc/gnomon/gnomon.conf" grep -q '^# mine
 check "make uninstall keeps /var/lib/gnomon" [ -d "$D/var/lib/gnomon" ]
 check "make uninstall says what it kept" grep -q 'kept .*gnomon.conf' "$T/uninstall.log"
 
-# ---- 2. the Debian package ---------------------------------------------------
+# ---- 2. doc/migration.md -----------------------------------------------------
+# Each configuration of its worked conversions (indented blocks starting with
+# a [section]) passes gnomond --check-config (user = gnomon replaced by this
+# user: the gnomon user exists only where the package is installed), and
+# every `key = ...` it names is a key of gnomond --config-keys.
+M=$T/migration; mkdir -p "$M"
+awk -v d="$M" '/^    \[/ && !inb { inb = 1; n++; f = d "/conv" n ".conf" }
+	inb && /^[^ ]/ { inb = 0 }
+	inb && (/^    / || /^$/) { l = $0; sub(/^    /, "", l); print l > f }' doc/migration.md
+nconf=$(ls "$M" | wc -l)
+[ "$nconf" -ge 3 ] && ok "migration.md: $nconf worked configurations" || ko "migration.md: $nconf worked configurations (< 3)"
+for f in "$M"/*.conf; do
+	sed -i "s/^user = gnomon/user = $(id -un)/" "$f"
+	if "$build/gnomond" --check-config "$f" > "$f.out" 2>&1; then
+		ok "migration.md: configuration $(basename "$f" .conf) passes --check-config"
+	else
+		ko "migration.md: configuration $(basename "$f" .conf): $(grep -v expired "$f.out" | head -n 1)"
+	fi
+done
+"$build/gnomond" --config-keys 2>/dev/null | sed -n 's/^  \([a-z_0-9]*\) = .*/\1/p' | sort -u > "$M/keys"
+grep -o '`[a-z_0-9]* = ' doc/migration.md | tr -d '`' | sed 's/ = $//' | sort -u > "$M/used"
+unknown=$(comm -23 "$M/used" "$M/keys" | tr '\n' ' ')
+[ -s "$M/keys" ] && [ -z "$unknown" ] && ok "migration.md: every \`key = \` is a gnomon key" ||
+	ko "migration.md: not gnomon keys: $unknown"
+
+# ---- 3. the Debian package ---------------------------------------------------
 if ! command -v dpkg-buildpackage > /dev/null 2>&1 || ! command -v dh > /dev/null 2>&1; then
 	skip "Debian package: dpkg-buildpackage or dh not found (apt-get install dpkg-dev debhelper; scripts/deps.sh does)"
 	finish
@@ -94,7 +121,7 @@ check "does not conflict with linuxptp (gnomond follows ptp4l)" sh -c '! dpkg-de
 for f in /usr/sbin/gnomond /usr/bin/gnomonctl /usr/share/man/man8/gnomond.8.gz \
 	 /usr/share/man/man1/gnomonctl.1.gz /usr/share/man/man5/gnomon.conf.5.gz \
 	 /usr/share/doc/gnomon/copyright /usr/share/doc/gnomon/changelog.gz \
-	 /usr/share/doc/gnomon/README.md.gz \
+	 /usr/share/doc/gnomon/README.md.gz /usr/share/doc/gnomon/migration.md.gz \
 	 /usr/share/gnomon/gnomonctl-v1.schema.json /usr/lib/systemd/system/gnomond.service \
 	 /usr/lib/sysusers.d/gnomon.conf /etc/gnomon/gnomon.conf; do
 	check "dpkg-deb -c: $f" grep -qx -- "$f" "$T/list"
