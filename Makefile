@@ -8,12 +8,16 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BUILD   ?= build
 SAN     ?= 0
+# DEPS=0: never run scripts/deps.sh (a package build: Build-Depends has it all)
+DEPS    ?= 1
 
 PKGS     := libnl-3.0 libnl-route-3.0 libnl-genl-3.0 libcap json-c nettle
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wcast-qual -Wformat=2 -Wno-format-nonliteral
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARN) -MMD -MP -I. -D_GNU_SOURCE \
+CPPFLAGS ?=
+LDFLAGS  ?=
+ALL_CFLAGS = -std=gnu11 $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -I. -D_GNU_SOURCE \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
@@ -44,7 +48,7 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps check unit unit-san sim-check system-check bench figures demo clean install fuzz
+.PHONY: all deps check unit unit-san sim-check system-check bench figures demo clean install uninstall deb fuzz
 all: $(PROGS) gnomond gnomonctl
 
 # Convenience links at the top of the tree.
@@ -54,7 +58,7 @@ gnomond gnomonctl: %: $(BUILD)/%
 deps: | $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/deps.sh
 	@mkdir -p $(@D)
-	@sh scripts/deps.sh
+	@[ "$(DEPS)" = 0 ] || sh scripts/deps.sh
 	@touch $@
 
 $(BUILD)/%.o: %.c | $(DEPS_STAMP)
@@ -71,24 +75,24 @@ $(LIBS_ALL):
 	ar rcs $@ $^
 
 $(BUILD)/gnomond: $(call obj,daemon/gnomond.c) $(LIBS_ALL)
-	$(CC) $(SAN_LDFLAGS) -o $@ $< $(LIBS_ALL) $(LDLIBS)
+	$(CC) $(LDFLAGS) $(SAN_LDFLAGS) -o $@ $< $(LIBS_ALL) $(LDLIBS)
 $(BUILD)/gnomonctl: $(call obj,daemon/ctl/gnomonctl.c) $(LIBS_ALL)
-	$(CC) $(SAN_LDFLAGS) -o $@ $< $(LIBS_ALL) $(LDLIBS)
+	$(CC) $(LDFLAGS) $(SAN_LDFLAGS) -o $@ $< $(LIBS_ALL) $(LDLIBS)
 
 # Unit tests: one Check suite per file; tests/unit/check_main.c runs it.
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/check_main.o $(LIBS_ALL)
-	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS_ALL) $(CHECK_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) $(SAN_LDFLAGS) -o $@ $^ $(LIBS_ALL) $(CHECK_LIBS) $(LDLIBS)
 
 # Standalone programs: real-kernel system tests and benchmarks.
 SYSTEM_BINS := $(patsubst tests/system/%.c,$(BUILD)/tests/system/%,$(wildcard tests/system/*.c))
 BENCH_BINS  := $(patsubst tests/bench/%.c,$(BUILD)/tests/bench/%,$(wildcard tests/bench/*.c))
 TOOL_BINS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
 $(TOOL_BINS): $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIBS_ALL)
-	$(CC) $(SAN_LDFLAGS) -o $@ $< $(LIBS_ALL) $(LDLIBS)
+	$(CC) $(LDFLAGS) $(SAN_LDFLAGS) -o $@ $< $(LIBS_ALL) $(LDLIBS)
 $(SYSTEM_BINS): $(BUILD)/tests/system/%: $(BUILD)/tests/system/%.o $(LIBS_ALL)
-	$(CC) $(SAN_LDFLAGS) -o $@ $< $(LIBS_ALL) $(LDLIBS)
+	$(CC) $(LDFLAGS) $(SAN_LDFLAGS) -o $@ $< $(LIBS_ALL) $(LDLIBS)
 $(BENCH_BINS): $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(LIBS_ALL)
-	$(CC) $(SAN_LDFLAGS) -o $@ $< $(LIBS_ALL) $(LDLIBS)
+	$(CC) $(LDFLAGS) $(SAN_LDFLAGS) -o $@ $< $(LIBS_ALL) $(LDLIBS)
 
 unit: $(UNIT_BINS) $(PROGS)
 	@sh tests/run-unit.sh $(BUILD) $(UNIT_BINS)
@@ -123,26 +127,59 @@ figures: all $(BENCH_BINS) $(TOOL_BINS)
 demo: all $(TOOL_BINS)
 	@sh tests/demo.sh $(BUILD)
 
-# The unit goes to /lib/systemd/system for PREFIX=/usr (a distribution's
-# place), else to $(PREFIX)/lib/systemd/system; its ExecStart= names the
-# installed gnomond. /etc/gnomon/gnomon.conf is installed only if absent.
-# /run/gnomon is made at run time (systemd RuntimeDirectory=, or gnomond).
+# Where `make install` puts things (a package: PREFIX=/usr DESTDIR=...).
+# The unit goes to $(PREFIX)/lib/systemd/system (/usr/lib/systemd/system for
+# PREFIX=/usr); its ExecStart= names the installed gnomond.
+# /etc/gnomon/gnomon.conf is installed only if absent. /run/gnomon is made at
+# run time (systemd RuntimeDirectory=, or gnomond).
+SBINDIR  = $(PREFIX)/sbin
+BINDIR   = $(PREFIX)/bin
+MANDIR   = $(PREFIX)/share/man
+DOCDIR   = $(PREFIX)/share/doc/gnomon
+DATADIR  = $(PREFIX)/share/gnomon
+UNITDIR  = $(PREFIX)/lib/systemd/system
+MANPAGES = conf/gnomonctl.1 conf/gnomon.conf.5 conf/gnomond.8
+DOCS     = README.md $(wildcard doc/*.md doc/*.svg)
+EXAMPLES = $(filter-out conf/gnomon.conf,$(wildcard conf/*.conf))
+SCHEMA   = doc/gnomonctl-v1.schema.json
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BUILD)/gnomond $(DESTDIR)$(PREFIX)/sbin/gnomond
-	install -m 0755 $(BUILD)/gnomonctl $(DESTDIR)$(PREFIX)/bin/gnomonctl
-	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
-		$(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 0644 conf/gnomonctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 0644 conf/gnomon.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
-	install -m 0644 conf/gnomond.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BUILD)/gnomond $(DESTDIR)$(SBINDIR)/gnomond
+	install -m 0755 $(BUILD)/gnomonctl $(DESTDIR)$(BINDIR)/gnomonctl
+	for m in $(MANPAGES); do s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s && \
+		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; done
+	install -d $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DATADIR)
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
+	install -m 0644 $(SCHEMA) $(DESTDIR)$(DATADIR)/
 	install -d $(DESTDIR)/etc/gnomon $(DESTDIR)/var/lib/gnomon
 	[ -e $(DESTDIR)/etc/gnomon/gnomon.conf ] || \
 		install -m 0644 conf/gnomon.conf $(DESTDIR)/etc/gnomon/gnomon.conf
-	install -d $(DESTDIR)$(if $(filter /usr,$(PREFIX)),,$(PREFIX))/lib/systemd/system
-	sed 's|/usr/local/sbin/gnomond|$(PREFIX)/sbin/gnomond|' conf/gnomond.service \
-		> $(DESTDIR)$(if $(filter /usr,$(PREFIX)),,$(PREFIX))/lib/systemd/system/gnomond.service
-	chmod 0644 $(DESTDIR)$(if $(filter /usr,$(PREFIX)),,$(PREFIX))/lib/systemd/system/gnomond.service
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/sbin/gnomond|$(SBINDIR)/gnomond|' conf/gnomond.service \
+		> $(DESTDIR)$(UNITDIR)/gnomond.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/gnomond.service
+
+# Removes what `make install` put there, except /etc/gnomon/gnomon.conf
+# (your configuration) and /var/lib/gnomon (audit trail, recovery history,
+# drift files: a traceability record); it says so.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/gnomond $(DESTDIR)$(BINDIR)/gnomonctl
+	rm -f $(foreach m,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(EXAMPLES)))
+	rm -f $(DESTDIR)$(DATADIR)/$(notdir $(SCHEMA)) $(DESTDIR)$(UNITDIR)/gnomond.service
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DATADIR) 2>/dev/null
+	@echo "uninstall: kept $(DESTDIR)/etc/gnomon/gnomon.conf and $(DESTDIR)/var/lib/gnomon (remove them by hand)"
+
+# The Debian package, built from a copy of the tree in a temporary
+# directory (dpkg-buildpackage writes into the parent of the source tree):
+# build/deb/gnomon_VERSION_ARCH.deb (+ .buildinfo, .changes, build.log).
+# DEB_BUILD_OPTIONS=nocheck skips the unit tests run by debian/rules.
+DEB_OUT ?= $(CURDIR)/build/deb
+deb:
+	@sh scripts/build-deb.sh $(DEB_OUT)
 
 # Fuzzing (clang libFuzzer): one harness per parser in tests/fuzz, each run
 # FUZZ_TIME seconds. Not part of `make check` (it is open-ended by nature);

@@ -3,7 +3,7 @@
 # As root: apt-get installs them. Otherwise: print the exact command.
 PKGS="gcc make pkg-config libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libcap-dev
 check nettle-dev libjson-c-dev linuxptp chrony tzdata gnuplot-nox iproute2 libcap2-bin
-time clang libclang-rt-dev mandoc"
+time clang libclang-rt-dev mandoc dpkg-dev debhelper lintian"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)

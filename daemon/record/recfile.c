@@ -207,8 +207,10 @@ static int put(struct recfile *f, const char *buf, size_t len)
 	if (!e && f->c.sync && fdatasync(f->fd) < 0)
 		e = -errno;
 	if (e) {
-		/* cut a partly written line off again */
-		(void)ftruncate(f->fd, (off_t)f->size);
+		/* cut a partly written line off again; if that fails too,
+		 * the write's error is still the one to report */
+		if (ftruncate(f->fd, (off_t)f->size) < 0)
+			return e;
 		return e;
 	}
 	f->size += len;

@@ -456,11 +456,11 @@ else
 	ko "make install"; tail -5 "$T/install.log"
 fi
 for f in usr/sbin/gnomond usr/bin/gnomonctl usr/share/man/man8/gnomond.8 usr/share/man/man1/gnomonctl.1 \
-	 usr/share/man/man5/gnomon.conf.5 etc/gnomon/gnomon.conf lib/systemd/system/gnomond.service; do
+	 usr/share/man/man5/gnomon.conf.5 etc/gnomon/gnomon.conf usr/lib/systemd/system/gnomond.service; do
 	check "installed /$f" [ -f "$D/$f" ]
 done
 check "installed /var/lib/gnomon" [ -d "$D/var/lib/gnomon" ]
-check "unit runs /usr/sbin/gnomond" grep -q '^ExecStart=/usr/sbin/gnomond ' "$D/lib/systemd/system/gnomond.service"
+check "unit runs /usr/sbin/gnomond" grep -q '^ExecStart=/usr/sbin/gnomond ' "$D/usr/lib/systemd/system/gnomond.service"
 check "installed config passes --check-config" "$GNOMOND" --check-config "$D/etc/gnomon/gnomon.conf"
 echo "# mine" >> "$D/etc/gnomon/gnomon.conf"
 make -s --no-print-directory -C "$top" install DESTDIR="$D" PREFIX=/usr BUILD="$build_rel" > /dev/null 2>&1
