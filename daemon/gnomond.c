@@ -19,6 +19,7 @@
 #include "daemon/log.h"
 #include "daemon/ctl/status.h"
 #include "daemon/safefile.h"
+#include "daemon/source_make.h"
 #include "daemon/source/source_ptp4l.h"
 #include "daemon/lifecycle/ops.h"
 #include "daemon/lifecycle/ops_notify.h"
@@ -143,64 +144,6 @@ static int take_over(struct clock *target, const char *where, const char *name)
 	return r;
 }
 
-/* source = ptp4l[:PATH]: the reference is found from ptp4l's answers, at
- * run time; our end of the socket lives in state_dir (as pmc's in /var/run). */
-static struct source *make_ptp4l(struct gnomond *g, const struct clock_conf *cc, int i,
-				 const char *where, int *r)
-{
-	char local[CONF_PATH_MAX + 32];
-	struct source_ptp4l_params p = {
-		.spec = cc->source, .server = conf_ptp4l_path(cc->source), .local = local,
-		.name = cc->name, .domain = (uint8_t)cc->ptp4l_domain, .samples = cc->samples,
-		.lock_threshold_ns = (int64_t)(cc->lock_threshold_s * 1e9),
-		.step_detect_ns = (int64_t)(cc->recovery_threshold_s * 1e9) > 1000 ?
-				  (int64_t)(cc->recovery_threshold_s * 1e9) : 1000,
-		.dry_run = g->dry_run,
-	};
-	struct source *s;
-
-	snprintf(local, sizeof(local), "%s/pmc.%d.%d", g->conf.state_dir, (int)getpid(), i);
-	s = source_ptp4l_create(g->loop, &p, r);
-	if (!s)
-		pr_err("%s: cannot talk to ptp4l at %s from %s: %s", where, p.server, local,
-		       strerror(-*r));
-	return s;
-}
-
-/* A bond source starts on the active member's PHC (itself, if it leads). */
-static struct source *make_bond_source(struct gnomond *g, const struct clock_conf *cc)
-{
-	struct source *s = source_phc_create(cc->source, bond_setup_reference(g, cc), cc->samples);
-
-	if (s)
-		s->follows_bond = true;
-	return s;
-}
-
-static struct source *make_source(struct gnomond *g, const struct clock_conf *cc, int i,
-				  struct clock *target, const char *where, int *r)
-{
-	const char *refname;
-	struct clock *ref;
-
-	if (conf_is_ptp4l_source(cc->source))
-		return make_ptp4l(g, cc, i, where, r);
-	if (bond_source_name(cc->source))
-		return make_bond_source(g, cc);
-	refname = source_clock_name(cc->source);	/* checked by the config */
-	ref = clockreg_get(g->clocks, refname, r);
-	if (!ref) {
-		pr_err("%s: cannot open source %s: %s", where, refname, strerror(-*r));
-		return NULL;
-	}
-	if (ref == target) {
-		pr_err("%s: %s is its own source", where, cc->name);
-		*r = -EINVAL;
-		return NULL;
-	}
-	return source_phc_create(cc->source, ref, cc->samples);
-}
-
 static int setup_clock(struct gnomond *g, const struct clock_conf *cc, int i)
 {
 	const struct discipline_env env = {
@@ -225,7 +168,7 @@ static int setup_clock(struct gnomond *g, const struct clock_conf *cc, int i)
 		}
 	}
 	r = -ENOMEM;
-	g->sources[i] = make_source(g, cc, i, target, where, &r);
+	g->sources[i] = gnomond_make_source(g, cc, i, target, where, &r);
 	if (!g->sources[i])
 		return r;
 	r = take_over(target, where, cc->name);

@@ -136,3 +136,20 @@ EOF2
 simrun $d tests/e2e/scenarios/cpu_lag.scn
 t=$(sed -n 's/^<[0-7]>gnomond\[[0-9]*\]: \[\([0-9.]*\)\] health: cpu alarm: CPU 0 .*/\1/p' $d/log | head -n 1)
 line cpu_skew_detect_s "$(awk -v t="$t" 'BEGIN { if (t == "") print "nan"; else printf "%.3f", t - 1000 - 1000 }')" s
+
+# NTP (issue 11): CLOCK_REALTIME from the simulator's played servers, the
+# scenarios, seeds and polling of the peer_chronyd_ntp_* lines
+# (tests/peers/bench-peers.sh; ntpconf in lib.sh): time to 1 ms from the
+# start offset, RMS and max |offset| over the scenario's stats window; the
+# falseticker and the server that steps kept clear of (max |offset| from
+# 600 s below 5 ms, as chronyd's line).
+for s in lan wan falseticker; do
+	d=$tmp/ntp_$s; mkdir -p $d; ntpconf $d $SCN/ntp_$s.scn
+	simrun $d $SCN/ntp_$s.scn
+	line ntp_${s}_to_1ms "$(sumval $d "$pat" recover_1ms_s)" s
+	line ntp_${s}_rms_us "$(ns_to_us "$(sumval $d "^clock CLOCK_REALTIME" rms_ns)")" us
+	line ntp_${s}_max_us "$(ns_to_us "$(sumval $d "^clock CLOCK_REALTIME" max_ns)")" us
+done
+m=$(sumval $tmp/ntp_falseticker "^clock CLOCK_REALTIME" max_ns)
+printf '%s %s\n' ntp_falseticker_rejected \
+	"$(awk -v m="$m" 'BEGIN { if (m == "") print "nan"; else print (m + 0 < 5e6) ? 1 : 0 }')"

@@ -194,6 +194,28 @@ static int key_value(struct parser *p, char *s)
 	return 0;
 }
 
+/* `server ADDR [options]` (or `server = ...`) in a clock section: repeatable */
+static int server_line(struct parser *p, char *s)
+{
+	char msg[512];
+	int r;
+
+	s += 6;
+	s = trim(s);
+	if (*s == '=')
+		s = trim(s + 1);
+	cut_comment(s);
+	if (p->cc->n_ntp >= CONF_NTP_MAX)
+		return pfail(p, "more than %d server lines in [%s]", CONF_NTP_MAX, p->cc->name);
+	r = conf_ntp_server_parse(s, &p->cc->ntp[p->cc->n_ntp], msg, sizeof(msg));
+	if (r < 0) {
+		pfail(p, "%s", msg);
+		return r;
+	}
+	p->cc->ntp[p->cc->n_ntp++].line = p->line;
+	return 0;
+}
+
 static int parse_line(struct parser *p, char *line)
 {
 	char *s = trim(line);
@@ -202,7 +224,24 @@ static int parse_line(struct parser *p, char *line)
 		return 0;
 	if (*s == '[')
 		return section(p, s);
+	if (p->cc && !strncmp(s, "server", 6) && (s[6] == ' ' || s[6] == '\t' || s[6] == '='))
+		return server_line(p, s);
 	return key_value(p, s);
+}
+
+/* source = ntp needs servers, and servers need source = ntp */
+static int check_ntp(struct parser *p, const struct clock_conf *cc)
+{
+	bool ntp = conf_is_ntp_source(cc->source);
+
+	if (ntp && cc->n_ntp == 0)
+		return fail(p->conf, cc->line, p->err, p->errlen,
+			    "[%s]: source = ntp needs at least one 'server ADDR' line", cc->name);
+	if (!ntp && cc->n_ntp > 0)
+		return fail(p->conf, cc->ntp[0].line, p->err, p->errlen,
+			    "[%s]: server lines need source = ntp (the source is %s)", cc->name,
+			    cc->source);
+	return 0;
 }
 
 /* Clocks disciplining each other in a circle would chase each other. */
@@ -254,9 +293,11 @@ static int finish(struct parser *p)
 					    conf_keys[k].name);
 		}
 		cc->max_slew_ppb = cc->max_slew_ppm * PPB_PER_PPM;
+		if (check_ntp(p, cc) < 0)
+			return -EINVAL;
 		if (!cc->key_line[conf_key_index(ts)])
-			cc->source_timescale = clockname_is_system(source_clock_name(cc->source)) ?
-					       TS_UTC : TS_TAI;
+			cc->source_timescale = clockname_is_system(source_clock_name(cc->source)) ||
+					       conf_is_ntp_source(cc->source) ? TS_UTC : TS_TAI;
 	}
 	for (int i = 0; i < conf->n_clocks; i++)
 		if (check_loop(p, &conf->clocks[i]) < 0)

@@ -44,6 +44,17 @@ enum leap_authority {
 	LEAP_AUTH_BOTH,		/**< both must agree */
 };
 
+#define CONF_NTP_MAX	8	/**< NTP servers per clock */
+#define CONF_NTP_ADDR_MAX 64
+
+/** One `server ADDR [iburst] [minpoll N] [maxpoll N]` line (source = ntp). */
+struct conf_ntp_server {
+	char addr[CONF_NTP_ADDR_MAX];	/**< address or name, port 123 */
+	bool iburst;			/**< 4 requests 2 s apart at start and after unreachability */
+	int minpoll, maxpoll;		/**< log2 s, -4..17; defaults 6 and 10 as ntpd/chrony */
+	int line;			/**< where it was written */
+};
+
 struct clock_conf {
 	char name[CONF_NAME_MAX];	/**< section name = clock to discipline */
 	char source[CONF_NAME_MAX];	/**< reference: "phc:/dev/ptp0", "phc:eth0", "bond:bond0"
@@ -78,6 +89,9 @@ struct clock_conf {
 	/* source = ptp4l */
 	int ptp4l_domain;		/**< ptp4l's domainNumber */
 	int leap_authority;		/**< enum leap_authority */
+	/* source = ntp */
+	struct conf_ntp_server ntp[CONF_NTP_MAX];
+	int n_ntp;
 	/** Line numbers of each key as set in the file (0 = default), indexed
 	 *  by the key's position in the table; see config_where(). */
 	int key_line[64];
@@ -160,6 +174,12 @@ void config_print_reference(FILE *out);
 #define CONF_PTP4L_UDS_DEFAULT	"/var/run/ptp4l"
 /** source = ptp4l or ptp4l:PATH. */
 bool conf_is_ptp4l_source(const char *source);
+/** source = ntp: the clock's `server` lines are its references. */
+bool conf_is_ntp_source(const char *source);
+/** Parse the words after `server`: 0, or -EINVAL with msg. */
+int conf_ntp_server_parse(const char *val, struct conf_ntp_server *out, char *msg, size_t len);
+/** Print a clock's server lines as config_load() reads them. */
+void conf_ntp_print(const struct clock_conf *cc, FILE *out);
 /** The socket path of a ptp4l source (the default when not given). */
 const char *conf_ptp4l_path(const char *source);
 

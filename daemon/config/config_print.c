@@ -77,6 +77,7 @@ void config_print(const struct gnomon_config *conf, FILE *out)
 
 		fprintf(out, "\n[%s]\n", cc->name);
 		print_keys(SCOPE_CLOCK, cc, cc->key_line, out);
+		conf_ntp_print(cc, out);
 	}
 }
 

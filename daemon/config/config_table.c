@@ -85,6 +85,8 @@ static int check_source(const struct clock_conf *cc, const void *field,
 	const char *colon = strchr(src, ':');
 	char q[64];
 
+	if (conf_is_ntp_source(src))
+		return 0;
 	if (!strncmp(src, "bond:", 5)) {
 		if (conf_clock_name_check(src + 5, msg, len) < 0 || clockname_is_system(src + 5) ||
 		    !strncmp(src + 5, "/dev/", 5) || !src[5]) {
@@ -353,13 +355,14 @@ const struct conf_key conf_keys[] = {
 	/* one section per disciplined clock */
 	{ .name = "source", .scope = SCOPE_CLOCK, .type = CT_STRING, .flags = KEY_REQUIRED,
 	  .def_doc = "none, required", .unit = "",
-	  .what = "phc:/dev/ptpN, phc:ptpN, phc:IFACE, ptp4l[:PATH] or CLOCK_REALTIME",
+	  .what = "phc:/dev/ptpN, phc:ptpN, phc:IFACE, ptp4l[:PATH], ntp or CLOCK_REALTIME",
 	  .offset = C(source), .size = sizeof(((struct clock_conf *)0)->source),
 	  .check = check_source,
 	  .help = "The reference the clock is disciplined to: phc:/dev/ptpN, phc:ptpN, "
 		  "phc:IFACE (the PHC of a network interface), ptp4l or ptp4l:PATH (the PHC "
 		  "of the port ptp4l has in SLAVE state, asked on ptp4l's management socket, "
-		  "default /var/run/ptp4l; doc/ptp4l.md) or CLOCK_REALTIME. "
+		  "default /var/run/ptp4l; doc/ptp4l.md), ntp (the section's 'server ADDR "
+		  "[iburst] [minpoll N] [maxpoll N]' lines; doc/ntp.md) or CLOCK_REALTIME. "
 		  "A clock cannot be its own source." },
 	{ .name = "ptp4l_domain", .scope = SCOPE_CLOCK, .type = CT_INT, .def = "0",
 	  .min = 0, .max = 255, .unit = "", .offset = C(ptp4l_domain),

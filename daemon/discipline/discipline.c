@@ -109,6 +109,9 @@ static int64_t next_delay(const struct discipline *d, double next_s)
 /* While the source fails, read it this often (the recovery from the
  * fault is timed from its end: known to half of this). */
 #define FAULT_RETRY_NS	(50 * 1000000LL)
+/* A source without a new sample is asked again this often: an NTP
+ * reply waits at most this long before the servo sees it. */
+#define NEWS_CHECK_NS	(100 * 1000000LL)
 
 static int64_t leap_bounded(const struct discipline *d, int64_t delay_ns)
 {
@@ -152,6 +155,7 @@ static int apply(struct discipline *d, const struct servo_out *o, int64_t now)
 		if (r < 0)
 			return r;
 		d->steps++;
+		d->proj_ns = 0;	/* nothing to carry forward across a step */
 		disc_leap_stepped(d, now);
 		pr_notice("%s: %s by %+.9f s", d->cc.name, disc_dry(d) ? "would step" : "stepped",
 			  (double)o->step_ns / NS_PER_S);
@@ -175,8 +179,50 @@ static int64_t read_failed(struct discipline *d, int err, int64_t now)
 	/* a source still getting ready (ptp4l asked, no answer yet) is no fault */
 	if (err == -EINPROGRESS && !d->started)
 		return FAULT_RETRY_NS;
+	/* no new sample since the last (an NTP source between replies): no fault */
+	if (err == -EAGAIN)
+		return d->interval_ns < NEWS_CHECK_NS ? d->interval_ns : NEWS_CHECK_NS;
 	disc_report_fault(d, DISC_FAULT_READ, err, now);
 	return d->interval_ns < FAULT_RETRY_NS ? d->interval_ns : FAULT_RETRY_NS;
+}
+
+/*
+ * A source with no new sample (-EAGAIN: an NTP source between replies)
+ * while the slew planner removes an offset: the planner asked for this
+ * update to hand over on time, so it gets the last offset carried forward
+ * by what the clock did since (our frequency less the natural one the
+ * servo found), instead of slewing on at the cap until the next reply.
+ */
+static int project_offset(struct discipline *d, int64_t now, struct source_sample *s)
+{
+	double nat = 0;
+
+	if (!d->started || !d->out.slewing || !d->proj_ns)
+		return -EAGAIN;
+	if (!servo_natural_freq(d->servo, &nat))
+		nat = 0;
+	*s = d->proj_sample;
+	s->offset_ns = d->proj_offset_ns +
+		       (int64_t)llround((d->freq_ppb - nat) * (double)(now - d->proj_ns) / 1e9);
+	return 0;
+}
+
+static void project_from(struct discipline *d, int64_t now, const struct source_sample *s)
+{
+	d->proj_sample = *s;
+	d->proj_offset_ns = s->offset_ns;
+	d->proj_ns = now;
+}
+
+/* Read the source, timed on the raw clock (a stall must not hide behind a
+ * slewed CLOCK_MONOTONIC); nothing new while slewing: project_offset(). */
+static int measure(struct discipline *d, int64_t now, struct source_sample *s)
+{
+	int64_t t0 = systime_raw_ns();
+	int r = source_measure(d->src, d->clk, s);
+
+	disc_report_read_time(d, systime_raw_ns() - t0);
+	return r == -EAGAIN ? project_offset(d, now, s) : r;
 }
 
 static int64_t update(struct loop *l, long id, void *arg)
@@ -184,7 +230,7 @@ static int64_t update(struct loop *l, long id, void *arg)
 	struct discipline *d = arg;
 	struct source_sample s;
 	struct servo_out o;
-	int64_t now = loop_now(l), shift, stepped, t0;
+	int64_t now = loop_now(l), shift, stepped;
 	bool hold;
 	int r;
 
@@ -193,10 +239,7 @@ static int64_t update(struct loop *l, long id, void *arg)
 	 * before it sees this sample (disc_news.c); a failed check is only
 	 * a check missed, the measurement says whether the clocks work */
 	disc_news_watch(d);
-	/* on the raw clock: a stall must not hide behind a slewed CLOCK_MONOTONIC */
-	t0 = systime_raw_ns();
-	r = source_measure(d->src, d->clk, &s);
-	disc_report_read_time(d, systime_raw_ns() - t0);
+	r = measure(d, now, &s);
 	if ((d->leading = r == -EALREADY))	/* a bond's active PHC: others follow it */
 		return d->interval_ns;
 	if (r < 0)	/* when paused, a reading may straddle the kernel's leap */
@@ -219,6 +262,7 @@ static int64_t update(struct loop *l, long id, void *arg)
 	if (disc_start_or_guard(d, now))
 		return d->interval_ns;
 	servo_sample(d->servo, d->offset_ns, servo_time(d, now), &o);
+	project_from(d, now, &s);
 	if ((r = apply(d, &o, now)) < 0) {
 		/* the clock runs at what was last applied, not at o.freq_ppb */
 		servo_not_applied(d->servo, d->freq_ppb);

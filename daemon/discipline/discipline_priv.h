@@ -29,6 +29,10 @@ struct discipline {
 	/* last results */
 	struct servo_out out;
 	int64_t offset_ns;
+	/* the last source offset the servo saw and when (loop time), for
+	 * project_offset(); proj_ns 0: none to project from */
+	int64_t proj_offset_ns, proj_ns;
+	struct source_sample proj_sample;
 	double freq_ppb;
 	int64_t last_good_ns;	/* monotonic; 0 = never */
 	int64_t slew_start_ns;

@@ -4,7 +4,10 @@
  * register of 8 samples, the minimum-delay one wins because the least
  * delayed exchange is the least disturbed by queueing, and the sample is
  * used only if it is newer than the last one used ("popcorn" samples of
- * old are not replayed). No dispersion ageing here: the source adds the
+ * old are not replayed) when the filter is made with once = true. A user
+ * that carries old offsets forward to now (source_ntp.c does: it corrects
+ * them for every frequency change and the drift) takes the minimum every
+ * time, as chrony takes every sample into its regression. No dispersion ageing here: the source adds the
  * age term when it builds the selection's correctness interval.
  */
 #include <math.h>
@@ -14,7 +17,10 @@
 
 void ntp_filter_reset(struct ntp_filter *f)
 {
+	bool once = f->once;
+
 	memset(f, 0, sizeof(*f));
+	f->once = once;
 }
 
 void ntp_filter_shift(struct ntp_filter *f, int64_t delta_ns)
@@ -36,7 +42,7 @@ bool ntp_filter_add(struct ntp_filter *f, const struct ntp_sample *s, struct ntp
 		if (!best || f->s[i].delay_ns < best->delay_ns ||
 		    (f->s[i].delay_ns == best->delay_ns && f->s[i].t4_ns > best->t4_ns))
 			best = &f->s[i];
-	if (best->t4_ns <= f->used_t4_ns)
+	if (f->once && best->t4_ns <= f->used_t4_ns)
 		return false;
 	f->used_t4_ns = best->t4_ns;
 	for (int i = 0; i < f->n; i++) {

@@ -3,8 +3,9 @@
  * @file ntp_filter.h
  * The per-source clock filter (RFC 5905 section 10), pure: of the last
  * NTP_FILTER_LEN samples of one server, the one with the smallest delay
- * is the server's offset, as long as it is newer than the one used last
- * (an old sample is never used twice, nor after a newer one). The jitter
+ * is the server's offset; with once set, only as long as it is newer than
+ * the one used last (RFC 5905: an old sample is never used twice, nor
+ * after a newer one). The jitter
  * is the RMS of the other samples' offsets against it.
  */
 #ifndef GNOMON_NTP_FILTER_H
@@ -21,6 +22,7 @@ struct ntp_filter {
 	struct ntp_sample s[NTP_FILTER_LEN];
 	int n, next;
 	int64_t used_t4_ns;	/**< arrival of the sample used last (0: none yet) */
+	bool once;		/**< RFC 5905's rule: a sample is used once (kept by reset) */
 };
 
 struct ntp_filter_out {
@@ -29,7 +31,7 @@ struct ntp_filter_out {
 	int n;			/**< samples held */
 };
 
-/** Empty the filter (also after a step of the clock: old offsets are void). */
+/** Empty the filter (keeps once). */
 void ntp_filter_reset(struct ntp_filter *f);
 /** Add a sample; true and *out when it yields a sample not used before. */
 bool ntp_filter_add(struct ntp_filter *f, const struct ntp_sample *s, struct ntp_filter_out *out);

@@ -62,6 +62,7 @@ struct ntp_sample {
 	int64_t delay_ns;	/**< round trip less the server's time, ns (>= 0) */
 	int64_t root_dist_ns;	/**< root delay / 2 + root dispersion + delay / 2, ns */
 	int64_t t4_ns;		/**< when the reply arrived, our clock, Unix ns */
+	int64_t local_ns;	/**< the user's own time base at arrival (not set here) */
 	uint8_t li, stratum;
 	int8_t poll;
 	uint32_t refid;

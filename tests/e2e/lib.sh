@@ -28,6 +28,30 @@ capconf() {
 	  for kv in "$@"; do echo "$kv"; done; } | mkconf "$dir"
 }
 
+# ntp_servers SCENARIO: the first address of each host of the scenario
+# that plays an NTP server (an `ntp` line or any NTP key), one a line
+ntp_servers() {
+	awk 'function flush() { if (addr != "" && ntp) print addr }
+	$1 == "host" { flush(); addr = ""; ntp = 0; inhost = 1; next }
+	$1 == "system" || $1 == "phc" || $1 == "at" { flush(); addr = ""; ntp = 0; inhost = 0 }
+	inhost && $1 == "address" && addr == "" { addr = $2 }
+	inhost && $1 ~ /^(ntp|offset|freq|wander|stratum|precision|refid|root_delay|root_dispersion|leap|smear|proc_delay|tx_delay)$/ { ntp = 1 }
+	END { flush() }' "$1"
+}
+
+# ntpconf DIR SCENARIO [CLOCK-KEY=VALUE...]: CLOCK_REALTIME from the
+# scenario's played NTP servers, polled as chronyd is in tests/peers
+# (`server ADDR iburst minpoll 0 maxpoll 4`; NTP_POLL overrides the
+# options), at 83333 ppm (chronyd's default maxslewrate, which tests/peers leaves)
+ntpconf() {
+	_nd=$1 _ns=$2; shift 2
+	{ printf '[CLOCK_REALTIME]\nsource = ntp\nmax_slew_ppm = 83333\n'
+	  for _na in $(ntp_servers "$_ns"); do
+		echo "server $_na iburst ${NTP_POLL:-minpoll 0 maxpoll 4}"
+	  done
+	  for kv in "$@"; do echo "$kv"; done; } | mkconf "$_nd"
+}
+
 # simrun DIR SCENARIO [SIM-OPTIONS...]: gnomond -f DIR/gnomon.conf under
 # the simulator; summary in DIR/summary, log in DIR/log, CSV in DIR/truth.csv
 simrun() {

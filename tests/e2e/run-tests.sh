@@ -147,6 +147,7 @@ check "fault: 5 ppm oscillator jump back under 1 us within 15 s (${r} s)" "$d/lo
 . tests/e2e/ptp4l.sh
 . tests/e2e/bond.sh
 . tests/e2e/seeds.sh
+. tests/e2e/ntp.sh
 
 echo "e2e: $pass passed, $fail failed"
 [ $fail -eq 0 ]

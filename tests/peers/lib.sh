@@ -75,16 +75,7 @@ chrony_conf() {
 	} > "$_pd/chrony.conf"
 }
 
-# ntp_servers SCENARIO: the first address of each host of the scenario
-# that plays an NTP server (an `ntp` line or any NTP key), one a line
-ntp_servers() {
-	awk 'function flush() { if (addr != "" && ntp) print addr }
-	$1 == "host" { flush(); addr = ""; ntp = 0; inhost = 1; next }
-	$1 == "system" || $1 == "phc" || $1 == "at" { flush(); addr = ""; ntp = 0; inhost = 0 }
-	inhost && $1 == "address" && addr == "" { addr = $2 }
-	inhost && $1 ~ /^(ntp|offset|freq|wander|stratum|precision|refid|root_delay|root_dispersion|leap|smear|proc_delay|tx_delay)$/ { ntp = 1 }
-	END { flush() }' "$1"
-}
+# (ntp_servers SCENARIO is in tests/e2e/lib.sh: gnomond's NTP runs use it too)
 
 # chrony_ntp_conf DIR SCENARIO [LINE...]: DIR/chrony.conf for chronyd as
 # an NTP client of the scenario's played servers, polled as the issue of

@@ -235,7 +235,7 @@ static const struct bad bad[] = {
 	{ SYSCLK "update_rate = # none\n",
 	  "t.conf:3: update_rate: empty value (expected a number, 0.01 to 128 Hz)" },
 	{ "[eth1]\nsource =\n",
-	  "t.conf:2: source: empty value (expected phc:/dev/ptpN, phc:ptpN, phc:IFACE, ptp4l[:PATH] or CLOCK_REALTIME)" },
+	  "t.conf:2: source: empty value (expected phc:/dev/ptpN, phc:ptpN, phc:IFACE, ptp4l[:PATH], ntp or CLOCK_REALTIME)" },
 	/* missing required key: at the section's line */
 	{ "[global]\n\n[eth1]\nservo = pi\n", "t.conf:3: [eth1]: missing required key 'source'" },
 	{ SYSCLK "[/dev/ptp1]\n", "t.conf:3: [/dev/ptp1]: missing required key 'source'" },
@@ -395,6 +395,54 @@ static void round_trip(const char *text)
 	}
 	free(buf);
 }
+
+/* source = ntp and its server lines (daemon/config/config_ntp.c) */
+START_TEST(test_ntp_servers)
+{
+	static const char *const nbad[][2] = {
+		{ "server 192.0.2.1 fast\n", "t.conf:3: server: unknown option 'fast'" },
+		{ "server 192.0.2.1 minpoll\n", "t.conf:3: server: minpoll needs a value" },
+		{ "server 192.0.2.1 maxpoll 18\n", "t.conf:3: server: maxpoll '18' is not" },
+		{ "server 192.0.2.1 minpoll 6 maxpoll 4\n", "t.conf:3: server: minpoll 6 is above" },
+		{ "server\n", "t.conf:3: syntax error" },
+		{ "server =\n", "t.conf:3: server: no address" },
+	};
+	const struct clock_conf *cc = &conf.clocks[0];
+	char text[256], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	ck_assert_msg(load("[CLOCK_REALTIME]\nsource = ntp\nserver 192.0.2.1 iburst minpoll 0 "
+			   "maxpoll 4\nserver = ntp2 # a name\n") == 0, "%s", err);
+	ck_assert_int_eq(cc->n_ntp, 2);
+	ck_assert_str_eq(cc->ntp[0].addr, "192.0.2.1");
+	ck_assert(cc->ntp[0].iburst);
+	ck_assert_int_eq(cc->ntp[0].minpoll, 0);
+	ck_assert_int_eq(cc->ntp[0].maxpoll, 4);
+	ck_assert_int_eq(cc->ntp[0].line, 3);
+	ck_assert_str_eq(cc->ntp[1].addr, "ntp2");
+	ck_assert(!cc->ntp[1].iburst);
+	ck_assert_int_eq(cc->ntp[1].minpoll, 6);
+	ck_assert_int_eq(cc->ntp[1].maxpoll, 10);
+	ck_assert_int_eq(cc->source_timescale, TS_UTC);
+	f = open_memstream(&buf, &len);
+	config_print(&conf, f);
+	fclose(f);
+	ck_assert_msg(strstr(buf, "server 192.0.2.1 iburst minpoll 0 maxpoll 4\n"), "%s", buf);
+	ck_assert_msg(config_load_string(buf, "printed", &conf2, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(conf2.clocks[0].n_ntp, 2);
+	free(buf);
+	for (unsigned i = 0; i < sizeof(nbad) / sizeof(nbad[0]); i++) {
+		snprintf(text, sizeof(text), "[CLOCK_REALTIME]\nsource = ntp\n%s", nbad[i][0]);
+		ck_assert_int_lt(load(text), 0);
+		ck_assert_msg(!strncmp(err, nbad[i][1], strlen(nbad[i][1])), "%s", err);
+	}
+	ck_assert_int_lt(load("[CLOCK_REALTIME]\nsource = ntp\n"), 0);
+	ck_assert_msg(strstr(err, "t.conf:1: [CLOCK_REALTIME]: source = ntp needs at least one"), "%s", err);
+	ck_assert_int_lt(load(SYSCLK "server 192.0.2.1\n"), 0);
+	ck_assert_msg(strstr(err, "t.conf:3: [CLOCK_REALTIME]: server lines need source = ntp"), "%s", err);
+}
+END_TEST
 
 START_TEST(test_round_trip)
 {
@@ -695,6 +743,7 @@ Suite *unit_suite(void)
 	tcase_add_test(tc, test_multiple_clocks);
 	tcase_add_test(tc, test_comments_whitespace);
 	tcase_add_test(tc, test_long_lines);
+	tcase_add_test(tc, test_ntp_servers);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bad");

@@ -11,6 +11,7 @@
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "daemon/source/ntp_filter.h"
 #include "daemon/source/ntp_select.h"
@@ -26,6 +27,8 @@ START_TEST(filter_min_delay)
 	struct ntp_filter_out o;
 	struct ntp_sample s;
 
+	memset(&f, 0, sizeof(f));
+	f.once = true;
 	ntp_filter_reset(&f);
 	s = smp(1, 100, 500);
 	ck_assert(ntp_filter_add(&f, &s, &o));
@@ -53,6 +56,12 @@ START_TEST(filter_min_delay)
 	ck_assert(ntp_filter_add(&f, &s, &o));
 	ck_assert_int_eq(o.best.offset_ns, 0);
 	ck_assert_int_eq(o.n, 8);
+	ck_assert(f.once);
+	/* without once: the minimum every time */
+	f.once = false;
+	s = smp(22, 5, 900);
+	ck_assert(ntp_filter_add(&f, &s, &o));
+	ck_assert_int_eq(o.best.t4_ns, 21);
 }
 END_TEST
 
