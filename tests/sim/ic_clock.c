@@ -39,6 +39,9 @@ enum sim_clock_kind sim_clock_kind(struct sim *s, clockid_t clk, int *c, struct 
 	if (!*f || (*f)->kind != SIMFD_PHC)
 		return SCK_BAD;
 	*c = (*f)->clock;
+	/* unplugged since it was opened: every call fails until a reopen */
+	if ((*f)->gen != s->w->phc[*c].gen)
+		return SCK_DEAD;
 	return SCK_PHC;
 }
 
@@ -65,6 +68,8 @@ static int gettime(struct sim *s, clockid_t clk, struct timespec *ts)
 		break;
 	case SCK_CPU:
 		return real.clock_gettime(clk, ts);
+	case SCK_DEAD:
+		return ret_errno(-ENODEV);
 	default:
 		return ret_errno(-EINVAL);
 	}
@@ -126,6 +131,8 @@ int clock_getres(clockid_t clk, struct timespec *res)
 		return real.clock_getres(clk, res);
 	case SCK_BAD:
 		return ret_errno(-EINVAL);
+	case SCK_DEAD:
+		return ret_errno(-ENODEV);
 	default:
 		break;
 	}
@@ -156,6 +163,8 @@ int clock_settime(clockid_t clk, const struct timespec *ts)
 		if (!f->writable)
 			return ret_errno(-EACCES);
 		return ret_errno(phc_settime(s->w, c, ts));
+	case SCK_DEAD:
+		return ret_errno(-ENODEV);
 	default:
 		sim_unsupported("clock_settime on clock id %d", (int)clk);
 		return ret_errno(-EPERM);
@@ -200,6 +209,8 @@ int clock_adjtime(clockid_t clk, struct timex *tx)
 			return ret_errno(-EACCES);
 		r = phc_adjtime(s->w, c, tx);
 		break;
+	case SCK_DEAD:
+		return ret_errno(-ENODEV);
 	default:
 		sim_unsupported("clock_adjtime on clock id %d", (int)clk);
 		return ret_errno(-EPERM);

@@ -55,8 +55,9 @@ static int open_phc(struct sim *s, int n, int flags)
 	int fd;
 
 	proto.clock = scenario_phc(&s->w->sc, n);
-	if (proto.clock < 0)
-		return ret_errno(-ENOENT);
+	if (proto.clock < 0 || s->w->t < s->w->phc[proto.clock].absent_until)
+		return ret_errno(-ENOENT);	/* none, or unplugged and not back yet */
+	proto.gen = s->w->phc[proto.clock].gen;
 	proto.writable = (flags & O_ACCMODE) != O_RDONLY;
 	if ((fd = simfd_placeholder(flags)) < 0)
 		return -1;
@@ -298,7 +299,8 @@ static int sim_ioctl(struct sim *s, int fd, unsigned long req, void *arg)
 	int r, i;
 
 	if (f && f->kind == SIMFD_PHC) {
-		r = phc_ioctl(s->w, f->clock, req, arg);
+		/* an unplugged device's descriptor: everything fails */
+		r = f->gen != s->w->phc[f->clock].gen ? -ENODEV : phc_ioctl(s->w, f->clock, req, arg);
 		sim_end_check(s);
 		return ret_errno(r);
 	}

@@ -31,6 +31,8 @@ void phc_init(struct world *w, int c)
 	lclock_init(&p->lc, w->t, world_ideal(w, c) + llround(sc->offset_ns), phc_rate(p));
 	p->hang_from = p->hang_until = INT64_MIN;
 	p->eio_until = INT64_MIN;
+	p->absent_until = INT64_MIN;
+	p->err = EIO;
 }
 
 double phc_offset(const struct world *w, int c)
@@ -83,7 +85,8 @@ void phc_reset(struct world *w, int c)
 	world_changed(w, c, before);
 }
 
-/* A hung device returns only at the end of its hang; a failing one says EIO. */
+/* A hung device returns only at the end of its hang; a failing one says
+ * the fault's errno (EIO, ENODEV, EBUSY). */
 int phc_device_access(struct world *w, int c)
 {
 	struct simphc *p = &w->phc[c];
@@ -92,7 +95,7 @@ int phc_device_access(struct world *w, int c)
 		world_advance_to(w, p->hang_until);
 	if (w->t < p->eio_until) {
 		w->cnt[c].errors++;
-		return -EIO;
+		return -p->err;
 	}
 	return 0;
 }
@@ -234,4 +237,16 @@ int phc_adjtime(struct world *w, int c, struct timex *tx)
 		return 0;
 	}
 	return -EOPNOTSUPP;
+}
+
+void phc_unplug(struct world *w, int c, int64_t length_ns)
+{
+	w->phc[c].gen++;
+	w->phc[c].absent_until = w->t + length_ns;
+}
+
+void phc_foreign_freq(struct world *w, int c, double ppm)
+{
+	/* what phc_adjtime() does for ADJ_FREQUENCY, not counted as the program's */
+	phc_dial(w, c, lround(ppm * 65536.0));
 }

@@ -201,6 +201,12 @@ const char *sc_event_kind_name(enum sc_event_kind k)
 	case SC_EV_FAULT_EIO: return "fault_eio";
 	case SC_EV_FAULT_HANG: return "fault_hang";
 	case SC_EV_FAULT_END: return "fault_end";
+	case SC_EV_FAULT_ENODEV: return "fault_enodev";
+	case SC_EV_FAULT_EBUSY: return "fault_ebusy";
+	case SC_EV_UNPLUG: return "fault_unplug";
+	case SC_EV_FREQ_RESET: return "freq_reset";
+	case SC_EV_FOREIGN_FREQ: return "foreign_freq";
+	case SC_EV_FOREIGN_TICK: return "foreign_tick";
 	case SC_EV_HOST_FREQ: return "freq_jump";
 	case SC_EV_HOST_STEP: return "time_jump";
 	case SC_EV_ROUTE: return "route";

@@ -67,6 +67,13 @@ enum sc_event_kind {
 	SC_EV_FAULT_EIO,	/**< reads and ioctls fail with EIO for length */
 	SC_EV_FAULT_HANG,	/**< first call in the window returns at its end */
 	SC_EV_FAULT_END,	/**< generated: end of a fault window */
+	SC_EV_FAULT_ENODEV,	/**< reads and corrections fail with ENODEV for length */
+	SC_EV_FAULT_EBUSY,	/**< reads and corrections fail with EBUSY for length */
+	SC_EV_UNPLUG,		/**< every open descriptor of the PHC dies (ENODEV);
+				     the device is absent (ENOENT) for length */
+	SC_EV_FREQ_RESET,	/**< the driver forgets the dialed frequency: 0 */
+	SC_EV_FOREIGN_FREQ,	/**< another process sets ADJ_FREQUENCY to value ppm */
+	SC_EV_FOREIGN_TICK,	/**< another process sets ADJ_TICK to value (system) */
 	/* the network: host is set, clock is -1 */
 	SC_EV_HOST_FREQ,	/**< value: ppm added to the host's NTP clock */
 	SC_EV_HOST_STEP,	/**< value: ns added to the host's NTP clock */

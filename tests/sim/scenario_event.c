@@ -65,6 +65,68 @@ static int event_clock(struct parser *p, const char *name)
 	return c;
 }
 
+/* fault ptpN eio|hang|enodev|ebusy|unplug LENGTH */
+static int fault_event(struct parser *p, struct sc_event *e, int ntok, char **tok)
+{
+	static const struct { const char *name; enum sc_event_kind kind; } kinds[] = {
+		{ "eio", SC_EV_FAULT_EIO }, { "hang", SC_EV_FAULT_HANG },
+		{ "enodev", SC_EV_FAULT_ENODEV }, { "ebusy", SC_EV_FAULT_EBUSY },
+		{ "unplug", SC_EV_UNPLUG },
+	};
+	size_t i;
+
+	for (i = 0; ntok == 4 && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(tok[2], kinds[i].name))
+			break;
+	if (ntok != 4 || i == sizeof(kinds) / sizeof(kinds[0]))
+		return fail(p, "at: expected 'fault ptpN eio|hang|enodev|ebusy|unplug LENGTH'");
+	if ((e->clock = event_clock(p, tok[1])) < 0)
+		return -EINVAL;
+	if (e->clock == SC_SYS)
+		return fail(p, "at: only a PHC can fault");
+	e->kind = kinds[i].kind;
+	if (get_time_i64(p, "fault", tok[3], 1e9, &e->length_ns))
+		return -EINVAL;
+	if (e->length_ns <= 0)
+		return fail(p, "at: fault length must be positive");
+	return 0;
+}
+
+/* freq_reset CLOCK | foreign_freq CLOCK PPM | foreign_tick TICK: the
+ * frequency changed behind the program's back (a driver reset, another
+ * process's ADJ_FREQUENCY or ADJ_TICK). */
+static int adjust_event(struct parser *p, struct sc_event *e, int ntok, char **tok)
+{
+	const char *kind = tok[0];
+	double v;
+	long tick;
+
+	if (!strcmp(kind, "foreign_tick")) {
+		if (ntok != 2)
+			return fail(p, "at: expected 'foreign_tick TICK' (us per tick, 9000..11000)");
+		e->kind = SC_EV_FOREIGN_TICK;
+		e->clock = SC_SYS;
+		if (get_long(p, kind, tok[1], 9000, 11000, &tick))
+			return -EINVAL;
+		e->value = (double)tick;
+		return 0;
+	}
+	if (ntok != (kind[0] == 'f' && kind[1] == 'r' ? 2 : 3))
+		return fail(p, "at: expected '%s'", kind[1] == 'r' ? "freq_reset CLOCK" :
+			    "foreign_freq CLOCK PPM");
+	if ((e->clock = event_clock(p, tok[1])) < 0)
+		return -EINVAL;
+	e->kind = ntok == 2 ? SC_EV_FREQ_RESET : SC_EV_FOREIGN_FREQ;
+	if (ntok == 2)
+		return 0;
+	if (get_freq(p, kind, tok[2], 1e3, &v))
+		return -EINVAL;
+	e->value = v / 1e3;
+	if (fabs(e->value) > 500)
+		return fail(p, "at: foreign_freq: %s is beyond 500 ppm", tok[2]);
+	return 0;
+}
+
 static int event_args(struct parser *p, struct sc_event *e, int ntok, char **tok)
 {
 	double v;
@@ -96,25 +158,17 @@ static int event_args(struct parser *p, struct sc_event *e, int ntok, char **tok
 		}
 		return get_time(p, kind, tok[2], 1.0, &e->value);
 	}
-	if (!strcmp(kind, "fault")) {
-		if (ntok != 4 || (strcmp(tok[2], "eio") && strcmp(tok[2], "hang")))
-			return fail(p, "at: expected 'fault ptpN eio|hang LENGTH'");
-		if ((e->clock = event_clock(p, tok[1])) < 0)
-			return -EINVAL;
-		if (e->clock == SC_SYS)
-			return fail(p, "at: only a PHC can fault");
-		e->kind = tok[2][0] == 'e' ? SC_EV_FAULT_EIO : SC_EV_FAULT_HANG;
-		if (get_time_i64(p, "fault", tok[3], 1e9, &e->length_ns))
-			return -EINVAL;
-		if (e->length_ns <= 0)
-			return fail(p, "at: fault length must be positive");
-		return 0;
-	}
+	if (!strcmp(kind, "fault"))
+		return fault_event(p, e, ntok, tok);
+	if (!strcmp(kind, "freq_reset") || !strcmp(kind, "foreign_freq") ||
+	    !strcmp(kind, "foreign_tick"))
+		return adjust_event(p, e, ntok, tok);
 	if ((r = sc_health_event(p, e, ntok, tok)) <= 0)
 		return r;
 	if (sc_is_bond_event(kind))
 		return sc_bond_event(p, e, ntok, tok);
-	return fail(p, "at: unknown event '%s' (leap, freq_jump, time_jump, step, fault, route, outage, "
+	return fail(p, "at: unknown event '%s' (leap, freq_jump, time_jump, step, fault, freq_reset, "
+		    "foreign_freq, foreign_tick, route, outage, "
 		    "unreachable, kod, cpu_offset, clocksource, timer_early, timer_late, failover, "
 		    "carrier, release, enslave, phc_reset, netlink_overrun)", kind);
 }
@@ -193,6 +247,9 @@ static int end_kind(enum sc_event_kind k)
 	switch (k) {
 	case SC_EV_FAULT_EIO:
 	case SC_EV_FAULT_HANG:
+	case SC_EV_FAULT_ENODEV:
+	case SC_EV_FAULT_EBUSY:
+	case SC_EV_UNPLUG:
 		return SC_EV_FAULT_END;
 	case SC_EV_OUTAGE:
 		return SC_EV_OUTAGE_END;

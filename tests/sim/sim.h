@@ -40,6 +40,7 @@ struct simfd {
 	enum simfd_kind kind;
 	int clock;		/**< PHC: scenario clock index */
 	bool writable;		/**< PHC: opened for writing */
+	unsigned gen;		/**< PHC: the device's generation at open (an unplug kills it) */
 	clockid_t tclock;	/**< timer: MONOTONIC, REALTIME, BOOTTIME */
 	int64_t deadline;	/**< timer: expiry on tclock, ns; 0 disarmed */
 	bool abs;		/**< timer: armed with TFD_TIMER_ABSTIME */
@@ -234,7 +235,7 @@ void vt_after(struct sim *s, int64_t dt, struct vt_deadline *dl);
 
 /* ---- clocks (ic_clock.c) ---- */
 /** What a clock id names in the simulated world. */
-enum sim_clock_kind { SCK_SYS, SCK_PHC, SCK_CPU, SCK_BAD };
+enum sim_clock_kind { SCK_SYS, SCK_PHC, SCK_CPU, SCK_BAD, SCK_DEAD };
 /** Classify clk; for SCK_PHC, *c is the scenario clock and *f the fd. */
 enum sim_clock_kind sim_clock_kind(struct sim *s, clockid_t clk, int *c, struct simfd **f);
 

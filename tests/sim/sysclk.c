@@ -243,3 +243,16 @@ void sys_jump(struct world *w, int64_t delta_ns)
 	kntp_clear(&w->sys.k);
 	world_changed(w, SC_SYS, before);
 }
+
+void sys_foreign_adjust(struct world *w, int modes, double ppm, long tick)
+{
+	struct timex tx = { .modes = modes };
+	double before = sys_offset(w);
+
+	/* another process's adjtimex(): the kernel's rules, not the program's counters */
+	tx.freq = lround(ppm * 65536.0);
+	tx.tick = tick;
+	kntp_apply(&w->sys.k, &tx);
+	rate_changed(w);
+	world_changed(w, SC_SYS, before);
+}

@@ -111,7 +111,24 @@ static void apply_event(struct world *w, const struct sc_event *e)
 			phc_jump(w, e->clock, llround(e->value));
 		break;
 	case SC_EV_FAULT_EIO:
+	case SC_EV_FAULT_ENODEV:
+	case SC_EV_FAULT_EBUSY:
 		p->eio_until = w->t + e->length_ns;
+		p->err = e->kind == SC_EV_FAULT_EIO ? EIO : e->kind == SC_EV_FAULT_ENODEV ?
+			 ENODEV : EBUSY;
+		break;
+	case SC_EV_UNPLUG:
+		phc_unplug(w, e->clock, e->length_ns);
+		break;
+	case SC_EV_FREQ_RESET:
+	case SC_EV_FOREIGN_FREQ:
+		if (e->clock == SC_SYS)
+			sys_foreign_adjust(w, ADJ_FREQUENCY, e->value, 0);
+		else
+			phc_foreign_freq(w, e->clock, e->value);
+		break;
+	case SC_EV_FOREIGN_TICK:
+		sys_foreign_adjust(w, ADJ_TICK, 0, lround(e->value));
 		break;
 	case SC_EV_FAULT_HANG:
 		p->hang_from = w->t;

@@ -55,7 +55,10 @@ struct simphc {
 	struct lclock lc;
 	double e;		/**< natural frequency error, relative */
 	long dialed;		/**< last ADJ_FREQUENCY, scaled ppm */
-	int64_t eio_until;	/**< reads fail with EIO before this true time */
+	int64_t eio_until;	/**< reads fail with err before this true time */
+	int err;		/**< the fault's errno: EIO, ENODEV, EBUSY */
+	unsigned gen;		/**< descriptors opened before the last unplug are dead */
+	int64_t absent_until;	/**< unplugged: open() says ENOENT before this */
 	int64_t hang_from, hang_until;
 	bool warned_ref;
 };
@@ -210,6 +213,13 @@ int64_t health_next_change(const struct world *w);
 void phc_dial(struct world *w, int c, long scaled_ppm);
 /** A NIC reset: the PHC reads 1970 and runs at frequency 0. */
 void phc_reset(struct world *w, int c);
+/** Hot-unplug (a NIC reset): every open descriptor of PHC c dies (ENODEV),
+ *  and opening it says ENOENT for length_ns. */
+void phc_unplug(struct world *w, int c, int64_t length_ns);
+/** Another process dials PHC c to ppm (ADJ_FREQUENCY). */
+void phc_foreign_freq(struct world *w, int c, double ppm);
+/** Another process sets CLOCK_REALTIME's ADJ_FREQUENCY (ppm) or ADJ_TICK. */
+void sys_foreign_adjust(struct world *w, int modes, double ppm, long tick);
 long phc_dialed_for_rate(const struct world *w, int c, double rate);
 
 /* ---- bonds and their reference (bond.c) ---- */

@@ -124,6 +124,12 @@ START_TEST(errors_name_the_line)
 	expect_error("duration 1d\nstart 2016-12-31T12:00:00Z\nat 2017-01-01T00:00:01Z leap insert\n",
 		     "x.scn:3: at: a leap needs");
 	expect_error("duration 10\nphc ptp0\nat 5 fault system eio 1\n", "only a PHC can fault");
+	expect_error("duration 10\nphc ptp0\nat 5 fault ptp0 melt 1\n",
+		     "x.scn:3: at: expected 'fault ptpN eio|hang|enodev|ebusy|unplug LENGTH'");
+	expect_error("duration 10\nphc ptp0\nat 5 fault ptp0 unplug 0\n", "fault length must be positive");
+	expect_error("duration 10\nat 5 foreign_tick 8000\n", "x.scn:2: foreign_tick: '8000' is not an integer in 9000..11000");
+	expect_error("duration 10\nat 5 foreign_freq system 600ppm\n", "x.scn:2: at: foreign_freq: 600ppm is beyond 500 ppm");
+	expect_error("duration 10\nat 5 freq_reset system 1\n", "x.scn:2: at: expected 'freq_reset CLOCK'");
 	expect_error("duration 10\nstart 2017-02-30T00:00:00Z\n", "x.scn:2: start:");
 	expect_error("duration 10\nstats_from 20\n", "stats_from: at or after the end");
 }

@@ -201,6 +201,60 @@ static void test_faults(int fd1, int64_t start)
 	      (long long)t);
 }
 
+static int64_t start_ns;
+
+static long phc_freq(int fd)
+{
+	struct timex tx = { .modes = 0 };
+
+	return clock_adjtime(FD_TO_CLOCKID(fd), &tx) < 0 ? -1 : tx.freq;
+}
+
+/* phc.scn from 44 s: ENODEV and EBUSY windows on ptp2, its frequency reset
+ * to 0 and set to 7 ppm by someone else, CLOCK_REALTIME's frequency and
+ * tick set by someone else, then ptp2 unplugged for 2 s. */
+static void test_more_faults(int fd2)
+{
+	struct timex tx = { .modes = ADJ_FREQUENCY, .freq = 65536 * 5 };
+	struct timespec ts;
+	int fd;
+
+	check(clock_adjtime(FD_TO_CLOCKID(fd2), &tx) == 0, "dial_ptp2_5ppm", "errno=%d", errno);
+	sleep_until(44500000000LL + start_ns);
+	check(clock_gettime(FD_TO_CLOCKID(fd2), &ts) < 0 && errno == ENODEV, "fault_enodev_read",
+	      "errno=%d", errno);
+	sleep_until(46500000000LL + start_ns);
+	check(clock_gettime(FD_TO_CLOCKID(fd2), &ts) < 0 && errno == EBUSY, "fault_ebusy_read",
+	      "errno=%d", errno);
+	check(clock_adjtime(FD_TO_CLOCKID(fd2), &tx) < 0 && errno == EBUSY, "fault_ebusy_adjust",
+	      "errno=%d", errno);
+	sleep_until(47500000000LL + start_ns);
+	check(phc_freq(fd2) == 65536 * 5, "ebusy_cleared_freq_kept", "freq %ld", phc_freq(fd2));
+	sleep_until(48500000000LL + start_ns);
+	check(phc_freq(fd2) == 0, "freq_reset_to_0", "freq %ld", phc_freq(fd2));
+	sleep_until(49500000000LL + start_ns);
+	check(phc_freq(fd2) == 65536 * 7, "foreign_freq_phc", "freq %ld", phc_freq(fd2));
+	tx.modes = 0;
+	check(adjtimex(&tx) >= 0 && tx.freq == -65536 * 3 && tx.tick == 10010, "foreign_freq_tick_system",
+	      "freq %ld tick %ld", tx.freq, tx.tick);
+	sleep_until(50500000000LL + start_ns);
+	check(clock_gettime(FD_TO_CLOCKID(fd2), &ts) < 0 && errno == ENODEV, "unplug_fd_dead_read",
+	      "errno=%d", errno);
+	check(phc_freq(fd2) < 0 && errno == ENODEV, "unplug_fd_dead_adjtime", "errno=%d", errno);
+	check(ioctl(fd2, PTP_CLOCK_GETCAPS, &(struct ptp_clock_caps){ 0 }) < 0 && errno == ENODEV,
+	      "unplug_fd_dead_caps", "errno=%d", errno);
+	fd = open("/dev/ptp2", O_RDWR);
+	check(fd < 0 && errno == ENOENT, "unplug_device_absent", "fd %d errno=%d", fd, errno);
+	sleep_until(52500000000LL + start_ns);
+	check(clock_gettime(FD_TO_CLOCKID(fd2), &ts) < 0 && errno == ENODEV, "unplug_old_fd_stays_dead",
+	      "errno=%d", errno);
+	fd = open("/dev/ptp2", O_RDWR);
+	check(fd >= 0 && clock_gettime(FD_TO_CLOCKID(fd), &ts) == 0, "unplug_reopen_works",
+	      "fd %d errno=%d", fd, errno);
+	if (fd >= 0)
+		close(fd);
+}
+
 static volatile sig_atomic_t quit;
 
 static void on_term(int sig)
@@ -224,6 +278,8 @@ int main(void)
 	test_ethtool();
 	test_dup(fd0);
 	test_faults(fd1, start);
+	start_ns = start;
+	test_more_faults(fd2);
 	while (!quit)
 		pause();
 	return tap_failed ? 1 : 0;
