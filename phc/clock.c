@@ -165,6 +165,15 @@ int clock_gettime_ns(struct clock *c, int64_t *ns)
 	return 0;
 }
 
+int clock_reopen(struct clock *c)
+{
+	if (!c)
+		return -EINVAL;
+	if (!c->ops->reopen)
+		return -EOPNOTSUPP;
+	return c->ops->reopen(c->priv);
+}
+
 int clock_get_freq(struct clock *c, double *ppb)
 {
 	if (!c || !ppb)

@@ -76,6 +76,10 @@ struct clock_ops {
 	 *  together as possible: clock_watch() sees a step as a change of
 	 *  their difference. NULL: the clock has no such twin. */
 	int (*watch)(void *priv, int64_t *clock_ns, int64_t *twin_ns);
+	/** PHC only: if the device's descriptor is dead (every call says
+	 *  ENODEV: a hot-unplug, a NIC reset), open the device again.
+	 *  0 reopened, 1 the descriptor works (nothing done), -errno. */
+	int (*reopen)(void *priv);
 	void (*destroy)(void *priv);
 };
 
@@ -125,6 +129,15 @@ int clock_set_leap(struct clock *c, int leap);
 int clock_get_leap(struct clock *c, struct clock_leap_status *st);
 int clock_set_tai(struct clock *c, int tai_s);
 int clock_set_sync(struct clock *c, bool synced, int64_t maxerror_ns, int64_t esterror_ns);
+/**
+ * After -ENODEV: a PHC whose descriptor died (the device was unplugged or
+ * its driver reset the NIC; the kernel then fails every call on the old
+ * descriptor with ENODEV) is opened again by its path, keeping this clock
+ * object, its name, handlers and watch baseline.
+ * @return 0 reopened, 1 the descriptor still works (nothing done),
+ *         -EOPNOTSUPP not a PHC, or -errno of the open (ENOENT: not back yet).
+ */
+int clock_reopen(struct clock *c);
 
 /**
  * Compare target against reference: up to n readings, offset = target - ref.

@@ -152,6 +152,13 @@ static int dryrun_watch(void *priv, int64_t *clock_ns, int64_t *twin_ns)
 	return clock_watch_pair(d->inner, clock_ns, twin_ns);
 }
 
+static int dryrun_reopen(void *priv)
+{
+	struct dryrun *d = priv;
+
+	return clock_reopen(d->inner);
+}
+
 static void dryrun_destroy(void *priv)
 {
 	struct dryrun *d = priv;
@@ -176,6 +183,7 @@ static const struct clock_ops dryrun_ops = {
 	.sys_offset = dryrun_sys_offset,
 	.clockid = dryrun_clockid,
 	.watch = dryrun_watch,
+	.reopen = dryrun_reopen,
 	.destroy = dryrun_destroy,
 };
 

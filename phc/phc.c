@@ -52,6 +52,7 @@ static const struct sysoff_req {
 #define N_SYSOFF_REQS ((int)(sizeof(sysoff_reqs) / sizeof(sysoff_reqs[0])))
 
 struct phc {
+	int index;		/* N of /dev/ptpN, to reopen it */
 	int fd;
 	clockid_t clkid;
 	double max_adj_ppb;
@@ -212,6 +213,27 @@ static clockid_t phc_clockid(void *priv)
 	return p->clkid;
 }
 
+static int phc_open_dev(int index, struct phc *p);
+
+/* The kernel marks an unregistered PTP clock a zombie: every call on its
+ * old descriptors, GETCAPS included, says ENODEV (posix-clock.c). */
+static int phc_reopen(void *priv)
+{
+	struct phc *p = priv, n = { .index = p->index };
+	struct ptp_clock_caps caps;
+	int r;
+
+	memset(&caps, 0, sizeof(caps));
+	if (ioctl(p->fd, PTP_CLOCK_GETCAPS, &caps) == 0 || errno != ENODEV)
+		return 1;
+	r = phc_open_dev(p->index, &n);
+	if (r < 0)
+		return r;
+	close(p->fd);
+	*p = n;
+	return 0;
+}
+
 static void phc_destroy(void *priv)
 {
 	struct phc *p = priv;
@@ -233,6 +255,7 @@ static const struct clock_ops phc_ops = {
 	.step = phc_step,
 	.sys_offset = phc_sys_offset,
 	.clockid = phc_clockid,
+	.reopen = phc_reopen,
 	.destroy = phc_destroy,
 };
 
@@ -290,6 +313,7 @@ struct clock *phc_create(int index, const char *name, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
+	p->index = index;
 	r = phc_open_dev(index, p);
 	if (r < 0) {
 		free(p);

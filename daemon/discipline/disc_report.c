@@ -67,8 +67,26 @@ static const char *const fault_word[] = {
 	[DISC_FAULT_ADJUST] = "adjust",
 };
 
+/* A clock whose descriptor died (ENODEV: unplugged, NIC reset) is opened
+ * again; until the device is back the open fails and the next fault tries. */
+static void reopen_dead(struct discipline *d, struct clock *c)
+{
+	if (!c || clock_kind(c) != CLOCK_KIND_PHC || clock_reopen(c) != 0)
+		return;
+	d->reopens++;
+	pr_notice("%s: %s reopened: its descriptor had died (device unplugged or NIC reset)",
+		  d->cc.name, clock_name(c));
+	disc_audit(d, AUDIT_REOPENED, AKV_STR("device", clock_name(c)),
+		   AKV_STR("reason", "enodev"));
+}
+
 void disc_report_fault(struct discipline *d, enum disc_fault what, int err, int64_t now)
 {
+	if (err == -ENODEV) {
+		reopen_dead(d, d->clk);
+		if (d->src->ref != d->clk)
+			reopen_dead(d, d->src->ref);
+	}
 	d->faults++;
 	d->fault_last_raw_ns = systime_raw_ns();
 	recovery_sample_unknown(d->rec, d->fault_last_raw_ns);

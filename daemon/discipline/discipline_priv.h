@@ -56,6 +56,7 @@ struct discipline {
 
 	/* counters */
 	uint64_t updates, steps, faults;
+	uint64_t reopens;	/* devices opened again after their descriptor died */
 	uint64_t slow_reads;	/* reads longer than slow_read_threshold */
 	uint64_t slow_run;	/* of them in a row, this stall */
 	int64_t slow_max_ns;	/* longest read of this stall */

@@ -38,6 +38,9 @@
 #define AUDIT_SOURCE_SWITCHED	"source_switched" /* from= to= reason= */
 #define AUDIT_FAULT		"fault"		/* what= error= */
 #define AUDIT_FAULT_CLEARED	"fault_cleared"	/* what= duration_s= */
+#define AUDIT_REOPENED		"reopened"	/* device= reason= */
+#define AUDIT_FOREIGN_ALARM	"foreign_alarm"	/* changes= window_s= (two daemons fighting) */
+#define AUDIT_FOREIGN_CLEAR	"foreign_clear"	/* quiet_s= */
 #define AUDIT_RECOVERED		"recovered"	/* event= recovery_s= limit_s= ratio= */
 #define AUDIT_HEALTH_ALARM	"health_alarm"	/* check=cpu|timer|realtime_timer|clocksource reason= */
 #define AUDIT_HEALTH_CLEAR	"health_clear"	/* check= */
