@@ -140,6 +140,9 @@ void cr_render_clock_ops(FILE *out, struct json_object *c)
 		cr_kv(out, 0, "Leap policy", cr_fmt_leap(b, sizeof(b), cr_field(c, "leap")));
 	if (json_object_object_get_ex(c, "recovering", &v))
 		cr_kv(out, 0, "Recovering", cr_fmt_recovering(b, sizeof(b), v));
+	if (cr_get_bool(c, "foreign_alarm") == 1)
+		cr_kv(out, 0, "ALARM", "another process keeps adjusting this clock "
+		      "(two time daemons fighting?)");
 }
 
 /* ---- leap -------------------------------------------------------------- */

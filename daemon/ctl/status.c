@@ -126,6 +126,8 @@ static struct json_object *clock_json(const struct discipline *d)
 	jadd(o, "updates", json_object_new_int64((int64_t)st.updates));
 	jadd(o, "steps", json_object_new_int64((int64_t)st.steps));
 	jadd(o, "foreign_steps", json_object_new_int64((int64_t)st.foreign_steps));
+	jadd(o, "foreign_freqs", json_object_new_int64((int64_t)st.foreign_freqs));
+	jadd(o, "foreign_alarm", json_object_new_boolean(st.foreign_alarm));
 	jadd(o, "faults", json_object_new_int64((int64_t)st.faults));
 	jadd(o, "last_error", jerr(st.last_error));
 	jadd(o, "leap", leap_json(&st));

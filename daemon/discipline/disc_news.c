@@ -45,6 +45,61 @@ static void target_stepped(struct discipline *d, const struct clock_change *ch, 
 	news_event(d, ch->step_ns);
 }
 
+/* Two time daemons fighting: FIGHT_N changes by someone else within
+ * FIGHT_WINDOW_NS raise the alarm; as long without one clear it. */
+#define FIGHT_N			DISC_FIGHT_N
+#define FIGHT_WINDOW_NS		(600 * NS_PER_S)
+
+/*
+ * The frequency (or CLOCK_REALTIME's tick, which is part of it) changed
+ * behind our back: a driver reset to 0, or another process's ADJ_FREQUENCY
+ * or ADJ_TICK. The next update sets the servo's frequency again. Said once
+ * per episode (the first change after a quiet window), counted always.
+ */
+static void foreign_freq(struct discipline *d, const struct clock_change *ch, int64_t now)
+{
+	bool quiet = !d->foreign_freqs || now - d->foreign_t[(d->foreign_freqs - 1) % FIGHT_N] >
+			FIGHT_WINDOW_NS;
+	int64_t oldest;
+
+	d->foreign_t[d->foreign_freqs++ % FIGHT_N] = now;
+	if (quiet) {
+		pr_warn("%s: frequency changed behind gnomond's back to %+.3f ppm (it had set "
+			"%+.3f ppm): %s %s; setting it again", d->cc.name, ch->freq_ppb / 1e3,
+			ch->was_ppb / 1e3, ch->freq_ppb == 0 && clock_kind(d->clk) == CLOCK_KIND_PHC ?
+			"the driver reset it, or another process is adjusting" :
+			"another process is adjusting", clock_name(d->clk));
+		disc_audit(d, AUDIT_FREQ_FOREIGN, AKV_NUM("freq_ppb", ch->freq_ppb, 3),
+			   AKV_NUM("was_ppb", ch->was_ppb, 3));
+	}
+	oldest = d->foreign_t[d->foreign_freqs % FIGHT_N];
+	if (d->foreign_alarm || d->foreign_freqs < FIGHT_N || now - oldest > FIGHT_WINDOW_NS)
+		return;
+	d->foreign_alarm = true;
+	pr_err("%s: ALARM: another process keeps adjusting %s (%d frequency changes in %.0f s): "
+	       "two time daemons fighting over one clock? Stop the other one (chronyd, ntpd, "
+	       "phc2sys, timesyncd)", d->cc.name, clock_name(d->clk), FIGHT_N,
+	       (double)(now - oldest) / NS_PER_S);
+	disc_audit(d, AUDIT_FOREIGN_ALARM, AKV_INT("changes", FIGHT_N),
+		   AKV_NUM("window_s", (double)(now - oldest) / NS_PER_S, 3));
+}
+
+/* The fight is over when nobody else changed the frequency for a window. */
+static void foreign_quiet(struct discipline *d, int64_t now)
+{
+	int64_t last;
+
+	if (!d->foreign_alarm)
+		return;
+	last = d->foreign_t[(d->foreign_freqs - 1) % FIGHT_N];
+	if (now - last <= FIGHT_WINDOW_NS)
+		return;
+	d->foreign_alarm = false;
+	pr_notice("%s: alarm cleared: nobody else adjusted %s for %.0f s", d->cc.name,
+		  clock_name(d->clk), (double)(now - last) / NS_PER_S);
+	disc_audit(d, AUDIT_FOREIGN_CLEAR, AKV_NUM("quiet_s", (double)(now - last) / NS_PER_S, 3));
+}
+
 static void on_target(struct clock *c, const struct clock_change *ch, void *arg)
 {
 	struct discipline *d = arg;
@@ -64,13 +119,7 @@ static void on_target(struct clock *c, const struct clock_change *ch, void *arg)
 	case CLOCK_CHANGE_FREQ_RESET:
 		if (d->leading)
 			return;	/* a bond's active PHC: its reference (ptp4l) steers it */
-		/* The next update sets the servo's frequency again. */
-		d->foreign_freqs++;
-		pr_warn("%s: frequency set to %+.3f ppm by someone else (was %+.3f ppm); "
-			"is another time daemon running?", d->cc.name, ch->freq_ppb / 1e3,
-			ch->was_ppb / 1e3);
-		disc_audit(d, AUDIT_FREQ_FOREIGN, AKV_NUM("freq_ppb", ch->freq_ppb, 3),
-			   AKV_NUM("was_ppb", ch->was_ppb, 3));
+		foreign_freq(d, ch, now);
 		return;
 	}
 }
@@ -119,6 +168,7 @@ int disc_news_watch(struct discipline *d)
 
 	d->news_seen = false;
 	r = clock_watch(d->clk);
+	foreign_quiet(d, loop_now(d->env.loop));
 
 	if (r >= 0 && reference_of(d))
 		r = clock_watch(reference_of(d));

@@ -96,6 +96,9 @@ struct discipline_status {
 	uint64_t slow_reads;		/**< source reads longer than slow_read_threshold */
 	uint64_t foreign_steps;		/**< steps of the clock someone else made */
 	uint64_t foreign_freqs;		/**< frequency changes someone else made */
+	bool foreign_alarm;		/**< they keep coming (3 in 10 min): another time
+					 *   daemon fights over the clock; cleared after 10
+					 *   quiet minutes */
 	int last_error;			/**< -errno of the last failure, 0 if none */
 	bool dry_run;
 	/* leap */

@@ -8,6 +8,9 @@
 #include "util/util.h"
 
 
+/* Foreign frequency changes that make a fight (disc_news.c). */
+#define DISC_FIGHT_N	3
+
 struct discipline {
 	struct discipline_env env;
 	struct clock_conf cc;
@@ -61,6 +64,8 @@ struct discipline {
 	uint64_t slow_run;	/* of them in a row, this stall */
 	int64_t slow_max_ns;	/* longest read of this stall */
 	uint64_t foreign_steps, foreign_freqs;	/* changes made by someone else */
+	int64_t foreign_t[DISC_FIGHT_N];	/* loop time of the last foreign frequency changes (disc_news.c) */
+	bool foreign_alarm;	/* they keep coming: two time daemons fighting */
 	bool stepping;		/* inside disc_step(): our own step, accounted inline */
 	bool subscribed;	/* handlers on the clocks (disc_news.c) */
 	bool news_seen;		/* this update found a step made by someone else */

@@ -412,6 +412,8 @@ static const struct metrics_def gnomon_defs[] = {
 	  "Steps of the clock made by someone else (another process, a second time daemon)." },
 	{ METRIC_CLOCK_FOREIGN_FREQS, "counter", CS,
 	  "Frequency changes of the clock made by someone else." },
+	{ METRIC_CLOCK_FOREIGN_ALARM, "gauge", CS,
+	  "1 while someone else keeps changing the clock's frequency (3 in 10 min), else 0." },
 	{ METRIC_CLOCK_SLEWING, "gauge", CS,
 	  "1 while the slew planner removes a large offset at the cap, else 0." },
 	{ METRIC_CLOCK_SLEW_LEFT, "gauge", CS,
