@@ -60,3 +60,29 @@ check "reference jump accepted alone: after 20 s, audited" "$d/log" \
 	       grep -q ' reference_jump_accepted jump_ns=-17407872970[0-9]* lasted_s=20' '$d/audit.log'"
 check "reference jump accepted alone: ptp1 stepped to the reference once" "$d/log" \
 	sh -c "[ $(sumval "$d" "^clock ptp1" steps) = 1 ] && grep -q '\[1080\.[0-9]*\] /dev/ptp1: jumped .* stepped back' '$d/log'"
+
+# The disciplined PHC itself reset to 1970 (and its frequency to 0) at
+# 60 s: stepped back to its reference at once, whatever step_threshold says
+# (0: never step), logged, audited and a recovery event; the frequency
+# reset found and set again.
+d=$(newdir target_reset)
+sed -e 's/^at 60 phc_reset ptp0$/at 60 phc_reset ptp1/' -e '/^system/d' -e '/^	freq 20ppm/d' \
+	tests/e2e/scenarios/ref_reset.scn > "$d/target.scn"
+mkconf "$d" <<EOF2
+[/dev/ptp1]
+source = phc:/dev/ptp0
+max_slew_ppm = 500
+step_threshold = 0
+EOF2
+simrun "$d" "$d/target.scn"
+tr1us=$(sumval "$d" "^event 1 .*clock ptp1" recover_1us_s)
+own=$(daemon_recovery "$d" step)
+echo "     target reset: < 1 us again in ${tr1us} s (daemon ${own} s)"
+check "target reset: stepped back at once, whatever step_threshold" "$d/log" \
+	sh -c "[ $(sumval "$d" "^clock ptp1" steps) = 1 ] &&
+	       grep -q '\[1060\.[0-9]*\] /dev/ptp1: jumped -1740787297\.[0-9]* s from /dev/ptp0 (beyond phc_jump_guard 1 s, a NIC reset?): stepped back' '$d/log'"
+check "target reset: audited" "$d/log" grep -q ' step delta_ns=17407872970[0-9]* reason=phc_jump_guard' "$d/audit.log"
+check "target reset: its frequency reset found and set again" "$d/log" \
+	grep -q '\[1060\.[0-9]*\] /dev/ptp1: frequency changed behind gnomond.s back to +0.000 ppm' "$d/log"
+check "target reset: < 1 us again within 5 s (truth), the daemon's recovery event within 1 s of it" "$d/log" \
+	sh -c "awk -v r=$tr1us 'BEGIN { exit !(r < 5) }' && awk -v a=$own -v b=$tr1us 'BEGIN { d = a - b; exit !(d * d <= 1) }'"
