@@ -466,6 +466,8 @@ void discipline_get_status(const struct discipline *d, struct discipline_status 
 	st->foreign_steps = d->foreign_steps;
 	st->foreign_freqs = d->foreign_freqs;
 	st->foreign_alarm = d->foreign_alarm;
+	st->reference_jumps = d->refjumps;
+	st->reopens = d->reopens;
 	st->last_error = d->last_error;
 	st->dry_run = clock_is_dryrun(d->clk);
 	st->leap_applies = d->leap_applies;

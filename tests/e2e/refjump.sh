@@ -86,3 +86,30 @@ check "target reset: its frequency reset found and set again" "$d/log" \
 	grep -q '\[1060\.[0-9]*\] /dev/ptp1: frequency changed behind gnomond.s back to +0.000 ppm' "$d/log"
 check "target reset: < 1 us again within 5 s (truth), the daemon's recovery event within 1 s of it" "$d/log" \
 	sh -c "awk -v r=$tr1us 'BEGIN { exit !(r < 5) }' && awk -v a=$own -v b=$tr1us 'BEGIN { d = a - b; exit !(d * d <= 1) }'"
+
+# Counted in the metrics, asked while the daemon runs (--speed 40): the
+# reference jump (ref_reset.scn, at 60 s) and the two reopens of
+# phc_faults.scn (60 and 100 s).
+GNOMONCTL=${GNOMONCTL:-build/gnomonctl}
+# livemetric DIR SCENARIO PATTERN: run until PATTERN is in the textfile
+livemetric() {
+	mkconf "$1" "metrics_textfile = $1/gnomon.prom" "metrics_interval = 1" <<EOF2
+[/dev/ptp1]
+source = phc:/dev/ptp0
+max_slew_ppm = 500
+EOF2
+	"$SIM" --quiet --speed 40 --timeout 60 "$2" -- "$GNOMOND" -d -f "$1/gnomon.conf" \
+		> "$1/log" 2>&1 &
+	_lp=$!
+	_i=0; while [ $_i -lt 200 ] && ! grep -q "$3" "$1/gnomon.prom" 2>/dev/null; do
+		sleep 0.1; _i=$((_i + 1)); done
+	cp "$1/gnomon.prom" "$1/seen.prom" 2>/dev/null
+	kill -TERM $_lp 2>/dev/null; wait $_lp
+	grep -q "$3" "$1/seen.prom"
+}
+d=$(newdir refjump_metric)
+check "reference jump: gnomon_clock_reference_jumps_total 1 in the metrics" "$d/log" \
+	livemetric "$d" tests/e2e/scenarios/ref_reset.scn '^gnomon_clock_reference_jumps_total{[^}]*} 1$'
+d=$(newdir reopen_metric)
+check "faults: gnomon_clock_device_reopens_total 2 in the metrics" "$d/log" \
+	livemetric "$d" tests/e2e/scenarios/phc_faults.scn '^gnomon_clock_device_reopens_total{[^}]*} 2$'
