@@ -56,7 +56,7 @@ check "foreign step, stepped back: the daemon stepped once" "$d/log" \
 	[ "$(sumval "$d" "^clock CLOCK_REALTIME" steps)" = 1 ]
 check "foreign step, stepped back: both steps audited" "$d/log" \
 	sh -c "grep -q ' step delta_ns=500000000 reason=foreign' '$d/audit.log' &&
-	       grep -q ' step delta_ns=-4999999[0-9]* reason=step_threshold' '$d/audit.log'"
+	       grep -q ' step delta_ns=-\\(4999999[0-9][0-9]\\|50000000[0-9]\\) reason=step_threshold' '$d/audit.log'"
 check "foreign step, stepped back: one recovery event, as the truth (within 1 s)" "$d/log" \
 	sh -c "[ \$(grep -c 'recovered from step' '$d/log') = 1 ] && [ \$(grep -c 'event closed' '$d/log') = 0 ]"
 check "foreign step, stepped back: daemon's recovery time = truth within 1 s" "$d/log" near "$own" "$r1us" 1
@@ -86,7 +86,7 @@ mkconf "$d" "metrics_textfile = $d/gnomon.prom" "metrics_interval = 1" <<EOF2
 source = phc:/dev/ptp0
 max_slew_ppm = 100000
 EOF2
-"$SIM" --quiet --speed 10 --timeout 60 "$d/foreign.scn" -- "$GNOMOND" -d -f "$d/gnomon.conf" \
+"$SIM" $SEED_ARGS --quiet --speed 10 --timeout 60 "$d/foreign.scn" -- "$GNOMOND" -d -f "$d/gnomon.conf" \
 	> "$d/log" 2>&1 &
 fp=$!
 counted() { grep -q '^gnomon_clock_foreign_steps_total{[^}]*} 1$' "$d/gnomon.prom" 2>/dev/null; }

@@ -99,7 +99,7 @@ d=$(newdir cpu_lag_ctl)
 sed -e 's/^duration .*/duration 600/' -e 's/^at 1000 /at 5 /' -e '/^at 2000 /d' \
 	$LSCN/cpu_lag.scn > "$d/lag.scn"
 hconf "$d" "cpu_check_interval = 10" "metrics_textfile = $d/gnomon.prom" "metrics_interval = 1"
-"$SIM" --quiet --speed 20 --timeout 60 "$d/lag.scn" -- "$GNOMOND" -d -f "$d/gnomon.conf" \
+"$SIM" $SEED_ARGS --quiet --speed 20 --timeout 60 "$d/lag.scn" -- "$GNOMOND" -d -f "$d/gnomon.conf" \
 	> "$d/log" 2>&1 &
 hp=$!
 degraded() { "$GNOMONCTL" -s "$d/ctl.sock" -t 2 health > "$d/health" 2>&1 &&

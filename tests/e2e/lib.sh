@@ -3,6 +3,10 @@
 SIM=${SIM:-tests/sim/gnomon-sim}
 GNOMOND=${GNOMOND:-build/gnomond}
 SCN=tests/sim/scenarios
+# E2E_SEED=N (tests/e2e/run-tests.sh) runs every scenario with seed N;
+# "scn" or unset keeps each scenario's own seed. A later --seed wins.
+SEED_ARGS=
+case ${E2E_SEED:-scn} in scn) ;; *) SEED_ARGS="--seed $E2E_SEED" ;; esac
 
 # mkconf DIR [KEY=VALUE...] < clock-sections: a config with [global] in DIR
 mkconf() {
@@ -56,7 +60,7 @@ ntpconf() {
 # the simulator; summary in DIR/summary, log in DIR/log, CSV in DIR/truth.csv
 simrun() {
 	dir=$1 scn=$2; shift 2
-	"$SIM" --quiet --summary "$dir/summary" --csv "$dir/truth.csv" --timeout 120 "$@" \
+	"$SIM" --quiet --summary "$dir/summary" --csv "$dir/truth.csv" --timeout 120 $SEED_ARGS "$@" \
 		"$scn" -- "$GNOMOND" -d ${GNOMOND_ARGS:-} -f "$dir/gnomon.conf" > "$dir/log" 2>&1
 }
 

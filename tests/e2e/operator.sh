@@ -32,7 +32,7 @@ mkconf "$d" "log_target = syslog" <<EOF2
 [CLOCK_REALTIME]
 source = phc:/dev/ptp0
 EOF2
-"$SIM" --quiet --summary "$d/summary" --timeout 60 --duration 20 $SCN/sysclk_offset_1s.scn -- \
+"$SIM" $SEED_ARGS --quiet --summary "$d/summary" --timeout 60 --duration 20 $SCN/sysclk_offset_1s.scn -- \
 	"$GNOMOND" -f "$d/gnomon.conf" > "$d/log" 2>&1
 check "syslog: without -d, log_target = syslog keeps stderr quiet" "$d/log" \
 	sh -c "ran_to_end() { grep -q '^end_reason duration' '$d/summary'; }; ran_to_end && ! grep -q 'gnomond\[' '$d/log'"
@@ -116,7 +116,7 @@ d=$(newdir holdover)
 sed -e 's/^duration .*/duration 600/' -e '/^at /d' $SCN/phc_faults.scn > "$d/hold.scn"
 echo "at 20 fault ptp0 eio 200s" >> "$d/hold.scn"
 sysconf "$d"
-"$SIM" --quiet --speed 10 --timeout 60 "$d/hold.scn" -- "$GNOMOND" -d -f "$d/gnomon.conf" \
+"$SIM" $SEED_ARGS --quiet --speed 10 --timeout 60 "$d/hold.scn" -- "$GNOMOND" -d -f "$d/gnomon.conf" \
 	> "$d/log" 2>&1 &
 hp=$!
 in_holdover() { "$GNOMONCTL" -s "$d/ctl.sock" -t 2 status > "$d/status" 2>&1 &&

@@ -57,7 +57,7 @@ EOF2
 simrun "$d" "$d/accept.scn"
 check "reference jump accepted alone: after 20 s, audited" "$d/log" \
 	sh -c "grep -q '\[1080\.[0-9]*\] /dev/ptp1: reference /dev/ptp0 has stayed -1740787297\.[0-9]* s off for 20 s: accepted as a real change of time' '$d/log' &&
-	       grep -q ' reference_jump_accepted jump_ns=-17407872970[0-9]* lasted_s=20' '$d/audit.log'"
+	       grep -q ' reference_jump_accepted jump_ns=-17407872970[0-9]* lasted_s=2[01]' '$d/audit.log'"
 check "reference jump accepted alone: ptp1 stepped to the reference once" "$d/log" \
 	sh -c "[ $(sumval "$d" "^clock ptp1" steps) = 1 ] && grep -q '\[1080\.[0-9]*\] /dev/ptp1: jumped .* stepped back' '$d/log'"
 
@@ -98,7 +98,7 @@ livemetric() {
 source = phc:/dev/ptp0
 max_slew_ppm = 500
 EOF2
-	"$SIM" --quiet --speed 40 --timeout 60 "$2" -- "$GNOMOND" -d -f "$1/gnomon.conf" \
+	"$SIM" $SEED_ARGS --quiet --speed 40 --timeout 60 "$2" -- "$GNOMOND" -d -f "$1/gnomon.conf" \
 		> "$1/log" 2>&1 &
 	_lp=$!
 	_i=0; while [ $_i -lt 200 ] && ! grep -q "$3" "$1/gnomon.prom" 2>/dev/null; do
