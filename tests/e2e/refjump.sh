@@ -18,13 +18,13 @@ simrun "$d" tests/e2e/scenarios/ref_reset.scn
 echo "     reference reset, refused: peak ptp1 $(rj ptp1 peak_ns) ns, CLOCK_REALTIME $(rj CLOCK_REALTIME peak_ns) ns"
 check "reference jump: ran to the end" "$d/log" ran_to_end "$d"
 check "reference jump: refused with its size, for both clocks" "$d/log" \
-	sh -c "[ \$(grep -c 'reference /dev/ptp0 jumped -1740787297\.[0-9]* s (beyond reference_jump_guard 1 s, a NIC reset?): its samples are refused' '$d/log') = 2 ]"
+	sh -c "[ \$(grep -c 'reference /dev/ptp0 jumped -174078729[67]\.[0-9]* s (beyond reference_jump_guard 1 s, a NIC reset?): its samples are refused' '$d/log') = 2 ]"
 check "reference jump: both clocks in HOLDOVER" "$d/log" \
 	sh -c "grep -q '\[1060\.[0-9]*\] /dev/ptp1: HOLDOVER' '$d/log' && grep -q '\[1060\.[0-9]*\] CLOCK_REALTIME: HOLDOVER' '$d/log'"
 check "reference jump: audited" "$d/log" \
-	[ "$(grep -c ' reference_jump reference=/dev/ptp0 jump_ns=-17407872970' "$d/audit.log")" = 2 ]
+	[ "$(grep -c ' reference_jump reference=/dev/ptp0 jump_ns=-174078729[67]' "$d/audit.log")" = 2 ]
 check "reference jump: not accepted alone after reference_jump_accept (60 s)" "$d/log" \
-	grep -q '\[1120\.[0-9]*\] /dev/ptp1: reference /dev/ptp0 still -1740787297\.[0-9]* s off after 60 s: not accepted' "$d/log"
+	grep -q '\[1120\.[0-9]*\] /dev/ptp1: reference /dev/ptp0 still -174078729[67]\.[0-9]* s off after 60 s: not accepted' "$d/log"
 check "reference jump: ptp1 held (peak < 1 us, no step)" "$d/log" \
 	sh -c "awk -v p=$(rj ptp1 peak_ns) 'BEGIN { exit !(p < 1000) }' && [ $(sumval "$d" "^clock ptp1" steps) = 0 ]"
 check "reference jump: CLOCK_REALTIME held (peak < 20 us, no step)" "$d/log" \
@@ -56,8 +56,8 @@ reference_jump_accept_alone = yes
 EOF2
 simrun "$d" "$d/accept.scn"
 check "reference jump accepted alone: after 20 s, audited" "$d/log" \
-	sh -c "grep -q '\[1080\.[0-9]*\] /dev/ptp1: reference /dev/ptp0 has stayed -1740787297\.[0-9]* s off for 20 s: accepted as a real change of time' '$d/log' &&
-	       grep -q ' reference_jump_accepted jump_ns=-17407872970[0-9]* lasted_s=2[01]' '$d/audit.log'"
+	sh -c "grep -q '\[1080\.[0-9]*\] /dev/ptp1: reference /dev/ptp0 has stayed -174078729[67]\.[0-9]* s off for 20 s: accepted as a real change of time' '$d/log' &&
+	       grep -q ' reference_jump_accepted jump_ns=-174078729[67][0-9]* lasted_s=2[01]' '$d/audit.log'"
 check "reference jump accepted alone: ptp1 stepped to the reference once" "$d/log" \
 	sh -c "[ $(sumval "$d" "^clock ptp1" steps) = 1 ] && grep -q '\[1080\.[0-9]*\] /dev/ptp1: jumped .* stepped back' '$d/log'"
 
@@ -80,8 +80,8 @@ own=$(daemon_recovery "$d" step)
 echo "     target reset: < 1 us again in ${tr1us} s (daemon ${own} s)"
 check "target reset: stepped back at once, whatever step_threshold" "$d/log" \
 	sh -c "[ $(sumval "$d" "^clock ptp1" steps) = 1 ] &&
-	       grep -q '\[1060\.[0-9]*\] /dev/ptp1: jumped -1740787297\.[0-9]* s from /dev/ptp0 (beyond phc_jump_guard 1 s, a NIC reset?): stepped back' '$d/log'"
-check "target reset: audited" "$d/log" grep -q ' step delta_ns=17407872970[0-9]* reason=phc_jump_guard' "$d/audit.log"
+	       grep -q '\[1060\.[0-9]*\] /dev/ptp1: jumped -174078729[67]\.[0-9]* s from /dev/ptp0 (beyond phc_jump_guard 1 s, a NIC reset?): stepped back' '$d/log'"
+check "target reset: audited" "$d/log" grep -q ' step delta_ns=174078729[67][0-9]* reason=phc_jump_guard' "$d/audit.log"
 check "target reset: its frequency reset found and set again" "$d/log" \
 	grep -q '\[1060\.[0-9]*\] /dev/ptp1: frequency changed behind gnomond.s back to +0.000 ppm' "$d/log"
 check "target reset: < 1 us again within 5 s (truth), the daemon's recovery event within 1 s of it" "$d/log" \
