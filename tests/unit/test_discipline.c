@@ -5,7 +5,8 @@
  * that answers its corrections, a failing source takes it LOCKED ->
  * HOLDOVER -> FREERUN and back, a failing adjustment is a fault that
  * names itself, and at exit the clock is left at the servo's estimate of
- * its natural frequency. Runs in real time (a few seconds in all).
+ * its natural frequency. Runs in real time (about 8 s in all); the bounds
+ * leave room for a loaded machine's pauses (the holdover is 2 s).
  */
 #include <check.h>
 #include <errno.h>
@@ -54,7 +55,7 @@ static void rig_open(struct rig *r, int64_t offset_ns, double natural_ppb)
 	snprintf(cc->source, sizeof(cc->source), "phc:fakeR");
 	cc->update_rate_hz = 100;
 	cc->samples = 1;
-	cc->holdover_timeout_s = 0.3;
+	cc->holdover_timeout_s = 2;	/* long beside a loaded machine's pauses */
 	cc->source_timescale = TS_TAI;	/* both TAI: no leap applies */
 	snprintf(r->state_dir, sizeof(r->state_dir), "/tmp/gnomon-test-disc-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(r->state_dir));
@@ -128,7 +129,7 @@ START_TEST(test_locks_then_holdover_freerun_and_back)
 
 	rig_open(&r, 3000, 0);
 	ck_assert_int_eq(status(&r).state, DISC_FREERUN);
-	ck_assert_int_eq(run_until(&r, DISC_LOCKED, 3000), DISC_LOCKED);
+	ck_assert_int_eq(run_until(&r, DISC_LOCKED, 10000), DISC_LOCKED);
 	st = status(&r);
 	ck_assert_int_gt(st.updates, 0);
 	ck_assert_int_eq(st.faults, 0);
@@ -140,12 +141,12 @@ START_TEST(test_locks_then_holdover_freerun_and_back)
 	ck_assert_int_eq(st.state, DISC_HOLDOVER);
 	ck_assert_int_gt(st.faults, 0);
 	ck_assert_int_eq(st.last_error, -EIO);
-	ck_assert_int_eq(run_until(&r, DISC_FREERUN, 1000), DISC_FREERUN);	/* after 0.3 s */
+	ck_assert_int_eq(run_until(&r, DISC_FREERUN, 10000), DISC_FREERUN);	/* after 2 s */
 	faults = status(&r).faults;
 	updates = status(&r).updates;
 
 	r.fr.fail = 0;			/* it comes back */
-	ck_assert_int_eq(run_until(&r, DISC_LOCKED, 3000), DISC_LOCKED);
+	ck_assert_int_eq(run_until(&r, DISC_LOCKED, 10000), DISC_LOCKED);
 	st = status(&r);
 	ck_assert_int_eq(st.last_error, 0);
 	ck_assert_int_gt(st.updates, updates);
@@ -171,7 +172,7 @@ START_TEST(test_adjust_fault)
 	run_ms(&r, 300);
 	st = status(&r);
 	/* and it locks again: the servo knows its outputs were refused */
-	ck_assert_int_eq(run_until(&r, DISC_LOCKED, 3000), DISC_LOCKED);
+	ck_assert_int_eq(run_until(&r, DISC_LOCKED, 10000), DISC_LOCKED);
 	ck_assert_int_eq(st.last_error, 0);
 	ck_assert_int_gt(st.updates, 10);
 	ck_assert_msg(llabs(st.offset_ns) < 20000, "offset %lld ns", (long long)st.offset_ns);
@@ -181,14 +182,14 @@ END_TEST
 
 /* A clock 5 ppm fast by nature: the servo learns -5000 ppb, and that is
  * where the clock is left at exit (not a slew, not a stale value; within
- * 1.5 ppm: a second of 100 Hz samples in real time on a shared machine). */
+ * 1.5 ppm: 3 s of 100 Hz samples in real time on a shared machine). */
 START_TEST(test_frequency_left_at_exit)
 {
 	struct rig r;
 
 	rig_open(&r, 0, 5000);
-	ck_assert_int_eq(run_until(&r, DISC_LOCKED, 3000), DISC_LOCKED);
-	run_ms(&r, 1000);
+	ck_assert_int_eq(run_until(&r, DISC_LOCKED, 10000), DISC_LOCKED);
+	run_ms(&r, 3000);
 	discipline_destroy(r.d);
 	r.d = NULL;
 	ck_assert_msg(fabs(r.ft.freq_ppb + 5000) < 1500, "left at %.1f ppb, natural -5000",
