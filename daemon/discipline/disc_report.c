@@ -87,7 +87,7 @@ void disc_report_fault(struct discipline *d, enum disc_fault what, int err, int6
 		if (d->src->ref != d->clk)
 			reopen_dead(d, d->src->ref);
 	}
-	d->faults++;
+	d->update_failures++;
 	d->fault_last_raw_ns = systime_raw_ns();
 	recovery_sample_unknown(d->rec, d->fault_last_raw_ns);
 	if (d->fault_run++ == 0 || err != d->last_error) {
@@ -95,8 +95,10 @@ void disc_report_fault(struct discipline *d, enum disc_fault what, int err, int6
 		       strerror(-err));
 		disc_audit(d, AUDIT_FAULT, AKV_STR("what", fault_word[what]),
 			   AKV_INT("error", -err));
-		if (d->fault_run == 1)
+		if (d->fault_run == 1) {
 			d->fault_start_ns = now;
+			d->faults++;	/* an outage begins */
+		}
 	}
 	d->last_error = err;
 	if (d->state == DISC_LOCKED) {
