@@ -152,4 +152,27 @@ done
 m=$(sumval $tmp/ntp_falseticker "^clock CLOCK_REALTIME" max_ns)
 printf '%s %s\n' ntp_falseticker_rejected \
 	"$(awk -v m="$m" 'BEGIN { if (m == "") print "nan"; else print (m + 0 < 5e6) ? 1 : 0 }')"
+# Garbage not followed (issue 14, tests/e2e/refjump.sh): ptp1 from ptp0.
+# The target PHC reset to 1970: time until it is within 1 us again (the
+# jump guard's step, then the frequency set again). The reference reset to
+# 1970: the largest |offset| of ptp1 while it holds (140 s, refused).
+d=$tmp/target_reset; mkdir -p $d
+sed -e 's/^at 60 phc_reset ptp0$/at 60 phc_reset ptp1/' -e '/^system/d' -e '/^	freq 20ppm/d' \
+	tests/e2e/scenarios/ref_reset.scn > $d/target.scn
+mkconf $d <<EOF2
+[/dev/ptp1]
+source = phc:/dev/ptp0
+max_slew_ppm = 500
+EOF2
+simrun $d $d/target.scn
+line target_reset_to_1us "$(sumval $d "^event 1 .*clock ptp1" recover_1us_s)" s
+d=$tmp/ref_reset; mkdir -p $d
+sed -e '/^system/d' -e '/^	freq 20ppm/d' tests/e2e/scenarios/ref_reset.scn > $d/ref.scn
+mkconf $d <<EOF2
+[/dev/ptp1]
+source = phc:/dev/ptp0
+max_slew_ppm = 500
+EOF2
+simrun $d $d/ref.scn
+line ref_reset_held_peak_ns "$(sumval $d "^event 1 .*clock ptp1" peak_ns)" ns
 exit 0

@@ -83,6 +83,9 @@ struct clock_conf {
 	double reference_max_error_s;	/**< the source's own error, added to the kernel's bounds */
 	double slow_read_threshold_s;	/**< a source read longer than this is logged and counted */
 	double phc_jump_guard_s;	/**< a PHC this far off once running is stepped back; 0 = never */
+	double reference_jump_guard_s;	/**< a reference PHC this far from its prediction is refused; 0 = never */
+	double reference_jump_accept_s;	/**< ... unless the jump persists this long (and is accepted) */
+	bool reference_jump_accept_alone;	/**< accept it with no second reference to agree */
 	/* recovery reporting */
 	double recovery_threshold_s;	/**< default 1 us CLOCK_REALTIME, 100 ns PHC */
 	double recovery_hold_s;

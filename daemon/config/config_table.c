@@ -481,6 +481,21 @@ const struct conf_key conf_keys[] = {
 		  "puts it near 1970) is stepped back at once instead of being slewed for "
 		  "hours; logged, audited and tracked as a step. 0: never. Not for "
 		  "CLOCK_REALTIME, whose steps step_threshold governs." },
+	{ .name = "reference_jump_guard", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "1",
+	  .min = 0, .max = 1e10, .unit = "s", .offset = C(reference_jump_guard_s),
+	  .help = "A reference PHC that reads this far from where its last readings put it "
+		  "(a NIC reset sends it to 1970) is a fault, not a target: the sample is "
+		  "refused, the clock goes to HOLDOVER with the reason, audited. 0: never." },
+	{ .name = "reference_jump_accept", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "60",
+	  .min = 0, .max = 1e9, .unit = "s", .offset = C(reference_jump_accept_s),
+	  .help = "A reference jump that lasts this long is accepted as a real change of "
+		  "time if reference_jump_accept_alone is yes (no second reference exists "
+		  "to agree: gnomond has one reference per clock)." },
+	{ .name = "reference_jump_accept_alone", .scope = SCOPE_CLOCK, .type = CT_BOOL,
+	  .def = "no", .unit = "", .offset = C(reference_jump_accept_alone),
+	  .help = "yes: a reference jump that lasted reference_jump_accept is accepted "
+		  "without a second reference agreeing. no: the clock stays in HOLDOVER "
+		  "(then FREERUN) until the reference is back where it was." },
 	{ .name = "recovery_threshold", .scope = SCOPE_CLOCK, .type = CT_DOUBLE,
 	  .flags = KEY_DEF_KIND | KEY_MIN_EXCL, .def_doc = "0.000001 for CLOCK_REALTIME, 0.0000001 for a PHC",
 	  .min = 0, .max = 1, .unit = "s", .offset = C(recovery_threshold_s),

@@ -48,6 +48,7 @@ void discipline_set_reference(struct discipline *d, struct clock *ref, const cha
 	if (d->subscribed)
 		disc_news_unsubscribe(d);
 	d->src->ref = ref;
+	disc_ref_forget(d);
 	d->subscribed = disc_news_subscribe(d) == 0;
 	if (ref == d->clk) {
 		pr_notice("%s: now leads (%s); its servo holds %+.3f ppm", d->cc.name, reason,

@@ -132,6 +132,7 @@ static void on_reference(struct clock *c, const struct clock_change *ch, void *a
 	if (ch->kind == CLOCK_CHANGE_FREQ_RESET)
 		return;		/* a rate change of the reference: the servo follows it */
 	servo_stepped(d->servo, -ch->step_ns);
+	disc_ref_stepped(d, ch->step_ns);
 	pr_notice("%s: reference %s stepped by %+.9f s%s; following it", d->cc.name,
 		  clock_name(c), (double)ch->step_ns / NS_PER_S,
 		  ch->kind == CLOCK_CHANGE_FOREIGN_STEP ? " by someone else" : "");

@@ -58,13 +58,15 @@ static const char *fault_phrase(enum disc_fault what, int err)
 		       "both-must-agree) for" : "converting TAI/UTC for";
 	case DISC_FAULT_ADJUST:
 		return "adjusting from";
+	case DISC_FAULT_REF_JUMP:
+		return "following";
 	}
 	return "updating from";
 }
 
 static const char *const fault_word[] = {
 	[DISC_FAULT_READ] = "read", [DISC_FAULT_TIMESCALE] = "timescale",
-	[DISC_FAULT_ADJUST] = "adjust",
+	[DISC_FAULT_ADJUST] = "adjust", [DISC_FAULT_REF_JUMP] = "reference_jump",
 };
 
 /* A clock whose descriptor died (ENODEV: unplugged, NIC reset) is opened
@@ -90,15 +92,16 @@ void disc_report_fault(struct discipline *d, enum disc_fault what, int err, int6
 	d->update_failures++;
 	d->fault_last_raw_ns = systime_raw_ns();
 	recovery_sample_unknown(d->rec, d->fault_last_raw_ns);
-	if (d->fault_run++ == 0 || err != d->last_error) {
+	if (d->fault_run++ == 0) {
+		d->fault_start_ns = now;
+		d->faults++;	/* an outage begins */
+	}
+	/* a refused reference jump was said, with its size, by disc_refguard.c */
+	if ((d->fault_run == 1 || err != d->last_error) && what != DISC_FAULT_REF_JUMP) {
 		pr_err("%s: %s %s failed: %s", d->cc.name, fault_phrase(what, err), d->src->spec,
 		       strerror(-err));
 		disc_audit(d, AUDIT_FAULT, AKV_STR("what", fault_word[what]),
 			   AKV_INT("error", -err));
-		if (d->fault_run == 1) {
-			d->fault_start_ns = now;
-			d->faults++;	/* an outage begins */
-		}
 	}
 	d->last_error = err;
 	if (d->state == DISC_LOCKED) {

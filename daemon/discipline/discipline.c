@@ -182,7 +182,7 @@ static int64_t read_failed(struct discipline *d, int err, int64_t now)
 	/* no new sample since the last (an NTP source between replies): no fault */
 	if (err == -EAGAIN)
 		return d->interval_ns < NEWS_CHECK_NS ? d->interval_ns : NEWS_CHECK_NS;
-	disc_report_fault(d, DISC_FAULT_READ, err, now);
+	disc_report_fault(d, d->ref_refused ? DISC_FAULT_REF_JUMP : DISC_FAULT_READ, err, now);
 	return d->interval_ns < FAULT_RETRY_NS ? d->interval_ns : FAULT_RETRY_NS;
 }
 
@@ -222,7 +222,10 @@ static int measure(struct discipline *d, int64_t now, struct source_sample *s)
 	int r = source_measure(d->src, d->clk, s);
 
 	disc_report_read_time(d, systime_raw_ns() - t0);
-	return r == -EAGAIN ? project_offset(d, now, s) : r;
+	if (r == -EAGAIN)
+		return project_offset(d, now, s);
+	d->ref_refused = r >= 0 && disc_ref_guard(d, s, now);
+	return d->ref_refused ? -ERANGE : r;
 }
 
 static int64_t update(struct loop *l, long id, void *arg)
@@ -495,6 +498,8 @@ void discipline_get_status(const struct discipline *d, struct discipline_status 
 	st->foreign_steps = d->foreign_steps;
 	st->foreign_freqs = d->foreign_freqs;
 	st->foreign_alarm = d->foreign_alarm;
+	st->reference_jumps = d->refjumps;
+	st->reopens = d->reopens;
 	st->last_error = d->last_error;
 	st->dry_run = clock_is_dryrun(d->clk);
 	st->leap_applies = d->leap_applies;
@@ -503,6 +508,7 @@ void discipline_get_status(const struct discipline *d, struct discipline_status 
 	st->kernel_leap = d->kernel_leap;
 	recovery_status(d->rec, &st->recovery);
 	snprintf(st->state_reason, sizeof(st->state_reason), "%s", d->unfit);
+	disc_ref_reason(d, st->state_reason, sizeof(st->state_reason));
 	disc_ptp_status(d, &st->ptp);
 	tracking_leap(d, st);
 }

@@ -115,6 +115,8 @@ struct discipline_status {
 	uint64_t slow_reads;		/**< source reads longer than slow_read_threshold */
 	uint64_t foreign_steps;		/**< steps of the clock someone else made */
 	uint64_t foreign_freqs;		/**< frequency changes someone else made */
+	uint64_t reference_jumps;	/**< reference jumps refused (reference_jump_guard) */
+	uint64_t reopens;		/**< devices opened again after their descriptor died */
 	bool foreign_alarm;		/**< they keep coming (3 in 10 min): another time
 					 *   daemon fights over the clock; cleared after 10
 					 *   quiet minutes */

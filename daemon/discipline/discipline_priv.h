@@ -103,6 +103,15 @@ struct discipline {
 	char leap_conflict[192];	/* last file/grandmaster disagreement logged */
 	bool warned_expired;
 
+	/* the reference jump guard (disc_refguard.c) */
+	bool ref_known;			/* ref_last_* hold an accepted reading */
+	int64_t ref_last_ns, ref_last_raw_ns;	/* its reference time, and the raw clock then */
+	int64_t refjump_since_ns;	/* loop time the jump was first refused; 0: none */
+	int64_t refjump_ns;		/* how far the reference jumped */
+	bool refjump_told;		/* "not accepted" said */
+	bool ref_refused;		/* this update's sample was refused */
+	uint64_t refjumps;		/* reference jumps refused */
+
 	/* periodic summary */
 	double sum_sq;
 	int64_t max_abs;
@@ -125,6 +134,17 @@ struct servo *disc_make_servo(const struct clock_conf *cc, double freq, bool sys
  *  found beyond phc_jump_guard from its source is stepped back now.
  *  Returns true if it stepped (skip the servo this update). */
 bool disc_start_or_guard(struct discipline *d, int64_t now);
+
+/* disc_refguard.c */
+/** After a good measurement: true if the sample is refused because the
+ *  reference PHC jumped beyond reference_jump_guard from its prediction. */
+bool disc_ref_guard(struct discipline *d, const struct source_sample *s, int64_t now);
+/** The reference changed (a failover): nothing to predict from. */
+void disc_ref_forget(struct discipline *d);
+/** The reference was stepped by step_ns and we heard of it: move the prediction. */
+void disc_ref_stepped(struct discipline *d, int64_t step_ns);
+/** Why the clock holds, if the guard is refusing: into buf, else untouched. */
+void disc_ref_reason(const struct discipline *d, char *buf, size_t len);
 
 /* disc_leap.c */
 /** Timescale shift to add to (target - reference) at reference time ref_ns,
@@ -171,6 +191,7 @@ enum disc_fault {
 	DISC_FAULT_READ,	/**< measuring against the source: what=read */
 	DISC_FAULT_TIMESCALE,	/**< converting TAI/UTC: what=timescale */
 	DISC_FAULT_ADJUST,	/**< applying the servo's output: what=adjust */
+	DISC_FAULT_REF_JUMP,	/**< the reference jumped: disc_refguard.c says it */
 };
 void disc_report_fault(struct discipline *d, enum disc_fault what, int err, int64_t now);
 void disc_report_good(struct discipline *d, int64_t now);

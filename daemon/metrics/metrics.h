@@ -130,6 +130,8 @@ int metrics_write_textfile(const char *path, const char *text, size_t len);
 #define METRIC_CLOCK_FOREIGN_STEPS	"gnomon_clock_foreign_steps_total"
 #define METRIC_CLOCK_FOREIGN_FREQS	"gnomon_clock_foreign_frequency_changes_total"
 #define METRIC_CLOCK_FOREIGN_ALARM	"gnomon_clock_foreign_adjust_alarm"
+#define METRIC_CLOCK_REF_JUMPS		"gnomon_clock_reference_jumps_total"
+#define METRIC_CLOCK_REOPENS		"gnomon_clock_device_reopens_total"
 #define METRIC_CLOCK_SLEWING		"gnomon_clock_slewing"
 #define METRIC_CLOCK_SLEW_LEFT		"gnomon_clock_slew_remaining_seconds"
 #define METRIC_RECOVERY_EVENTS		"gnomon_clock_recovery_events_total"

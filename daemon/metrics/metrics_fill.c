@@ -194,6 +194,8 @@ int metrics_fill_clock(struct metrics *m, const struct discipline_status *st, do
 	PUT(METRIC_CLOCK_FOREIGN_STEPS, (double)st->foreign_steps);
 	PUT(METRIC_CLOCK_FOREIGN_FREQS, (double)st->foreign_freqs);
 	PUT(METRIC_CLOCK_FOREIGN_ALARM, st->foreign_alarm ? 1 : 0);
+	PUT(METRIC_CLOCK_REF_JUMPS, (double)st->reference_jumps);
+	PUT(METRIC_CLOCK_REOPENS, (double)st->reopens);
 	PUT(METRIC_CLOCK_SLEWING, st->slewing ? 1 : 0);
 	PUT(METRIC_CLOCK_SLEW_LEFT, st->slewing && st->slew_left_s > 0 ? st->slew_left_s : 0);
 	if (st->ptp.present && (r = fill_ptp(m, st)) < 0)

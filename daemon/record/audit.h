@@ -38,6 +38,8 @@
 #define AUDIT_SOURCE_SWITCHED	"source_switched" /* from= to= reason= */
 #define AUDIT_FAULT		"fault"		/* what= error= */
 #define AUDIT_FAULT_CLEARED	"fault_cleared"	/* what= duration_s= */
+#define AUDIT_REF_JUMP		"reference_jump"	/* reference= jump_ns= (samples refused) */
+#define AUDIT_REF_JUMP_ACCEPTED	"reference_jump_accepted" /* jump_ns= lasted_s= */
 #define AUDIT_REOPENED		"reopened"	/* device= reason= */
 #define AUDIT_FOREIGN_ALARM	"foreign_alarm"	/* changes= window_s= (two daemons fighting) */
 #define AUDIT_FOREIGN_CLEAR	"foreign_clear"	/* quiet_s= */

@@ -143,6 +143,7 @@ check "fault: 5 ppm oscillator jump back under 1 us within 15 s (${r} s)" "$d/lo
 . tests/e2e/operator.sh
 . tests/e2e/foreign.sh
 . tests/e2e/faults.sh
+. tests/e2e/refjump.sh
 . tests/e2e/safeexit.sh
 . tests/e2e/health.sh
 . tests/e2e/ptp4l.sh
