@@ -130,7 +130,7 @@ void world_fmt_offset(char *buf, size_t len, double ns)
 {
 	double a = fabs(ns);
 
-	if (a >= 999.95e6)
+	if (a >= 99.95e6)
 		snprintf(buf, len, "%+.3f s", ns * 1e-9);
 	else if (a >= 999.95e3)
 		snprintf(buf, len, "%+.1f ms", ns * 1e-6);
