@@ -113,3 +113,20 @@ check "reference jump: gnomon_clock_reference_jumps_total 1 in the metrics" "$d/
 d=$(newdir reopen_metric)
 check "faults: gnomon_clock_device_reopens_total 2 in the metrics" "$d/log" \
 	livemetric "$d" tests/e2e/scenarios/phc_faults.scn '^gnomon_clock_device_reopens_total{[^}]*} 2$'
+
+# A bond's active PHC (the followers' and the system clock's reference)
+# reset to 1970 (bond2.scn's members, reset at 100 s): nobody follows it.
+d=$(newdir refjump_bond)
+grep -v '^at\|^#' tests/e2e/scenarios/bond2.scn | sed 's/^duration .*/duration 200/' > "$d/bond.scn"
+echo "at 100 phc_reset ptp0" >> "$d/bond.scn"
+mkconf "$d" <<EOF2
+[CLOCK_REALTIME]
+source = bond:bond0
+EOF2
+simrun "$d" "$d/bond.scn"
+check "bond's active PHC reset: the follower and CLOCK_REALTIME refuse it" "$d/log" \
+	sh -c "grep -q '\[1100\.[0-9]*\] eth1: reference eth0 jumped -17[0-9.]* s (beyond reference_jump_guard' '$d/log' &&
+	       grep -q '\[1100\.[0-9]*\] CLOCK_REALTIME: reference eth0 jumped -17[0-9.]* s (beyond reference_jump_guard' '$d/log'"
+check "bond's active PHC reset: both held (peak < 2 us, no step)" "$d/log" \
+	sh -c "awk -v a=$(sumval "$d" '^event 1 .*clock ptp1' peak_ns) -v b=$(sumval "$d" '^event 1 .*clock CLOCK_REALTIME' peak_ns) 'BEGIN { exit !(a < 2000 && b < 2000) }' &&
+	       [ $(sumval "$d" '^clock ptp1' steps) = 0 ] && [ $(sumval "$d" '^clock CLOCK_REALTIME' steps) = 0 ]"
