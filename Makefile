@@ -48,7 +48,7 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps check unit unit-san sim-check system-check bench figures demo clean install uninstall deb fuzz
+.PHONY: all deps check unit unit-san sim-check system-check bench figures demo demo-leap clean install uninstall deb fuzz
 all: $(PROGS) gnomond gnomonctl
 
 # Convenience links at the top of the tree.
@@ -126,6 +126,8 @@ figures: all $(BENCH_BINS) $(TOOL_BINS)
 
 demo: all $(TOOL_BINS)
 	@sh tests/demo.sh $(BUILD)
+demo-leap: all $(TOOL_BINS)
+	@sh tests/demo-leap.sh $(BUILD)
 
 # Where `make install` puts things (a package: PREFIX=/usr DESTDIR=...).
 # The unit goes to $(PREFIX)/lib/systemd/system (/usr/lib/systemd/system for

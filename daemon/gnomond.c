@@ -73,7 +73,8 @@ static void usage(FILE *f)
 		"  -d, --foreground      stay in the foreground, log to stderr\n"
 		"  -l, --log-level LVL   err|warning|notice|info|debug (overrides the config)\n"
 		"      --check-config [FILE]  check the configuration and exit\n"
-		"      --print-config    print the effective configuration and exit\n"
+		"      --print-config [FILE]  check as --check-config, then print the effective\n"
+		"                        configuration and exit\n"
 		"      --config-keys     print the reference of every configuration key\n"
 		"  -V, --version         print the version\n"
 		"  -h, --help            this text\n"
@@ -89,7 +90,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "foreground", no_argument, NULL, 'd' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "check-config", optional_argument, NULL, 'C' },
-		{ "print-config", no_argument, NULL, 'P' },
+		{ "print-config", optional_argument, NULL, 'P' },
 		{ "config-keys", no_argument, NULL, 'K' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -111,13 +112,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case 'C':
-			o->check_only = true;
+		case 'P':
+			if (c == 'C')
+				o->check_only = true;
+			else
+				o->print_config = true;
 			if (optarg)
 				o->config = optarg;
 			else if (optind < argc && argv[optind][0] != '-')
 				o->config = argv[optind++];
 			break;
-		case 'P': o->print_config = true; break;
 		case 'K': config_print_reference(stdout); exit(0);
 		case 'V': printf("gnomond %s\n", GNOMON_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
@@ -480,7 +484,8 @@ static void warnings(const char *warn, bool to_log)
 }
 
 /* --check-config: what start-up checks, plus the leap file; warnings too. */
-static int check_only(const struct gnomon_config *c, const char *path, const char *warn)
+static int check_only(const struct gnomon_config *c, const char *path, const char *warn,
+		      bool say_ok)
 {
 	char err[2 * CONF_PATH_MAX + 512];
 
@@ -494,7 +499,8 @@ static int check_only(const struct gnomon_config *c, const char *path, const cha
 		fprintf(stderr, "gnomond: %s\n", err);
 		return 1;
 	}
-	printf("%s: OK, %d clock%s\n", path, c->n_clocks, c->n_clocks == 1 ? "" : "s");
+	if (say_ok)
+		printf("%s: OK, %d clock%s\n", path, c->n_clocks, c->n_clocks == 1 ? "" : "s");
 	return 0;
 }
 
@@ -516,12 +522,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ops_config_warnings(&g.conf, o.config, warn, sizeof(warn));
-	if (o.check_only)
-		return check_only(&g.conf, o.config, warn);
-	if (o.print_config) {
-		config_print(&g.conf, stdout);
-		return 0;
+	if (o.print_config) {	/* checked as --check-config, then printed */
+		r = check_only(&g.conf, o.config, warn, false);
+		if (r == 0)
+			config_print(&g.conf, stdout);
+		return r;
 	}
+	if (o.check_only)
+		return check_only(&g.conf, o.config, warn, true);
 	g.dry_run = o.dry_run;
 	g.foreground = o.foreground;
 	g.log_level_cli = o.log_level;

@@ -162,20 +162,109 @@ union conf_val {
 	bool b;
 };
 
+/* Suffixes a value may carry, by the unit its key takes (k->unit), and the
+ * factor that brings them to that unit: "1us" for a key in s is 1e-6. */
+struct conf_suffix {
+	const char *unit, *suffix;
+	double factor;
+};
+
+static const struct conf_suffix suffixes[] = {
+	{ "s", "ns", 1e-9 }, { "s", "us", 1e-6 }, { "s", "\u00b5s", 1e-6 },
+	{ "s", "ms", 1e-3 }, { "s", "s", 1 }, { "s", "min", 60 }, { "s", "h", 3600 },
+	{ "ppm", "ppb", 1e-3 }, { "ppm", "ppm", 1 }, { "ppm", "%", 1e4 },
+	{ NULL, NULL, 0 }
+};
+
+static void suffix_list(const char *unit, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (const struct conf_suffix *s = suffixes; s->unit && n < len; s++)
+		if (!strcmp(s->unit, unit))
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", s->suffix);
+}
+
+/* Split "10 us" into the number and the factor of its suffix (1 when none).
+ * -EDOM: a suffix the key's unit does not know, said in msg. */
+static int split_unit(const struct conf_key *k, const char *text, char *num, size_t nlen,
+		      double *factor, char *msg, size_t len)
+{
+	size_t n = strspn(text, "0123456789+-.eE");
+	const char *suf = text + n;
+	char q[64], list[96];
+
+	*factor = 1;
+	if (n >= nlen)
+		n = nlen - 1;
+	memcpy(num, text, n);
+	num[n] = '\0';
+	while (*suf == ' ' || *suf == '\t')
+		suf++;
+	if (!*suf || !n)
+		return !n ? (snprintf(num, nlen, "%s", text), 0) : 0;
+	for (const struct conf_suffix *s = suffixes; s->unit; s++) {
+		if (!strcmp(s->unit, k->unit) && !strcmp(s->suffix, suf)) {
+			*factor = s->factor;
+			return 0;
+		}
+	}
+	suffix_list(k->unit, list, sizeof(list));
+	if (*list)
+		snprintf(msg, len, "%s: %s is not a number of %s (units accepted: %s)", k->name,
+			 conf_quote(text, q, sizeof(q)), k->unit, list);
+	else
+		snprintf(msg, len, "%s: %s is not %s%s%s%s", k->name, conf_quote(text, q, sizeof(q)),
+			 k->type == CT_DOUBLE ? "a number" : "an integer",
+			 *k->unit ? " (a plain number of " : " (this key takes no unit)",
+			 k->unit, *k->unit ? ")" : "");
+	return -EDOM;
+}
+
+/* Bring a value given with a suffix to the key's unit; an integer key
+ * must come out whole. */
+static int scale_value(const struct conf_key *k, bool is_int, double factor,
+		       union conf_val *v, const char *text, char *msg, size_t len)
+{
+	char q[64];
+	double d;
+
+	if (factor == 1)
+		return 0;
+	d = (is_int ? v->i : v->d) * factor;
+	if (is_int) {
+		if (d != floor(d) || d < INT_MIN || d > INT_MAX) {
+			snprintf(msg, len, "%s: %s is not a whole number of %s", k->name,
+				 conf_quote(text, q, sizeof(q)), k->unit);
+			return -EINVAL;
+		}
+		v->i = (int)d;
+	} else {
+		v->d = d;
+	}
+	return 0;
+}
+
 static int parse_number(const struct conf_key *k, const char *text, union conf_val *v,
 			char *msg, size_t len)
 {
-	char q[64], range[96];
+	char q[64], range[96], num[64];
 	bool is_int = k->type != CT_DOUBLE;
-	double d;
+	double d, factor;
 	int r;
 
-	r = is_int ? parse_int(text, &v->i) : parse_double(text, &v->d);
+	r = split_unit(k, text, num, sizeof(num), &factor, msg, len);
+	if (r < 0)
+		return -EINVAL;
+	r = is_int ? parse_int(num, &v->i) : parse_double(num, &v->d);
 	if (r == -EINVAL) {
 		snprintf(msg, len, "%s: %s is not %s", k->name, conf_quote(text, q, sizeof(q)),
 			 is_int ? "an integer" : "a number");
 		return r;
 	}
+	if (r == 0 && scale_value(k, is_int, factor, v, text, msg, len) < 0)
+		return -EINVAL;
 	d = is_int ? v->i : v->d;
 	if (r < 0 || !in_range(k, d)) {
 		conf_range_text(k, range, sizeof(range));

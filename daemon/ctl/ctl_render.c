@@ -394,6 +394,9 @@ static void render_clock_block(FILE *out, struct json_object *c)
 	cr_kv(out, 0, "Updates", cr_fmt_int(a, sizeof(a), c, "updates"));
 	cr_kv(out, 0, "Steps", cr_fmt_int(a, sizeof(a), c, "steps"));
 	cr_kv(out, 0, "Faults", cr_fmt_int(a, sizeof(a), c, "faults"));
+	if (cr_field(c, "update_failures"))
+		cr_kv(out, 0, "Failed updates", cr_fmt_int(a, sizeof(a), c, "update_failures"));
+	cr_render_clock_tracking(out, c);
 	cr_kv(out, 0, "Last error", cr_get_str(c, "last_error") ? cr_get_str(c, "last_error") : "none");
 	cr_render_clock_ops(out, c);
 	cr_render_clock_ptp(out, cr_field(c, "ptp"));

@@ -67,6 +67,9 @@ void cr_render_generic(FILE *out, struct json_object *data, int indent);
 void cr_render_daemon_ops(FILE *out, struct json_object *dm);
 /** "Leap policy" and "Recovering" lines of a status CLOCK, where present. */
 void cr_render_clock_ops(FILE *out, struct json_object *c);
+/** RMS offset, error bound, last good sample, leap, TAI, kernel sync
+ *  lines of a status CLOCK's "tracking" object (ctl_render_tracking.c). */
+void cr_render_clock_tracking(FILE *out, struct json_object *c);
 /** One line describing a CLOCK's "leap" object. */
 const char *cr_fmt_leap(char *buf, size_t len, struct json_object *leap);
 /** One line describing a "recovering" object ("none" for null). */

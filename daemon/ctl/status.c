@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/util.h"
@@ -43,6 +44,43 @@ static struct json_object *leap_json(const struct discipline_status *st)
 		jadd(o, "leap_delta", json_object_new_int(st->leap.delta));
 		jadd(o, "leap_past", json_object_new_boolean(st->leap.past));
 	}
+	return o;
+}
+
+/* "2026-12-02T20:14:20.123456Z" */
+static struct json_object *utc_iso(int64_t utc_ns)
+{
+	time_t t = (time_t)(utc_ns / NS_PER_S);
+	char buf[64], day[32];
+	struct tm tm;
+
+	if (utc_ns < 0 || !gmtime_r(&t, &tm) || !strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm))
+		return NULL;
+	snprintf(buf, sizeof(buf), "%s.%06dZ", day, (int)(utc_ns % NS_PER_S / 1000));
+	return json_object_new_string(buf);
+}
+
+/* What chronyc tracking shows (doc/control-protocol.md, "tracking"). */
+static struct json_object *tracking_json(const struct discipline_status *st)
+{
+	struct json_object *o = json_object_new_object(), *k = NULL;
+
+	jadd(o, "rms_offset_ns", st->have_rms ? json_object_new_int64(st->rms_offset_ns) : NULL);
+	jadd(o, "rms_updates", json_object_new_int((int)st->rms_n));
+	jadd(o, "error_bound_ns", st->have_bound ? json_object_new_int64(st->error_bound_ns)
+						 : NULL);
+	jadd(o, "last_good_utc", st->last_good_utc_ns ? utc_iso(st->last_good_utc_ns) : NULL);
+	jadd(o, "leap_pending", json_object_new_int(st->leap_pending));
+	jadd(o, "tai_offset_s", st->have_tai ? json_object_new_int(st->tai_offset_s) : NULL);
+	if (st->has_kernel_sync) {
+		k = json_object_new_object();
+		jadd(k, "synced", json_object_new_boolean(st->kernel_synced));
+		jadd(k, "maxerror_ns", st->kernel_synced ?
+		     json_object_new_int64(st->kernel_maxerror_ns) : NULL);
+		jadd(k, "esterror_ns", st->kernel_synced ?
+		     json_object_new_int64(st->kernel_esterror_ns) : NULL);
+	}
+	jadd(o, "kernel", k);
 	return o;
 }
 
@@ -129,6 +167,8 @@ static struct json_object *clock_json(const struct discipline *d)
 	jadd(o, "foreign_freqs", json_object_new_int64((int64_t)st.foreign_freqs));
 	jadd(o, "foreign_alarm", json_object_new_boolean(st.foreign_alarm));
 	jadd(o, "faults", json_object_new_int64((int64_t)st.faults));
+	jadd(o, "update_failures", json_object_new_int64((int64_t)st.update_failures));
+	jadd(o, "tracking", tracking_json(&st));
 	jadd(o, "last_error", jerr(st.last_error));
 	jadd(o, "leap", leap_json(&st));
 	jadd(o, "recovering", recovering_json(&st.recovery));

@@ -89,11 +89,13 @@ void disc_report_fault(struct discipline *d, enum disc_fault what, int err, int6
 		if (d->src->ref != d->clk)
 			reopen_dead(d, d->src->ref);
 	}
-	d->faults++;
+	d->update_failures++;
 	d->fault_last_raw_ns = systime_raw_ns();
 	recovery_sample_unknown(d->rec, d->fault_last_raw_ns);
-	if (d->fault_run++ == 0)
+	if (d->fault_run++ == 0) {
 		d->fault_start_ns = now;
+		d->faults++;	/* an outage begins */
+	}
 	/* a refused reference jump was said, with its size, by disc_refguard.c */
 	if ((d->fault_run == 1 || err != d->last_error) && what != DISC_FAULT_REF_JUMP) {
 		pr_err("%s: %s %s failed: %s", d->cc.name, fault_phrase(what, err), d->src->spec,

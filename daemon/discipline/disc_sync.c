@@ -14,6 +14,13 @@
  * kernel's ntp_clear(): STA_UNSYNC and 16 s bounds until told again.
  * At exit a synchronised clock gets its bounds once more, for the kernel
  * to grow from there.
+ *
+ * For every clock (status, metrics): the RMS of the last DISC_RMS_N
+ * offsets, and an error bound at each LOCKED update, |offset| + 2 RMS +
+ * half the comparison's delay + reference_max_error + |the source's chain
+ * offset| (ptp4l's master offset): what the reading cannot see (half its
+ * window), what the servo left (the offset and its recent spread), and
+ * how far the reference itself is from its master. Not LOCKED: no bound.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -55,11 +62,41 @@ static void tell(struct discipline *d, bool synced, int64_t maxerror_ns, int64_t
 	d->kernel_esterror_ns = esterror_ns;
 }
 
+bool disc_rms_offset(const struct discipline *d, int64_t *rms_ns, unsigned *n)
+{
+	double sum = 0;
+
+	for (unsigned i = 0; i < d->rms_n; i++)
+		sum += (double)d->rms_ring[i] * (double)d->rms_ring[i];
+	*n = d->rms_n;
+	*rms_ns = d->rms_n ? (int64_t)llround(sqrt(sum / d->rms_n)) : 0;
+	return d->rms_n > 0;
+}
+
+static void quality_sample(struct discipline *d, int64_t offset_ns, int64_t delay_ns)
+{
+	int64_t rms_ns;
+	unsigned n;
+
+	d->rms_ring[d->rms_i] = offset_ns;
+	d->rms_i = (d->rms_i + 1) % DISC_RMS_N;
+	if (d->rms_n < DISC_RMS_N)
+		d->rms_n++;
+	d->have_bound = d->state == DISC_LOCKED;
+	if (!d->have_bound)
+		return;
+	disc_rms_offset(d, &rms_ns, &n);
+	d->err_bound_ns = llabs(offset_ns) + 2 * rms_ns + (delay_ns > 0 ? delay_ns / 2 : 0) +
+		(int64_t)llround(d->cc.reference_max_error_s * NS_PER_S) +
+		(d->chain_applies && d->chain_known ? llabs(d->chain_ns) : 0);
+}
+
 void disc_sync_sample(struct discipline *d, int64_t offset_ns, int64_t delay_ns)
 {
 	double sq = (double)offset_ns * (double)offset_ns;
 	int64_t ref_ns, est_ns, rms_ns;
 
+	quality_sample(d, offset_ns, delay_ns);
 	if (!has_sync_state(d))
 		return;
 	d->err_sq = d->err_sq_n ? d->err_sq + ERR_EWMA_WEIGHT * (sq - d->err_sq) : sq;

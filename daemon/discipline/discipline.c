@@ -440,6 +440,36 @@ void discipline_destroy(struct discipline *d)
 	free(d);
 }
 
+/* What chronyc tracking shows: RMS, error bound, the kernel's state, ... */
+static void tracking_status(const struct discipline *d, struct discipline_status *st)
+{
+	st->have_rms = disc_rms_offset(d, &st->rms_offset_ns, &st->rms_n);
+	st->have_bound = d->have_bound && d->state == DISC_LOCKED;
+	st->error_bound_ns = st->have_bound ? d->err_bound_ns : 0;
+	if (d->last_good_ns)
+		st->last_good_utc_ns = systime_realtime_ns() -
+			(loop_now(d->env.loop) - d->last_good_ns);
+	st->has_kernel_sync = clock_kind(d->clk) == CLOCK_KIND_SYSTEM;
+	st->kernel_synced = d->kernel_synced;
+	st->kernel_maxerror_ns = d->kernel_maxerror_ns;
+	st->kernel_esterror_ns = d->kernel_esterror_ns;
+}
+
+/* after disc_ptp_status(): the leap and TAI offset in use */
+static void tracking_leap(const struct discipline *d, struct discipline_status *st)
+{
+	const struct disc_ptp_status *p = &st->ptp;
+
+	if (p->present && !strcmp(p->leap_source, "ptp"))
+		st->leap_pending = p->ptp_leap;
+	else if (p->present && !strcmp(p->leap_source, "file"))
+		st->leap_pending = p->file_leap;
+	else
+		st->leap_pending = d->leap_applies && !d->leap.past ? d->leap.delta : 0;
+	st->have_tai = d->kernel_tai > 0 || (p->present && p->have_tprops && p->utc_valid);
+	st->tai_offset_s = d->kernel_tai > 0 ? d->kernel_tai : st->have_tai ? p->utc_offset_s : 0;
+}
+
 void discipline_get_status(const struct discipline *d, struct discipline_status *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -462,6 +492,8 @@ void discipline_get_status(const struct discipline *d, struct discipline_status 
 	st->updates = d->updates;
 	st->steps = d->steps;
 	st->faults = d->faults;
+	st->update_failures = d->update_failures;
+	tracking_status(d, st);
 	st->slow_reads = d->slow_reads;
 	st->foreign_steps = d->foreign_steps;
 	st->foreign_freqs = d->foreign_freqs;
@@ -478,6 +510,7 @@ void discipline_get_status(const struct discipline *d, struct discipline_status 
 	snprintf(st->state_reason, sizeof(st->state_reason), "%s", d->unfit);
 	disc_ref_reason(d, st->state_reason, sizeof(st->state_reason));
 	disc_ptp_status(d, &st->ptp);
+	tracking_leap(d, st);
 }
 
 size_t discipline_recovery_history(const struct discipline *d,

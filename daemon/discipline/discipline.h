@@ -77,6 +77,9 @@ struct disc_ptp_status {
 	uint64_t malformed, reconnects;
 };
 
+/** Updates in the RMS offset of status and metrics. */
+#define DISC_RMS_N	16
+
 struct discipline_status {
 	const char *name;
 	const char *source;
@@ -92,7 +95,23 @@ struct discipline_status {
 	double last_update_age_s;	/**< since the last good sample; -1 if none */
 	bool holding;			/**< the source is failing: the servo holds its last
 					 *   frequency, offset_ns is last_update_age_s old */
-	uint64_t updates, steps, faults;
+	uint64_t updates, steps;
+	uint64_t faults;		/**< outages: fault episodes begun (into HOLDOVER) */
+	uint64_t update_failures;	/**< updates that failed (each read/adjust) */
+	/* what chronyc tracking shows */
+	bool have_rms;
+	int64_t rms_offset_ns;		/**< RMS of the last rms_n offsets (<= DISC_RMS_N) */
+	unsigned rms_n;
+	bool have_bound;		/**< LOCKED and a bound known */
+	int64_t error_bound_ns;		/**< bound on |offset| at the last update (disc_sync.c) */
+	int64_t last_good_utc_ns;	/**< UTC of the last good sample; 0 none */
+	bool has_kernel_sync;		/**< CLOCK_REALTIME: the kernel's state below applies */
+	bool kernel_synced;		/**< STA_UNSYNC cleared by gnomond */
+	int64_t kernel_maxerror_ns, kernel_esterror_ns;	/**< as last told */
+	int leap_pending;		/**< +1/-1: a leap announced, not yet past (the table in use) */
+	bool have_tai;
+	int tai_offset_s;		/**< TAI - UTC: what gnomond set in the kernel (ADJ_TAI),
+					 *   else the grandmaster's currentUtcOffset if valid */
 	uint64_t slow_reads;		/**< source reads longer than slow_read_threshold */
 	uint64_t foreign_steps;		/**< steps of the clock someone else made */
 	uint64_t foreign_freqs;		/**< frequency changes someone else made */

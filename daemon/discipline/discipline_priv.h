@@ -56,9 +56,15 @@ struct discipline {
 	double err_sq;			/* mean square of recent offsets, ns^2 */
 	uint64_t err_sq_n;
 	int sync_error;			/* last failure, logged once */
+	/* what status and metrics show (every clock; disc_sync.c) */
+	int64_t rms_ring[DISC_RMS_N];	/* the last offsets */
+	unsigned rms_n, rms_i;
+	int64_t err_bound_ns;		/* at the last update LOCKED */
+	bool have_bound;		/* err_bound_ns holds one */
 
 	/* counters */
-	uint64_t updates, steps, faults;
+	uint64_t updates, steps, faults;	/* faults: outages (episodes) */
+	uint64_t update_failures;	/* updates that failed */
 	uint64_t reopens;	/* devices opened again after their descriptor died */
 	uint64_t slow_reads;	/* reads longer than slow_read_threshold */
 	uint64_t slow_run;	/* of them in a row, this stall */
@@ -213,6 +219,8 @@ int disc_recovery_create(struct discipline *d);
 /** After a good update (state already decided): refresh the bounds while
  *  LOCKED, set STA_UNSYNC in FREERUN. */
 void disc_sync_sample(struct discipline *d, int64_t offset_ns, int64_t delay_ns);
+/** RMS of the last DISC_RMS_N offsets, ns; false if none yet. */
+bool disc_rms_offset(const struct discipline *d, int64_t *rms_ns, unsigned *n);
 /** The discipline may have entered FREERUN: set STA_UNSYNC if we had cleared it. */
 void disc_sync_lost(struct discipline *d);
 /** The clock was stepped (by anyone): the kernel's ntp_clear() set STA_UNSYNC

@@ -139,9 +139,29 @@ static int fill_ptp(struct metrics *m, const struct discipline_status *st)
 	PUT(METRIC_PTP_UTC_OFFSET, p->have_tprops && p->utc_valid ? p->utc_offset_s : NAN);
 	in_use = !strcmp(p->leap_source, "ptp") ? p->ptp_leap :
 		 !strcmp(p->leap_source, "file") ? p->file_leap : 0;
-	PUT1(METRIC_LEAP_PENDING, "source", "ptp", p->ptp_leap);
-	PUT1(METRIC_LEAP_PENDING, "source", "file", p->file_leap);
-	PUT1(METRIC_LEAP_PENDING, "source", "in_use", in_use);
+	/* "from", not "source": that label is the clock's source already */
+	PUT1(METRIC_LEAP_PENDING, "from", "ptp", p->ptp_leap);
+	PUT1(METRIC_LEAP_PENDING, "from", "file", p->file_leap);
+	PUT1(METRIC_LEAP_PENDING, "from", "in_use", in_use);
+	return 0;
+}
+
+static int fill_tracking(struct metrics *m, const struct discipline_status *st)
+{
+	int r;
+
+	PUT(METRIC_CLOCK_RMS_OFFSET, st->have_rms ? (double)st->rms_offset_ns / 1e9 : NAN);
+	PUT(METRIC_CLOCK_ERROR_BOUND, st->have_bound ? (double)st->error_bound_ns / 1e9 : NAN);
+	if (st->has_kernel_sync) {
+		PUT(METRIC_CLOCK_KERNEL_SYNCED, st->kernel_synced ? 1 : 0);
+		PUT(METRIC_CLOCK_KERNEL_MAXERROR, st->kernel_synced ?
+		    (double)st->kernel_maxerror_ns / 1e9 : NAN);
+		PUT(METRIC_CLOCK_KERNEL_ESTERROR, st->kernel_synced ?
+		    (double)st->kernel_esterror_ns / 1e9 : NAN);
+	}
+	PUT(METRIC_TAI_OFFSET, st->have_tai ? st->tai_offset_s : NAN);
+	if (!st->ptp.present)	/* fill_ptp() says it per source */
+		PUT1(METRIC_LEAP_PENDING, "from", "in_use", st->leap_pending);
 	return 0;
 }
 
@@ -167,6 +187,9 @@ int metrics_fill_clock(struct metrics *m, const struct discipline_status *st, do
 	PUT(METRIC_CLOCK_UPDATES, (double)st->updates);
 	PUT(METRIC_CLOCK_STEPS, (double)st->steps);
 	PUT(METRIC_CLOCK_FAULTS, (double)st->faults);
+	PUT(METRIC_CLOCK_UPDATE_FAILURES, (double)st->update_failures);
+	if ((r = fill_tracking(m, st)) < 0)
+		return r;
 	PUT(METRIC_CLOCK_SLOW_READS, (double)st->slow_reads);
 	PUT(METRIC_CLOCK_FOREIGN_STEPS, (double)st->foreign_steps);
 	PUT(METRIC_CLOCK_FOREIGN_FREQS, (double)st->foreign_freqs);

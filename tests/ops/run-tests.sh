@@ -174,6 +174,24 @@ check "config: remote metrics_listen refused without metrics_allow_remote" has "
 conf cfg "allow_root = yes\nmetrics_textfile = /tmp/x.txt\n"
 "$GNOMOND" --check-config "$T/cfg.conf" > "$T/cfg.out" 2>&1
 check "config: metrics_textfile must end in .prom" has "$T/cfg.out" "cfg.conf:8: metrics_textfile: must end in .prom"
+# --print-config FILE: checked as --check-config, then printed, units converted
+printf '[CLOCK_REALTIME]\nsource = phc:/dev/ptp0\nlock_threshold = 1us\nmax_slew_ppm = 10%%\nrecovery_hold = 2min\n' > "$T/units.conf"
+"$GNOMOND" --print-config "$T/units.conf" > "$T/units.out" 2>/dev/null
+if has "$T/units.out" "^lock_threshold = 1e-06$" && has "$T/units.out" "^max_slew_ppm = 100000$" &&
+   has "$T/units.out" "^recovery_hold = 120$"; then
+	ok "config: --print-config FILE prints the effective values, units converted"
+else
+	ko "config: --print-config FILE (got: $(grep -E 'lock_thr|max_slew|recovery_hold' "$T/units.out" | tr '\n' ' '))"
+fi
+printf '[CLOCK_REALTIME]\nsource = phc:/dev/ptp0\nrecovery_hold = 10 fortnights\n' > "$T/units.conf"
+"$GNOMOND" --print-config "$T/units.conf" > "$T/units.out" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && has "$T/units.out" "units.conf:3: recovery_hold: '10 fortnights' is not a number of s (units accepted: ns, us" &&
+   ! has "$T/units.out" "^source ="; then
+	ok "config: --print-config FILE refuses a bad unit with FILE:LINE and the units the key takes, prints nothing"
+else
+	ko "config: --print-config FILE with a bad unit (rc $rc)"
+fi
 
 # ---- 2. the root refusal ---------------------------------------------------
 if [ "$(id -u)" = 0 ]; then

@@ -237,6 +237,7 @@ int bond_iface_phc(const struct world *w, int iface);
 int world_out_open(struct world *w, const struct world_opts *o, char *err, size_t errlen);
 void world_out_csv_row(struct world *w);
 void world_out_progress(struct world *w);
+void world_fmt_offset(char *buf, size_t len, double ns);
 /** Write the summary to f. */
 void world_out_summary(const struct world *w, FILE *f);
 /** Close the CSV and write the summary file (kept open for the exit lines). */

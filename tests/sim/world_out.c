@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -123,6 +124,22 @@ void world_out_exit(struct world *w)
 	w->kcsv = NULL;
 }
 
+/* An offset in ns as a reader would write it: "+0.800 s", "+12.5 ms",
+ * "+3.4 µs", "-12 ns" (the unit chosen after rounding). */
+void world_fmt_offset(char *buf, size_t len, double ns)
+{
+	double a = fabs(ns);
+
+	if (a >= 99.95e6)
+		snprintf(buf, len, "%+.3f s", ns * 1e-9);
+	else if (a >= 999.95e3)
+		snprintf(buf, len, "%+.1f ms", ns * 1e-6);
+	else if (a >= 999.5)
+		snprintf(buf, len, "%+.1f µs", ns * 1e-3);
+	else
+		snprintf(buf, len, "%+.0f ns", ns);
+}
+
 void world_out_progress(struct world *w)
 {
 	locale_t old = uselocale(c_locale());
@@ -131,8 +148,13 @@ void world_out_progress(struct world *w)
 
 	n = snprintf(line, sizeof(line), "t=%.0fs", rel_s(w, w->t));
 	for (c = 0; c < w->nclocks && n > 0 && (size_t)n < sizeof(line); c++)
-		n += snprintf(line + n, sizeof(line) - (size_t)n, " %s %+.1fns",
-			      w->sc.clocks[c].name, world_offset(w, c));
+	{
+		char v[32];
+
+		world_fmt_offset(v, sizeof(v), world_offset(w, c));
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " %s %s",
+			      w->sc.clocks[c].name, v);
+	}
 	uselocale(old);
 	sim_log("%s", line);
 }

@@ -11,6 +11,10 @@
 	"\"state\":\"LOCKED\",\"servo\":\"pi\",\"servo_state\":\"locked\",\"offset_ns\":12345," \
 	"\"freq_ppb\":-3217.4,\"max_slew_ppm\":500.0,\"slewing\":false,\"slew_left_s\":0.0," \
 	"\"at_cap\":false,\"last_update_age_s\":0.25,\"updates\":1200,\"steps\":0,\"faults\":0," \
+	"\"update_failures\":3,\"tracking\":{\"rms_offset_ns\":850,\"rms_updates\":16," \
+	"\"error_bound_ns\":15100,\"last_good_utc\":\"2026-12-02T20:14:20.123456Z\"," \
+	"\"leap_pending\":1,\"tai_offset_s\":37,\"kernel\":{\"synced\":true," \
+	"\"maxerror_ns\":16000,\"esterror_ns\":1200}}," \
 	"\"last_error\":null}"
 
 #define FIXTURE_CLOCK_PHC \

@@ -183,10 +183,17 @@ static const struct bad bad[] = {
 	{ "[eth1]\nsource = phc:eth0\nlog_level = debug\n",
 	  "t.conf:3: key 'log_level' belongs in [global], not in clock section [eth1]" },
 	/* numbers */
-	{ SYSCLK "max_slew_ppm = 12x\n", "t.conf:3: max_slew_ppm: '12x' is not a number" },
+	{ SYSCLK "max_slew_ppm = 12x\n",
+	  "t.conf:3: max_slew_ppm: '12x' is not a number of ppm (units accepted: ppb, ppm, %)" },
+	{ SYSCLK "lock_threshold = 1 fortnight\n", "t.conf:3: lock_threshold: '1 fortnight' "
+	  "is not a number of s (units accepted: ns, us, \u00b5s, ms, s, min, h)" },
+	{ SYSCLK "max_slew_ppm = 1us\n",
+	  "t.conf:3: max_slew_ppm: '1us' is not a number of ppm (units accepted: ppb, ppm, %)" },
+	{ SYSCLK "samples = 5s\n", "t.conf:3: samples: '5s' is not an integer (this key takes no unit)" },
 	{ SYSCLK "max_slew_ppm = nan\n", "t.conf:3: max_slew_ppm: 'nan' is not a number" },
 	{ SYSCLK "max_slew_ppm = inf\n", "t.conf:3: max_slew_ppm: 'inf' is not a number" },
-	{ SYSCLK "max_slew_ppm = 0x10\n", "t.conf:3: max_slew_ppm: '0x10' is not a number" },
+	{ SYSCLK "max_slew_ppm = 0x10\n",
+	  "t.conf:3: max_slew_ppm: '0x10' is not a number of ppm (units accepted: ppb, ppm, %)" },
 	{ SYSCLK "max_slew_ppm = 1..5\n", "t.conf:3: max_slew_ppm: '1..5' is not a number" },
 	{ SYSCLK "max_slew_ppm = 1e999\n",
 	  "t.conf:3: max_slew_ppm: '1e999' is out of range (must be > 0 and <= 1000000 ppm)" },
@@ -583,6 +590,36 @@ static const struct conf_key bool_key = {
 	.name = "flag", .scope = SCOPE_GLOBAL, .type = CT_BOOL, .offset = 0, .help = "x",
 };
 
+/* Values with the unit written: brought to the key's unit (its .unit in the
+ * table); plain numbers keep meaning what they meant. */
+START_TEST(test_units)
+{
+	const struct clock_conf *cc = &conf.clocks[0];
+
+	ck_assert_msg(load(SYSCLK "max_slew_ppm = 10%\nlock_threshold = 1us\n"
+			   "recovery_hold = 2min\nstep_threshold = 500 ms\n"
+			   "recovery_threshold = 250ns\nholdover_timeout = 1h\n") == 0, "%s", err);
+	ck_assert_double_eq(cc->max_slew_ppm, 100000);
+	ck_assert_double_eq_tol(cc->lock_threshold_s, 1e-6, 1e-18);
+	ck_assert_double_eq(cc->recovery_hold_s, 120);
+	ck_assert_double_eq_tol(cc->step_threshold_s, 0.5, 1e-15);
+	ck_assert_double_eq_tol(cc->recovery_threshold_s, 250e-9, 1e-20);
+	ck_assert_double_eq(cc->holdover_timeout_s, 3600);
+	ck_assert_msg(load(SYSCLK "max_slew_ppm = 250ppb\nlock_threshold = 2\u00b5s\n"
+			   "recovery_hold = 7s\n") == 0, "%s", err);
+	ck_assert_double_eq_tol(cc->max_slew_ppm, 0.25, 1e-12);
+	ck_assert_double_eq_tol(cc->lock_threshold_s, 2e-6, 1e-18);
+	ck_assert_double_eq(cc->recovery_hold_s, 7);
+	ck_assert_int_eq(load(SYSCLK "max_slew_ppm = 12\nlock_threshold = 0.001\n"), 0);
+	ck_assert_double_eq(cc->max_slew_ppm, 12);
+	ck_assert_double_eq(cc->lock_threshold_s, 0.001);
+	/* the range is checked after the unit: 200% is 2e6 ppm */
+	ck_assert_int_lt(load(SYSCLK "max_slew_ppm = 200%\n"), 0);
+	ck_assert_str_eq(err, "t.conf:3: max_slew_ppm: '200%' is out of range "
+			 "(must be > 0 and <= 1000000 ppm)");
+}
+END_TEST
+
 START_TEST(test_values)
 {
 	char msg[256], q[16], buf[32];
@@ -739,6 +776,7 @@ Suite *unit_suite(void)
 	TCase *tc = tcase_create("good");
 
 	tcase_add_test(tc, test_minimal);
+	tcase_add_test(tc, test_units);
 	tcase_add_test(tc, test_full);
 	tcase_add_test(tc, test_multiple_clocks);
 	tcase_add_test(tc, test_comments_whitespace);

@@ -98,6 +98,13 @@ START_TEST(test_status_human)
 	assert_has(out, "Frequency       : -3.217 ppm\n");
 	assert_has(out, "Slewing         : no\n");
 	assert_has(out, "Last error      : none\n");
+	assert_has(out, "Failed updates  : 3\n");
+	assert_has(out, "RMS offset      : 850 ns (last 16 updates)\n");
+	assert_has(out, "Error bound     : 15.100 us\n");
+	assert_has(out, "Last good (UTC) : 2026-12-02T20:14:20.123456Z\n");
+	assert_has(out, "Leap pending    : insert a second\n");
+	assert_has(out, "TAI offset      : 37 s\n");
+	assert_has(out, "Kernel sync     : synchronised, maxerror 16.000 us, esterror 1.200 us\n");
 	assert_has(out, "\nClock           : /dev/ptp1\n");
 	assert_has(out, "Offset          : -1.500000 s\n");
 	assert_has(out, "Frequency       : +100000.000 ppm\n");

@@ -142,6 +142,10 @@ START_TEST(test_locks_then_holdover_freerun_and_back)
 	ck_assert_int_gt(st.faults, 0);
 	ck_assert_int_eq(st.last_error, -EIO);
 	ck_assert_int_eq(run_until(&r, DISC_FREERUN, 10000), DISC_FREERUN);	/* after 2 s */
+	st = status(&r);
+	ck_assert_int_eq(st.faults, 1);		/* one outage ... */
+	ck_assert_int_gt(st.update_failures, 5);	/* ... of many failed updates */
+	ck_assert(!st.have_bound);		/* no bound to stand behind */
 	faults = status(&r).faults;
 	updates = status(&r).updates;
 
@@ -155,6 +159,47 @@ START_TEST(test_locks_then_holdover_freerun_and_back)
 }
 END_TEST
 
+/* RMS offset over the last DISC_RMS_N updates, and the error bound */
+START_TEST(test_rms_and_bound)
+{
+	struct rig r;
+	struct discipline_status st;
+	int64_t seen[DISC_RMS_N];
+	uint64_t last;
+	unsigned run = 0;
+	double sum = 0;
+
+	rig_open(&r, 3000, 0);
+	ck_assert(!status(&r).have_rms);
+	ck_assert_int_eq(run_until(&r, DISC_LOCKED, 3000), DISC_LOCKED);
+	last = status(&r).updates;
+	/* the offset of each update, 16 in a row (poll faster than 100 Hz) */
+	for (int i = 0; i < 2000 && run < DISC_RMS_N; i++) {
+		run_ms(&r, 1);
+		st = status(&r);
+		if (st.updates == last)
+			continue;
+		run = st.updates == last + 1 ? run + 1 : 0;
+		last = st.updates;
+		if (run)
+			seen[run - 1] = st.offset_ns;
+	}
+	ck_assert_uint_eq(run, DISC_RMS_N);
+	st = status(&r);
+	ck_assert_uint_eq(st.updates, last);
+	for (unsigned i = 0; i < DISC_RMS_N; i++)
+		sum += (double)seen[i] * (double)seen[i];
+	ck_assert(st.have_rms);
+	ck_assert_uint_eq(st.rms_n, DISC_RMS_N);
+	ck_assert_int_eq(st.rms_offset_ns, llround(sqrt(sum / DISC_RMS_N)));
+	ck_assert(st.have_bound);
+	ck_assert_int_ge(st.error_bound_ns, llabs(st.offset_ns) + 2 * st.rms_offset_ns);
+	ck_assert_int_eq(st.last_good_utc_ns != 0, 1);
+	ck_assert(!st.has_kernel_sync);		/* a PHC has none */
+	rig_close(&r);
+}
+END_TEST
+
 START_TEST(test_adjust_fault)
 {
 	struct rig r;
@@ -164,7 +209,8 @@ START_TEST(test_adjust_fault)
 	r.ft.fail_adj = -EPERM;		/* the target refuses corrections */
 	run_ms(&r, 200);
 	st = status(&r);
-	ck_assert_int_gt(st.faults, 5);	/* each update failed ... */
+	ck_assert_int_gt(st.update_failures, 5);	/* each update failed ... */
+	ck_assert_int_eq(st.faults, 1);		/* ... in one outage */
 	ck_assert_int_eq(st.updates, 0);
 	ck_assert_int_eq(st.last_error, -EPERM);
 	ck_assert_int_ne(st.state, DISC_LOCKED);
@@ -210,6 +256,7 @@ Suite *unit_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_locks_then_holdover_freerun_and_back);
 	tcase_add_test(tc, test_adjust_fault);
+	tcase_add_test(tc, test_rms_and_bound);
 	tcase_add_test(tc, test_frequency_left_at_exit);
 	suite_add_tcase(s, tc);
 	return s;

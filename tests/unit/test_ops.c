@@ -324,6 +324,17 @@ START_TEST(test_metrics_clock)
 	st.slew_left_s = 1.5;
 	st.steps = 2;
 	st.faults = 3;
+	st.update_failures = 7;
+	st.have_rms = true;
+	st.rms_offset_ns = 20;
+	st.have_bound = true;
+	st.error_bound_ns = 150;
+	st.has_kernel_sync = st.kernel_synced = true;
+	st.kernel_maxerror_ns = 1000;
+	st.kernel_esterror_ns = 100;
+	st.have_tai = true;
+	st.tai_offset_s = 37;
+	st.leap_pending = 1;
 	ck_assert_int_eq(metrics_fill_clock(m, &st, 0.010001, &t), 0);
 	txt = render(m);
 #define L "{clock=\"CLOCK_REALTIME\",source=\"phc:/dev/ptp0\""
@@ -337,6 +348,14 @@ START_TEST(test_metrics_clock)
 	assert_has(txt, "gnomon_clock_updates_total" L "} 10\n");
 	assert_has(txt, "gnomon_clock_steps_total" L "} 2\n");
 	assert_has(txt, "gnomon_clock_faults_total" L "} 3\n");
+	assert_has(txt, "gnomon_clock_update_failures_total" L "} 7\n");
+	assert_has(txt, "gnomon_clock_rms_offset_seconds" L "} 2e-08\n");
+	assert_has(txt, "gnomon_clock_error_bound_seconds" L "} 1.5e-07\n");
+	assert_has(txt, "gnomon_clock_kernel_synced" L "} 1\n");
+	assert_has(txt, "gnomon_clock_kernel_maxerror_seconds" L "} 1e-06\n");
+	assert_has(txt, "gnomon_clock_kernel_esterror_seconds" L "} 1e-07\n");
+	assert_has(txt, "gnomon_tai_offset_seconds" L "} 37\n");
+	assert_has(txt, "gnomon_leap_pending" L ",from=\"in_use\"} 1\n");
 	assert_has(txt, "gnomon_clock_slewing" L "} 1\n");
 	assert_has(txt, "gnomon_clock_slew_remaining_seconds" L "} 1.5\n");
 	assert_has(txt, "gnomon_clock_recovery_events_total" L ",event=\"start\"} 1\n");
@@ -357,6 +376,21 @@ START_TEST(test_metrics_clock)
 	assert_has(txt, "gnomon_clock_offset_seconds{clock=\"/dev/ptp1\",source=\"phc:/dev/ptp0\"} NaN\n");
 	assert_has(txt, ",kind=\"phc\",servo=\"kalman\"} 1\n");
 	assert_hasnt(txt, "gnomon_clock_recovery_events_total{");
+	/* not LOCKED, nothing known: NaN bound, no kernel series for a PHC */
+	assert_has(txt, "gnomon_clock_error_bound_seconds{clock=\"/dev/ptp1\",source=\"phc:/dev/ptp0\"} NaN\n");
+	assert_has(txt, "gnomon_clock_rms_offset_seconds{clock=\"/dev/ptp1\",source=\"phc:/dev/ptp0\"} NaN\n");
+	assert_has(txt, "gnomon_tai_offset_seconds{clock=\"/dev/ptp1\",source=\"phc:/dev/ptp0\"} NaN\n");
+	assert_hasnt(txt, "gnomon_clock_kernel_synced{");
+	/* a ptp4l source: the leap as each says it (a repeated "source" label
+	 * made the whole clock's scrape fail before) */
+	metrics_reset(m);
+	st.ptp.present = true;
+	st.ptp.leap_source = "ptp";
+	st.ptp.ptp_leap = -1;
+	ck_assert_int_eq(metrics_fill_clock(m, &st, NAN, NULL), 0);
+	txt = render(m);
+	assert_has(txt, "gnomon_leap_pending{clock=\"/dev/ptp1\",source=\"phc:/dev/ptp0\",from=\"ptp\"} -1\n");
+	assert_has(txt, "gnomon_leap_pending{clock=\"/dev/ptp1\",source=\"phc:/dev/ptp0\",from=\"in_use\"} -1\n");
 	metrics_destroy(m);
 }
 END_TEST

@@ -235,6 +235,24 @@ START_TEST(faults_and_end)
 }
 END_TEST
 
+START_TEST(progress_offsets_readable)
+{
+	static const struct { double ns; const char *s; } c[] = {
+		{ 800e6, "+0.800 s" }, { 99.94e6, "+99.9 ms" }, { -99.96e6, "-0.100 s" }, { 1e9, "+1.000 s" }, { -0.8e9 * 1.25, "-1.000 s" },
+		{ 999.96e6, "+1.000 s" }, { 12.34e6, "+12.3 ms" }, { 3.4e3, "+3.4 µs" },
+		{ -999.96e3, "-1.0 ms" }, { -12.0, "-12 ns" }, { 999.4, "+999 ns" },
+		{ 999.6, "+1.0 µs" }, { 0.0, "+0 ns" }, { -0.4, "-0 ns" }, { 2.5e9, "+2.500 s" },
+	};
+	char buf[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		world_fmt_offset(buf, sizeof(buf), c[i].ns);
+		ck_assert_str_eq(buf, c[i].s);
+	}
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	Suite *s = suite_create("sim_world");
@@ -246,6 +264,7 @@ Suite *unit_suite(void)
 	tcase_add_test(tc, steps_clear_ntp_and_count);
 	tcase_add_test(tc, wander_depends_on_seed_only);
 	tcase_add_test(tc, faults_and_end);
+	tcase_add_test(tc, progress_offsets_readable);
 	suite_add_tcase(s, tc);
 	return s;
 }
