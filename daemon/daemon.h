@@ -32,6 +32,7 @@ struct bondset;
 struct ops_notify;
 struct dmetrics;
 struct health;
+struct ntpserve;
 
 struct gnomond {
 	struct gnomon_config conf;
@@ -59,6 +60,7 @@ struct gnomond {
 	struct discipline *disc[CONF_MAX_CLOCKS];
 	struct discipline_set discs;	/* disc[0..n), once every clock is set up */
 	struct health *health;		/* clock-health checks (daemon/health/) */
+	struct ntpserve *ntpserve;	/* the NTP server (daemon/ntpserve/), NULL: off */
 };
 
 #endif

@@ -25,6 +25,7 @@
 #include "daemon/lifecycle/ops_notify.h"
 #include "daemon/lifecycle/reload.h"
 #include "daemon/metrics/metrics_fill.h"
+#include "daemon/ntpserve/ntpserve.h"
 #include "phc/sysclk.h"
 
 #define DEFAULT_CONFIG "/etc/gnomon/gnomon.conf"
@@ -270,6 +271,8 @@ static int open_ctl(struct gnomond *g)
 static void teardown(struct gnomond *g)
 {
 	daemon_metrics_stop(&g->metrics);
+	ntpserve_stop(g->ntpserve);
+	g->ntpserve = NULL;
 	health_destroy(g->health);
 	g->health = NULL;
 	ops_notify_stop(g->notify);
@@ -332,6 +335,22 @@ static int start_metrics(void *arg)
 	return daemon_metrics_start(&env, &g->conf, &g->metrics);
 }
 
+/* ntp_serve: CLOCK_REALTIME is served, with what its discipline says. */
+static int start_ntpserve(struct gnomond *g)
+{
+	struct ntpserve_env env = { .loop = g->loop, .conf = &g->conf, .leaps = g->leaps };
+	int r = 0;
+
+	for (int i = 0; i < g->n; i++) {
+		if (g->disc[i] && clock_kind(discipline_clock(g->disc[i])) == CLOCK_KIND_SYSTEM) {
+			env.disc = g->disc[i];
+			env.src = g->sources[i];
+		}
+	}
+	g->ntpserve = ntpserve_start(&env, &r);
+	return r;
+}
+
 static int start_notify(struct gnomond *g)
 {
 	struct ops_notify_env env = {
@@ -392,6 +411,8 @@ static int open_all(struct gnomond *g)
 		r = open_ctl(g);
 	if (!r)
 		r = start_metrics(g);
+	if (!r)
+		r = start_ntpserve(g);
 	return r;
 }
 

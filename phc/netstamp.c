@@ -29,6 +29,15 @@ int netstamp_enable(int fd)
 	return 0;
 }
 
+int netstamp_enable_rx(int fd)
+{
+	int flags = SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_RX_SOFTWARE;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof(flags)) < 0)
+		return -errno;
+	return 0;
+}
+
 static int64_t stamp_of(struct msghdr *m)
 {
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
@@ -44,29 +53,39 @@ static int64_t stamp_of(struct msghdr *m)
 	return 0;
 }
 
-static ssize_t recv_stamped(int fd, void *buf, size_t len, int flags, int64_t *ns)
+static ssize_t recv_stamped(int fd, void *buf, size_t len, int flags, int64_t *ns,
+			    struct sockaddr_storage *from, socklen_t *fromlen)
 {
 	char ctl[512];
 	struct iovec iov = { .iov_base = buf, .iov_len = len };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-			    .msg_controllen = sizeof(ctl) };
+			    .msg_controllen = sizeof(ctl), .msg_name = from,
+			    .msg_namelen = fromlen ? *fromlen : 0 };
 	ssize_t n = recvmsg(fd, &m, flags | MSG_DONTWAIT);
 
 	if (n < 0)
 		return -errno;
 	*ns = stamp_of(&m);
+	if (fromlen)
+		*fromlen = m.msg_namelen;
 	return n;
 }
 
 ssize_t netstamp_recv(int fd, void *buf, size_t len, int64_t *rx_ns)
 {
-	return recv_stamped(fd, buf, len, 0, rx_ns);
+	return recv_stamped(fd, buf, len, 0, rx_ns, NULL, NULL);
+}
+
+ssize_t netstamp_recvfrom(int fd, void *buf, size_t len, struct sockaddr_storage *from,
+			  socklen_t *fromlen, int64_t *rx_ns)
+{
+	return recv_stamped(fd, buf, len, 0, rx_ns, from, fromlen);
 }
 
 int netstamp_tx(int fd, int64_t *tx_ns)
 {
 	char frame[256];
-	ssize_t n = recv_stamped(fd, frame, sizeof(frame), MSG_ERRQUEUE, tx_ns);
+	ssize_t n = recv_stamped(fd, frame, sizeof(frame), MSG_ERRQUEUE, tx_ns, NULL, NULL);
 
 	if (n < 0)
 		return (int)n;

@@ -2,7 +2,7 @@
 /**
  * @file config.h
  * daemon/config/ owns the configuration: key table, parser, typed values, FILE:LINE errors.
- * It may call daemon/leap/ (policy names), daemon/metrics/ (listen-address syntax).
+ * It may call daemon/leap/ (policy names), daemon/metrics/ (listen-address syntax), daemon/ntpserve/ (its address syntax).
  *
  * gnomon's configuration: an INI file with a [global] section and one
  * section per disciplined clock. Every key lives in one table (name, type,
@@ -124,6 +124,12 @@ struct gnomon_config {
 	bool metrics_allow_remote;	/**< metrics_listen may be a non-loopback address */
 	char metrics_textfile[CONF_PATH_MAX];	/**< node_exporter textfile; "" = off */
 	double metrics_interval_s;	/**< textfile rewrite period, s */
+	/* the NTP server (daemon/ntpserve/) */
+	char ntp_serve[256];		/**< listen addresses; "" = no server */
+	char ntp_allow[384];		/**< networks answered; "" = none */
+	bool ntp_serve_unsynced;	/**< answer as synchronized while not LOCKED */
+	double ntp_serve_ratelimit_s;	/**< a client's average request interval; 0 = no limit */
+	int ntp_serve_burst;		/**< requests a client may send at once */
 	/* clock health (daemon/health/) */
 	double cpu_check_interval_s;	/**< cross-CPU and clocksource checks; 0 = at start only */
 	double cpu_check_tolerance_s;	/**< largest disagreement between CPUs */

@@ -65,6 +65,18 @@ struct conf_key {
 	conf_check_fn check;	/**< optional */
 };
 
+/* The value checks of the table (config_check.c). */
+int conf_check_abs_path(const struct clock_conf *cc, const void *field, char *msg, size_t len);
+int conf_check_source(const struct clock_conf *cc, const void *field, char *msg, size_t len);
+int conf_check_sysclk_cap(const struct clock_conf *cc, const void *field, char *msg, size_t len);
+int conf_check_threshold(const struct clock_conf *cc, const void *field, char *msg, size_t len);
+int conf_check_account(const struct clock_conf *cc, const void *field, char *msg, size_t len);
+int conf_check_metrics_addr(const struct clock_conf *cc, const void *field, char *msg, size_t len);
+int conf_check_ntp_serve(const struct clock_conf *cc, const void *field, char *msg, size_t len);
+int conf_check_ntp_allow(const struct clock_conf *cc, const void *field, char *msg, size_t len);
+int conf_check_path_or_none(const struct clock_conf *cc, const void *field, char *msg, size_t len);
+int conf_check_textfile(const struct clock_conf *cc, const void *field, char *msg, size_t len);
+
 /** The table, in the order keys are printed. */
 extern const struct conf_key conf_keys[];
 extern const size_t conf_n_keys;

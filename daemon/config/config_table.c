@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The configuration key table: every key gnomon reads, with its scope,
- * type, default, range, unit and help. The parser, the printer, the key
+ * type, default, range, unit and help (the value checks it names are in
+ * config_check.c). The parser, the printer, the key
  * reference and the defaults (config_print.c) are all driven from here; conf/gnomon.conf.5
  * documents the same keys (a unit test checks that it names every one).
  *
@@ -15,17 +16,11 @@
 #include <syslog.h>
 
 #include "daemon/config/config_priv.h"
-#include "daemon/metrics/metrics_http.h"
-#include "phc/clockname.h"
-#include "daemon/source/source.h"
 #include "util/util.h"
 
 #define G(f)	offsetof(struct gnomon_config, f)
 #define C(f)	offsetof(struct clock_conf, f)
 
-/* The system clock takes at most 10 % through tick + frequency: the tick
- * (nominally 10000 us at USER_HZ = 100) is valid from 9000 to 11000 us. */
-#define SYSCLK_MAX_PPM	100000.0
 
 
 static const struct conf_enum log_levels[] = {
@@ -66,167 +61,6 @@ static const struct conf_enum smear_shapes[] = {
 	{ "linear", SMEAR_LINEAR }, { "cosine", SMEAR_COSINE }, { NULL, 0 },
 };
 
-static int check_abs_path(const struct clock_conf *cc, const void *field,
-			  char *msg, size_t len)
-{
-	const char *path = field;
-
-	(void)cc;
-	if (path[0] == '/')
-		return 0;
-	snprintf(msg, len, "must be an absolute path");
-	return -EINVAL;
-}
-
-static int check_source(const struct clock_conf *cc, const void *field,
-			char *msg, size_t len)
-{
-	const char *src = field, *clk = source_clock_name(src);
-	const char *colon = strchr(src, ':');
-	char q[64];
-
-	if (conf_is_ntp_source(src))
-		return 0;
-	if (!strncmp(src, "bond:", 5)) {
-		if (conf_clock_name_check(src + 5, msg, len) < 0 || clockname_is_system(src + 5) ||
-		    !strncmp(src + 5, "/dev/", 5) || !src[5]) {
-			snprintf(msg, len, "bond:%s: not a network interface name", src + 5);
-			return -EINVAL;
-		}
-		if (cc && !strcmp(cc->name, src + 5)) {
-			snprintf(msg, len, "a bond cannot discipline itself ([%s])", cc->name);
-			return -EINVAL;
-		}
-		return 0;
-	}
-	if (conf_is_ptp4l_source(src)) {
-		if (colon && colon[1] != '/') {
-			snprintf(msg, len, "ptp4l's socket must be an absolute path (ptp4l:/var/run/ptp4l)");
-			return -EINVAL;
-		}
-		if (colon && strlen(colon + 1) >= 108) {
-			snprintf(msg, len, "ptp4l's socket path is longer than a Unix socket's 107 bytes");
-			return -EINVAL;
-		}
-		return 0;
-	}
-	if (clk == src && colon) {
-		snprintf(msg, len, "unknown source type in %s (expected phc:NAME, ptp4l[:PATH], "
-			 "bond:NAME or CLOCK_REALTIME)",
-			 conf_quote(src, q, sizeof(q)));
-		return -EINVAL;
-	}
-	if (conf_clock_name_check(clk, msg, len) < 0)
-		return -EINVAL;
-	if (clk != src && clockname_is_system(clk)) {
-		snprintf(msg, len, "%s is the system clock, not a PHC (write source = %s)",
-			 conf_quote(clk, q, sizeof(q)), clk);
-		return -EINVAL;
-	}
-	if (clk == src && !clockname_is_system(clk)) {
-		snprintf(msg, len, "%s needs its type (write phc:%s)",
-			 conf_quote(src, q, sizeof(q)), src);
-		return -EINVAL;
-	}
-	if (cc && clockname_same(cc->name, clk)) {
-		snprintf(msg, len, "a clock cannot be its own source ([%s] from %s)",
-			 cc->name, conf_quote(src, q, sizeof(q)));
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int check_sysclk_cap(const struct clock_conf *cc, const void *field,
-			    char *msg, size_t len)
-{
-	double ppm = *(const double *)field;
-
-	if (!cc || !clockname_is_system(cc->name) || ppm <= SYSCLK_MAX_PPM)
-		return 0;
-	snprintf(msg, len, "%g ppm is above the %.0f ppm (10 %%) the system clock can slew",
-		 ppm, SYSCLK_MAX_PPM);
-	return -ERANGE;
-}
-
-/* The servo takes thresholds in whole nanoseconds: a positive value under
- * 1 ns would become 0, which means "never step", the opposite of intent. */
-static int check_threshold(const struct clock_conf *cc, const void *field,
-			   char *msg, size_t len)
-{
-	double s = *(const double *)field;
-
-	(void)cc;
-	if (s == 0 || s >= 1e-9)
-		return 0;
-	snprintf(msg, len, "%g s is below 1 ns (use 0 for never)", s);
-	return -ERANGE;
-}
-
-/* A user or group name as getpwnam()/getgrnam() take it, or a number:
- * printable, no whitespace, no ':' (the separator of /etc/passwd). */
-static int check_account(const struct clock_conf *cc, const void *field,
-			 char *msg, size_t len)
-{
-	const char *s = field;
-
-	(void)cc;
-	for (; *s; s++) {
-		if ((unsigned char)*s <= ' ' || *s == ':' || *s == 0x7f) {
-			snprintf(msg, len, "not a user or group name (no blanks, ':' or "
-				 "control characters)");
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-static int check_metrics_addr(const struct clock_conf *cc, const void *field,
-			      char *msg, size_t len)
-{
-	const char *addr = field;
-	struct sockaddr_storage ss;
-	socklen_t sl;
-
-	(void)cc;
-	if (!addr[0] || metrics_http_parse_addr(addr, &ss, &sl, NULL) == 0)
-		return 0;
-	snprintf(msg, len, "not a numeric address: ADDR:PORT, [IPV6]:PORT or ADDR "
-		 "(for example 127.0.0.1:9475)");
-	return -EINVAL;
-}
-
-/* An absolute path, or "none" (an empty value is not accepted by the
- * parser): pidfile, control_socket, control_socket_ro. */
-static int check_path_or_none(const struct clock_conf *cc, const void *field,
-			 char *msg, size_t len)
-{
-	if (!strcmp(field, "none"))
-		return 0;
-	if (check_abs_path(cc, field, msg, len) == 0)
-		return 0;
-	snprintf(msg, len, "must be an absolute path, or none");
-	return -EINVAL;
-}
-
-/* node_exporter's textfile collector reads only *.prom files. */
-static int check_textfile(const struct clock_conf *cc, const void *field,
-			  char *msg, size_t len)
-{
-	const char *path = field;
-	size_t n = strlen(path);
-
-	if (!n)
-		return 0;
-	if (check_abs_path(cc, field, msg, len) < 0)
-		return -EINVAL;
-	if (n < 6 || strcmp(path + n - 5, ".prom") || path[n - 6] == '/') {
-		snprintf(msg, len, "must end in .prom (node_exporter's textfile "
-			 "collector reads only *.prom files)");
-		return -EINVAL;
-	}
-	return 0;
-}
-
 const struct conf_key conf_keys[] = {
 	/* [global] */
 	{ .name = "log_level", .scope = SCOPE_GLOBAL, .type = CT_ENUM, .def = "info",
@@ -245,14 +79,14 @@ const struct conf_key conf_keys[] = {
 	{ .name = "leapfile", .scope = SCOPE_GLOBAL, .type = CT_STRING,
 	  .def = "/usr/share/zoneinfo/leap-seconds.list", .unit = "",
 	  .what = "an absolute path", .offset = G(leapfile), .size = sizeof(((struct gnomon_config *)0)->leapfile),
-	  .check = check_abs_path,
+	  .check = conf_check_abs_path,
 	  .help = "The IERS/IETF leap-seconds.list (Debian package tzdata): TAI - UTC and "
 		  "announced leap seconds. Its #h hash and #@ expiry are checked; a bad or "
 		  "expired file is reported, never silently trusted. Absolute path." },
 	{ .name = "state_dir", .scope = SCOPE_GLOBAL, .type = CT_STRING,
 	  .def = "/var/lib/gnomon", .unit = "",
 	  .what = "an absolute path", .offset = G(state_dir), .size = sizeof(((struct gnomon_config *)0)->state_dir),
-	  .check = check_abs_path,
+	  .check = conf_check_abs_path,
 	  .help = "Directory for the recovery history (recovery.jsonl) and the audit "
 		  "trail (audit.log). It must exist and be writable." },
 	{ .name = "history_max_bytes", .scope = SCOPE_GLOBAL, .type = CT_INT, .def = "16777216",
@@ -271,13 +105,13 @@ const struct conf_key conf_keys[] = {
 	  .def = "/run/gnomon/gnomond.sock", .unit = "",
 	  .what = "an absolute path, or none", .offset = G(control_socket),
 	  .size = sizeof(((struct gnomon_config *)0)->control_socket),
-	  .check = check_path_or_none,
+	  .check = conf_check_path_or_none,
 	  .help = "Unix socket for gnomonctl (mode 0660); none: no read-write socket." },
 	{ .name = "control_socket_ro", .scope = SCOPE_GLOBAL, .type = CT_STRING,
 	  .def = "/run/gnomon/gnomond.ro.sock", .unit = "",
 	  .what = "an absolute path, or none", .offset = G(control_socket_ro),
 	  .size = sizeof(((struct gnomon_config *)0)->control_socket_ro),
-	  .check = check_path_or_none,
+	  .check = conf_check_path_or_none,
 	  .help = "Read-only socket (mode 0666) for monitoring users: queries only, "
 		  "like ptp4l's ptp4lro; none: no read-only socket." },
 	{ .name = "control_group", .scope = SCOPE_GLOBAL, .type = CT_STRING,
@@ -288,14 +122,14 @@ const struct conf_key conf_keys[] = {
 	{ .name = "user", .scope = SCOPE_GLOBAL, .type = CT_STRING,
 	  .def_doc = "none (stay the user gnomond was started as)", .unit = "",
 	  .what = "a user name or uid", .offset = G(user),
-	  .size = sizeof(((struct gnomon_config *)0)->user), .check = check_account,
+	  .size = sizeof(((struct gnomon_config *)0)->user), .check = conf_check_account,
 	  .help = "After opening its clocks, sockets and files, gnomond becomes this "
 		  "user, keeping only CAP_SYS_TIME (doc/operations.md). Not set: stay the "
 		  "user it was started as, still dropping every other capability." },
 	{ .name = "group", .scope = SCOPE_GLOBAL, .type = CT_STRING,
 	  .def_doc = "none (the user's primary group)", .unit = "",
 	  .what = "a group name or gid", .offset = G(group),
-	  .size = sizeof(((struct gnomon_config *)0)->group), .check = check_account,
+	  .size = sizeof(((struct gnomon_config *)0)->group), .check = conf_check_account,
 	  .help = "Group to drop to with user; not set: the user's primary group. "
 		  "Supplementary groups are reduced to this one." },
 	{ .name = "allow_root", .scope = SCOPE_GLOBAL, .type = CT_BOOL, .def = "no",
@@ -306,7 +140,7 @@ const struct conf_key conf_keys[] = {
 	  .def = "/run/gnomon/gnomond.pid", .unit = "",
 	  .what = "an absolute path, or none", .offset = G(pidfile),
 	  .size = sizeof(((struct gnomon_config *)0)->pidfile),
-	  .check = check_path_or_none,
+	  .check = conf_check_path_or_none,
 	  .help = "Pid file, locked while gnomond runs: a second gnomond with the same "
 		  "file refuses to start, naming the pid of the first. none: no pid file." },
 	{ .name = "metrics_listen", .scope = SCOPE_GLOBAL, .type = CT_STRING,
@@ -314,7 +148,7 @@ const struct conf_key conf_keys[] = {
 	  .what = "ADDR:PORT, [IPV6]:PORT or ADDR",
 	  .offset = G(metrics_listen),
 	  .size = sizeof(((struct gnomon_config *)0)->metrics_listen),
-	  .check = check_metrics_addr,
+	  .check = conf_check_metrics_addr,
 	  .help = "Serve Prometheus metrics (doc/metrics.md) on GET /metrics at this "
 		  "numeric address, e.g. 127.0.0.1:9475. Loopback only unless "
 		  "metrics_allow_remote. Not set: no listener." },
@@ -326,12 +160,44 @@ const struct conf_key conf_keys[] = {
 	  .def_doc = "none (no textfile)", .unit = "", .what = "an absolute path ending in .prom",
 	  .offset = G(metrics_textfile),
 	  .size = sizeof(((struct gnomon_config *)0)->metrics_textfile),
-	  .check = check_textfile,
+	  .check = conf_check_textfile,
 	  .help = "Write the metrics to this file, atomically, every metrics_interval, "
 		  "for node_exporter's textfile collector. Not set: none." },
 	{ .name = "metrics_interval", .scope = SCOPE_GLOBAL, .type = CT_DOUBLE, .def = "10",
 	  .min = 1, .max = 3600, .unit = "s", .offset = G(metrics_interval_s),
 	  .help = "Period of the metrics_textfile rewrite." },
+	{ .name = "ntp_serve", .scope = SCOPE_GLOBAL, .type = CT_STRING,
+	  .def_doc = "none (no NTP server)", .unit = "",
+	  .what = "ADDR:PORT, [IPV6]:PORT or ADDR, up to 4, blank-separated",
+	  .offset = G(ntp_serve), .size = sizeof(((struct gnomon_config *)0)->ntp_serve),
+	  .check = conf_check_ntp_serve,
+	  .help = "Serve CLOCK_REALTIME over NTP (RFC 5905 server mode; doc/ntp.md, "
+		  "\"Server\") on these numeric addresses (port 123 when none is given), "
+		  "to the networks of ntp_allow only. Not set: no server." },
+	{ .name = "ntp_allow", .scope = SCOPE_GLOBAL, .type = CT_STRING,
+	  .def_doc = "none (every request refused)", .unit = "",
+	  .what = "NET/LEN or ADDR, up to 32, blank-separated",
+	  .offset = G(ntp_allow), .size = sizeof(((struct gnomon_config *)0)->ntp_allow),
+	  .check = conf_check_ntp_allow,
+	  .help = "Networks whose NTP requests ntp_serve answers, e.g. 192.0.2.0/24 "
+		  "2001:db8::/32; every other request gets no answer, and the log says so "
+		  "once per network (/24, /64), at most 10 lines a minute." },
+	{ .name = "ntp_serve_unsynced", .scope = SCOPE_GLOBAL, .type = CT_BOOL, .def = "no",
+	  .unit = "", .offset = G(ntp_serve_unsynced),
+	  .help = "no: while CLOCK_REALTIME is not LOCKED (or no section disciplines it) "
+		  "the server answers with leap indicator 3 (unsynchronized) and stratum 16, "
+		  "which clients refuse. yes: it answers as if synchronized (stratum 10 when "
+		  "no reference's is known), as chronyd's `local`." },
+	{ .name = "ntp_serve_ratelimit", .scope = SCOPE_GLOBAL, .type = CT_DOUBLE, .def = "1",
+	  .min = 0, .max = 3600, .unit = "s", .offset = G(ntp_serve_ratelimit_s),
+	  .help = "A client (one address) may send ntp_serve_burst requests at once, then one "
+		  "per this interval on average (chronyd's ratelimit, ntpd's discard); over "
+		  "it, it gets a Kiss-o'-Death RATE at most once per interval and no answer. "
+		  "0: no limit." },
+	{ .name = "ntp_serve_burst", .scope = SCOPE_GLOBAL, .type = CT_INT, .def = "16",
+	  .min = 1, .max = 1024, .unit = "", .offset = G(ntp_serve_burst),
+	  .help = "Requests a client may send at once before ntp_serve_ratelimit applies "
+		  "(an iburst is 4)." },
 	{ .name = "cpu_check_interval", .scope = SCOPE_GLOBAL, .type = CT_DOUBLE, .def = "600",
 	  .min = 0, .max = 86400, .unit = "s", .offset = G(cpu_check_interval_s),
 	  .help = "How often gnomond moves itself across every online CPU to check that "
@@ -357,7 +223,7 @@ const struct conf_key conf_keys[] = {
 	  .def_doc = "none, required", .unit = "",
 	  .what = "phc:/dev/ptpN, phc:ptpN, phc:IFACE, ptp4l[:PATH], ntp or CLOCK_REALTIME",
 	  .offset = C(source), .size = sizeof(((struct clock_conf *)0)->source),
-	  .check = check_source,
+	  .check = conf_check_source,
 	  .help = "The reference the clock is disciplined to: phc:/dev/ptpN, phc:ptpN, "
 		  "phc:IFACE (the PHC of a network interface), ptp4l or ptp4l:PATH (the PHC "
 		  "of the port ptp4l has in SLAVE state, asked on ptp4l's management socket, "
@@ -386,7 +252,7 @@ const struct conf_key conf_keys[] = {
 		  "servo phc2sys uses by default (see pi_kp, pi_ki)." },
 	{ .name = "max_slew_ppm", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "500",
 	  .min = 0, .max = 1e6, .flags = KEY_MIN_EXCL, .unit = "ppm",
-	  .offset = C(max_slew_ppm), .check = check_sysclk_cap,
+	  .offset = C(max_slew_ppm), .check = conf_check_sysclk_cap,
 	  .help = "Slew rate on top of the estimated natural frequency (chronyd's "
 		  "maxslewrate): the largest rate error while a large offset is slewed away "
 		  "(1 s takes 10 s at 100000 ppm). The total stays within what the clock "
@@ -394,13 +260,13 @@ const struct conf_key conf_keys[] = {
 		  "a PHC is checked against its driver's max_adj when it is opened." },
 	{ .name = "step_threshold", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "0",
 	  .min = 0, .max = 1e6, .unit = "s", .offset = C(step_threshold_s),
-	  .check = check_threshold,
+	  .check = conf_check_threshold,
 	  .help = "Step the clock when |offset| exceeds this once it is running; "
 		  "0 = never step, slew instead (for a trading host, where time must "
 		  "never jump)." },
 	{ .name = "first_step_threshold", .scope = SCOPE_CLOCK, .type = CT_DOUBLE, .def = "0",
 	  .min = 0, .max = 1e6, .unit = "s", .offset = C(first_step_threshold_s),
-	  .check = check_threshold,
+	  .check = conf_check_threshold,
 	  .help = "Step on the first update when |offset| exceeds this; 0 = never. "
 		  "phc2sys steps above 0.00002 s; gnomon defaults to never so that a "
 		  "restart cannot jump a clock applications are reading." },

@@ -4,7 +4,10 @@
  * on-wire protocol of a client against a server).
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <nettle/md5.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "daemon/source/ntp_packet.h"
 #include "util/util.h"
@@ -193,6 +196,8 @@ enum ntp_verdict ntp_reply_check(const struct ntp_packet *p, uint64_t nonce,
 	out->offset_ns = ((t1_ns - t2) + (t4_ns - t3)) / 2;
 	out->delay_ns = delay;
 	out->root_dist_ns = dist;
+	out->root_delay_ns = ntp_short_to_ns(p->root_delay);
+	out->root_disp_ns = ntp_short_to_ns(p->root_disp);
 	out->t4_ns = t4_ns;
 	out->li = p->li;
 	out->stratum = p->stratum;
@@ -237,4 +242,24 @@ void ntp_kod_build(const struct ntp_packet *req, const char *code, struct ntp_pa
 	out->poll = req->poll;
 	out->refid = code32(code);
 	out->org = req->xmt;
+}
+
+void ntp_packet_set_xmt(uint8_t buf[NTP_PACKET_LEN], uint64_t xmt)
+{
+	put64(buf + 40, xmt);
+}
+
+uint32_t ntp_refid_of_addr(const struct sockaddr *sa)
+{
+	struct md5_ctx c;
+	uint8_t d[MD5_DIGEST_SIZE];
+
+	if (sa->sa_family == AF_INET)
+		return get32((const uint8_t *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr);
+	if (sa->sa_family != AF_INET6)
+		return 0;
+	md5_init(&c);
+	md5_update(&c, 16, ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr);
+	md5_digest(&c, sizeof(d), d);
+	return get32(d);
 }

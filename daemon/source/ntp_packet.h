@@ -61,6 +61,7 @@ struct ntp_sample {
 	int64_t offset_ns;	/**< client - server, ns (+ = our clock ahead; minus RFC 5905's theta) */
 	int64_t delay_ns;	/**< round trip less the server's time, ns (>= 0) */
 	int64_t root_dist_ns;	/**< root delay / 2 + root dispersion + delay / 2, ns */
+	int64_t root_delay_ns, root_disp_ns;	/**< as the server sent them, ns */
 	int64_t t4_ns;		/**< when the reply arrived, our clock, Unix ns */
 	int64_t local_ns;	/**< the user's own time base at arrival (not set here) */
 	uint8_t li, stratum;
@@ -124,6 +125,13 @@ int ntp_request_check(const struct ntp_packet *req);
  *  timestamp as origin, rx_ns/tx_ns (our clock) as receive/transmit. */
 void ntp_reply_build(const struct ntp_packet *req, const struct ntp_server_info *me,
 		     int64_t rx_ns, int64_t tx_ns, struct ntp_packet *out);
+/** Write the transmit timestamp into an encoded packet (the server takes
+ *  it last, after everything else is encoded). */
+void ntp_packet_set_xmt(uint8_t buf[NTP_PACKET_LEN], uint64_t xmt);
+/** The reference id naming a server at sa (RFC 5905 7.3): its IPv4
+ *  address; for IPv6 the first four bytes of the MD5 of the address. */
+struct sockaddr;
+uint32_t ntp_refid_of_addr(const struct sockaddr *sa);
 /** A Kiss-o'-Death reply to req with code ("RATE", "DENY", "RSTR"). */
 void ntp_kod_build(const struct ntp_packet *req, const char *code, struct ntp_packet *out);
 

@@ -49,6 +49,13 @@ bool source_next_event(struct source *s, struct source_event *ev)
 	return s->ops->next_event && s->ops->next_event(s, ev);
 }
 
+void source_upstream(struct source *s, struct source_upstream *u)
+{
+	memset(u, 0, sizeof(*u));
+	if (s && s->ops->upstream)
+		s->ops->upstream(s, u);
+}
+
 void source_destroy(struct source *s)
 {
 	if (s)

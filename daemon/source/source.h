@@ -37,6 +37,16 @@ struct source_health {
 	int64_t chain_ns;	/**< reference - its master, ns (ptp4l's master offset) */
 };
 
+/** What a source knows of the servers behind it (NTP), for the NTP
+ *  server's stratum, reference id and root distance (known false: none). */
+struct source_upstream {
+	bool known;
+	uint8_t stratum;	/**< the system peer's */
+	uint32_t refid;		/**< its IPv4 address, or the hash of its IPv6 one */
+	int64_t root_delay_ns;	/**< its root delay + our round trip to it */
+	int64_t root_disp_ns;	/**< its root dispersion + our jitter against it */
+};
+
 enum source_event_kind {
 	SOURCE_EV_GM_CHANGE,	/**< a new grandmaster */
 	SOURCE_EV_REF_STEP,	/**< the reference was stepped (its master offset jumped) */
@@ -63,6 +73,8 @@ struct source_ops {
 	void (*health)(struct source *s, struct source_health *h);
 	/** Optional: pop the oldest event; false when none. */
 	bool (*next_event)(struct source *s, struct source_event *ev);
+	/** Optional: the servers behind the source (absent: none known). */
+	void (*upstream)(struct source *s, struct source_upstream *u);
 };
 
 struct source {
@@ -85,6 +97,9 @@ void source_destroy(struct source *s);
 void source_health(struct source *s, struct source_health *h);
 /** Pop the oldest event: true and *ev filled, or false. */
 bool source_next_event(struct source *s, struct source_event *ev);
+
+/** What the source knows of the servers behind it (zeroed: nothing). */
+void source_upstream(struct source *s, struct source_upstream *u);
 
 /** A source that compares against a local clock (not owned). */
 struct source *source_phc_create(const char *spec, struct clock *ref, int samples);

@@ -422,10 +422,37 @@ static void ntp_destroy(struct source *base)
 	free(s);
 }
 
+/* For the NTP server (daemon/ntpserve/): the selected server nearest in
+ * root distance is the system peer whose stratum and refid are passed on. */
+static void ntp_upstream(struct source *base, struct source_upstream *u)
+{
+	struct source_ntp *s = (struct source_ntp *)base;
+	const struct ntp_peer *b = NULL;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	for (int i = 0; i < s->n; i++) {
+		const struct ntp_peer *p = &s->peer[i];
+
+		if (p->state == PEER_SELECTED && p->have &&
+		    (!b || p->last.best.root_dist_ns < b->last.best.root_dist_ns))
+			b = p;
+	}
+	if (!b)
+		return;
+	u->known = true;
+	u->stratum = b->last.best.stratum;
+	u->root_delay_ns = b->last.best.root_delay_ns + b->last.best.delay_ns;
+	u->root_disp_ns = b->last.best.root_disp_ns + b->last.jitter_ns;
+	if (getpeername(b->fd, (struct sockaddr *)&ss, &sl) == 0)
+		u->refid = ntp_refid_of_addr((struct sockaddr *)&ss);
+}
+
 static const struct source_ops ntp_ops = {
 	.kind = "ntp",
 	.measure = ntp_measure,
 	.destroy = ntp_destroy,
+	.upstream = ntp_upstream,
 };
 
 struct source *source_ntp_create(struct loop *l, struct clock *target, const char *name,

@@ -29,7 +29,8 @@ done
 # Each folder's main header says what the folder owns and what it may call.
 for h in daemon/daemon.h daemon/config/config.h daemon/discipline/discipline.h \
 	 daemon/source/source.h daemon/leap/leap.h daemon/record/recovery.h daemon/ctl/ctl.h \
-	 daemon/metrics/metrics.h daemon/lifecycle/ops.h servo/servo.h phc/clock.h util/util.h; do
+	 daemon/metrics/metrics.h daemon/ntpserve/ntpserve.h daemon/lifecycle/ops.h servo/servo.h \
+	 phc/clock.h util/util.h; do
 	d=${h%/*}/
 	if grep -q "^ \* $d owns " "$h" && grep -q "^ \* It may call " "$h"; then
 		ok "$h says what $d owns and may call"

@@ -173,6 +173,7 @@ check "fault: 5 ppm oscillator jump back under 1 us within 15 s (${r} s)" "$d/lo
 . tests/e2e/ptp4l.sh
 . tests/e2e/bond.sh
 . tests/e2e/ntp.sh
+. tests/e2e/ntpserve.sh
 . tests/e2e/tracking.sh
 
 echo "e2e: $pass passed, $fail failed (seed $E2E_SEED)"

@@ -38,6 +38,8 @@ int net_create(struct world *w, uint64_t seed)
 		ntpsrv_init(&n->host[h].srv, &w->sc, h, w->t0, seed, id | STREAM_SRV << 4);
 	}
 	w->net = n;
+	for (h = 0; h < n->nhosts; h++)
+		ntpcli_init(w, h);
 	return 0;
 }
 
@@ -115,7 +117,9 @@ static struct net_pkt *heap_pop(struct net *n)
 
 int64_t net_next(const struct net *n)
 {
-	return n && n->nheap ? n->heap[0]->t_arrive : INT64_MAX;
+	int64_t c = n ? ntpcli_next(n->w) : INT64_MAX;
+
+	return n && n->nheap && n->heap[0]->t_arrive < c ? n->heap[0]->t_arrive : c;
 }
 
 /* ---- addresses and sockets ---- */
@@ -291,7 +295,7 @@ int net_connect(struct world *w, int id, const struct net_addr *a)
 
 /* ---- packets ---- */
 
-static struct net_pkt *pkt_new(const void *data, size_t len)
+struct net_pkt *net_pkt_new(const void *data, size_t len)
 {
 	struct net_pkt *p = calloc(1, sizeof(*p) + len);
 
@@ -344,7 +348,7 @@ static void stat_add(struct net_stat *st, double x)
 }
 
 /* Draw the path of packet p (t_sent, host, dir set) and put it in flight. */
-static void launch(struct world *w, struct net_pkt *p)
+void net_launch(struct world *w, struct net_pkt *p)
 {
 	struct net *n = w->net;
 	struct net_host *h = &n->host[p->host];
@@ -378,7 +382,7 @@ static void error_queue(struct world *w, struct net_sock *s, const struct net_pk
 		s->drops++;
 		return;
 	}
-	if (!(e = pkt_new(p->data, (s->ts_flags & SOF_TIMESTAMPING_OPT_TSONLY) ? 0 : p->len)))
+	if (!(e = net_pkt_new(p->data, (s->ts_flags & SOF_TIMESTAMPING_OPT_TSONLY) ? 0 : p->len)))
 		return;
 	e->src = p->src;
 	e->dst = p->dst;
@@ -409,7 +413,7 @@ long net_send(struct world *w, int id, const struct net_addr *dst, const void *d
 		return -EMSGSIZE;
 	if ((h = net_host_of(w, dst)) < 0)
 		return -ENETUNREACH;
-	if (!(p = pkt_new(data, len)))
+	if (!(p = net_pkt_new(data, len)))
 		return -ENOMEM;
 	if ((r = source_of(w, s, &p->src))) {
 		free(p);
@@ -421,7 +425,7 @@ long net_send(struct world *w, int id, const struct net_addr *dst, const void *d
 	p->dir = SC_OUT;
 	p->t_sent = w->t;
 	error_queue(w, s, p, ts_flags);
-	launch(w, p);
+	net_launch(w, p);
 	return (long)len;
 }
 
@@ -450,13 +454,15 @@ static void at_host(struct world *w, struct net_pkt *p)
 	size_t len;
 
 	q.t_out = q.t_tx + llround(sh->ntp.tx_delay_ns);
+	if (ntpcli_reply(w, p))
+		return;		/* the program answered the host's client */
 	if (!sh->ntp.on || p->dst.port != NTP_PORT) {
 		h->refused++;
 		return;
 	}
 	if (!(len = ntpsrv_answer(&h->srv, &q, resp)))
 		return;
-	if (!(r = pkt_new(resp, len)))
+	if (!(r = net_pkt_new(resp, len)))
 		return;
 	r->src = p->dst;
 	r->dst = p->src;
@@ -465,7 +471,7 @@ static void at_host(struct world *w, struct net_pkt *p)
 	r->dir = SC_IN;
 	r->t_rx = w->t;
 	r->t_sent = q.t_out;
-	launch(w, r);
+	net_launch(w, r);
 }
 
 /* The socket an arriving packet is for, as the kernel's UDP lookup:
@@ -506,6 +512,7 @@ static void at_program(struct world *w, struct net_pkt *p)
 		return;
 	}
 	p->stamp = sys_value(w, CLOCK_REALTIME, 0.0);
+	ntpcli_arrived(w, p);
 	enqueue(&s->rx, p);
 }
 
@@ -513,6 +520,7 @@ void net_process(struct world *w)
 {
 	struct net *n = w->net;
 
+	ntpcli_process(w);
 	while (n->nheap && n->heap[0]->t_arrive <= w->t) {
 		struct net_pkt *p = heap_pop(n);
 

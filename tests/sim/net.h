@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "tests/sim/netpath.h"
+#include "tests/sim/ntpclient.h"
 #include "tests/sim/ntpserver.h"
 
 #define NET_MAX_SOCKS	256
@@ -81,6 +82,7 @@ struct net_stat {
 struct net_host {
 	struct netpath path[2];		/**< [SC_OUT], [SC_IN] */
 	struct ntpsrv srv;
+	struct ntpcli cli;		/**< its played NTP client (ntpclient.h) */
 	long sent[2], lost[2], outage[2];
 	long refused;			/**< to a port nothing listens on */
 	long closed;			/**< answers for a socket that is gone */
@@ -133,6 +135,10 @@ int net_connect(struct world *w, int id, const struct net_addr *a);
  */
 long net_send(struct world *w, int id, const struct net_addr *dst, const void *data,
 	      size_t len, int ts_flags);
+/** A packet of len bytes (NULL: no memory), and putting one in flight
+ *  (t_sent, host, dir, addresses set): its path is drawn, it is counted. */
+struct net_pkt *net_pkt_new(const void *data, size_t len);
+void net_launch(struct world *w, struct net_pkt *p);
 /** Take (or with peek, look at) the head of the receive or error queue. */
 struct net_pkt *net_pop(struct world *w, int id, bool err, bool peek);
 

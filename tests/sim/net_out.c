@@ -61,4 +61,5 @@ void net_summary(const struct net *n, FILE *f)
 			s->kods, s->unanswered, s->bad, x->refused, x->closed,
 			ntpsrv_error(s, n->w->t), s->interleaved);
 	}
+	ntpcli_summary(n->w, f);
 }

@@ -67,6 +67,8 @@ static void host_defaults(struct sc_host *h)
 	memcpy(h->ntp.refid, "GPS", 4);
 	h->ntp.root_disp_ns = 10e3;
 	h->ntp.proc_ns = 5e3;
+	h->client.start_ns = 1e9;
+	h->client.port = 123;
 }
 
 int sc_host_line(struct parser *p, int ntok, char **tok)
@@ -286,6 +288,34 @@ static int ntp_key(struct parser *p, struct sc_ntp *n, int ntok, char **tok)
 	return get_leap(p, val, &n->leap);
 }
 
+/* client INTERVAL, client_start TIME, client_port N: the host's NTP client */
+static int client_key(struct parser *p, struct sc_client *c, int ntok, char **tok)
+{
+	const char *key = tok[0];
+	double v;
+	long l;
+
+	if (ntok != 2)
+		return fail(p, "%s: expected one value", key);
+	if (!strcmp(key, "client_port")) {
+		if (get_long(p, key, tok[1], 1, 65535, &l))
+			return -EINVAL;
+		c->port = (int)l;
+		return 0;
+	}
+	if (get_time(p, key, tok[1], 1e9, &v))
+		return -EINVAL;
+	if (!strcmp(key, "client")) {
+		if (v < 1e6)
+			return fail(p, "client: the interval must be at least 1 ms");
+		c->on = true;
+		c->interval_ns = v;
+	} else if ((c->start_ns = v) < 0) {
+		return fail(p, "client_start: must be >= 0");
+	}
+	return 0;
+}
+
 static const char *const ntp_keys[] = {
 	"ntp", "offset", "freq", "wander", "stratum", "precision", "refid", "root_delay",
 	"root_dispersion", "leap", "smear", "proc_delay", "tx_delay", NULL,
@@ -295,6 +325,8 @@ bool sc_is_host_key(const char *k)
 {
 	int i;
 
+	if (!strcmp(k, "client") || !strcmp(k, "client_start") || !strcmp(k, "client_port"))
+		return true;
 	if (!strcmp(k, "address") || key_is(k, "delay") || key_is(k, "jitter") ||
 	    key_is(k, "loss") || key_is(k, "reorder"))
 		return true;
@@ -316,6 +348,8 @@ int sc_host_key(struct parser *p, int ntok, char **tok)
 	if (key_is(tok[0], "delay") || key_is(tok[0], "jitter") || key_is(tok[0], "loss") ||
 	    key_is(tok[0], "reorder"))
 		return path_key(p, h, ntok, tok);
+	if (!strncmp(tok[0], "client", 6))
+		return client_key(p, &h->client, ntok, tok);
 	return ntp_key(p, &h->ntp, ntok, tok);
 }
 

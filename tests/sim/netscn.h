@@ -64,6 +64,15 @@ struct sc_ntp {
 	double tx_delay_ns;	/**< transmit timestamp to the answer leaving */
 };
 
+/** The NTP client a host plays (tests/sim/ntpclient.h): it queries the
+ *  program's server. */
+struct sc_client {
+	bool on;
+	double interval_ns;	/**< between requests */
+	double start_ns;	/**< the first, from the start (default 1 s) */
+	int port;		/**< the program's port (default 123) */
+};
+
 struct sc_host {
 	char name[SC_HOST_NAME];
 	int line;
@@ -71,6 +80,7 @@ struct sc_host {
 	struct sc_addr addr[SC_MAX_ADDRS];
 	struct sc_path_dir dir[2];	/**< [SC_OUT], [SC_IN] */
 	struct sc_ntp ntp;
+	struct sc_client client;
 };
 
 struct sc_net {

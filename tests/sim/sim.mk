@@ -7,7 +7,7 @@
 
 SIM_CORE_SRC := $(addprefix tests/sim/,prng.c scenario.c scenario_event.c scenario_health.c scendate.c \
 		kntp.c truth.c sustain.c simlog.c world.c world_out.c sysclk.c phcsim.c phcioctl.c \
-		netscn.c netpath.c ntpserver.c net.c net_out.c health.c scenario_bond.c bond.c nlmsg.c) \
+		netscn.c netpath.c ntpserver.c ntpclient.c net.c net_out.c health.c scenario_bond.c bond.c nlmsg.c) \
 		util/where.c
 SIM_PRELOAD_SRC := $(addprefix tests/sim/,real.c preload.c simfd.c vtime.c timerfd.c \
 		ic_block.c ic_clock.c ic_fd.c ic_signal.c ic_caps.c ic_unsup.c \
